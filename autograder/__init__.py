@@ -1,0 +1,1 @@
+"""The tinybackprop autograder: grades the assignments in a sandboxed child process."""
