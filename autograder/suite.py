@@ -1,0 +1,120 @@
+"""The vocabulary shared by the grader and its suites: checks, verdicts, sessions, errors.
+
+A suite module (``autograder/public/<assignment>.py`` or
+``autograder/hidden/<assignment>.py``) defines ``CHECKS: list[Check]``. The
+runner (``autograder.grade``) gives each check a :class:`Session`, the trusted
+parent's handle on the sandboxed child that runs one assignment of the
+submission. A check calls the student's code only through the session, gets
+back plain data (floats, lists, dicts, parent-built ``Matrix`` objects) and
+returns a :class:`Verdict`. Anything the student's code does wrong during a
+call is raised as a :class:`StudentError`; checks let it propagate and the
+runner turns it into a status (``error``, ``timeout``, ``not implemented``...).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+
+if TYPE_CHECKING:
+    from autograder.sandbox import Sandbox
+
+ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
+STAGES = ("gates", "naive", "forward", "backward", "vectorized", "training")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one check concludes: the fraction of its points earned, and why."""
+
+    fraction: float
+    message: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One test of one stage of one assignment."""
+
+    name: str
+    assignment: str
+    stage: str
+    points: float
+    run: Callable[["Session"], Verdict]
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Handle:
+    """A reference to an object that lives in the child (a student's class instance)."""
+
+    id: int
+    generation: int
+    description: str
+
+
+class StudentError(Exception):
+    """Something the student's code did during a call (the runner maps it to a status)."""
+
+
+class NotImplementedYet(StudentError):
+    """The stub still raises NotImplementedError; str() is the stage's message."""
+
+
+class StudentCrash(StudentError):
+    """The student's code raised an exception other than NotImplementedError."""
+
+    def __init__(self, exc_type: str, message: str, traceback: str = "") -> None:
+        super().__init__(f"{exc_type}: {message}" if message else exc_type)
+        self.exc_type = exc_type
+        self.message = message
+        self.traceback = traceback
+
+
+class CallTimeout(StudentError):
+    """The call did not return within its time limit (the child was killed)."""
+
+
+class SubmissionDied(StudentError):
+    """The child process exited or was killed (sys.exit, os._exit, memory, signal)."""
+
+
+class BadReturn(StudentError):
+    """The call returned something that is not plain data of the expected type or shape."""
+
+
+class ForbiddenCall(StudentError):
+    """The call used a function it must not use (e.g. vectorized calling naive)."""
+
+
+class Session:
+    """The trusted parent's handle on one sandboxed child (one assignment of one submission)."""
+
+    def __init__(self, sandbox: "Sandbox", rng: random.Random) -> None:
+        self._sandbox = sandbox
+        self.rng = rng
+
+    def call(self, target: str, *args: Any, timeout: Optional[float] = None,
+             forbid: Sequence[str] = (), **kwargs: Any) -> Any:
+        """Call ``assignments.<module>.<name>(*args, **kwargs)`` in the child; return plain data."""
+        return self._sandbox.request("call", target=target, args=args, kwargs=kwargs,
+                                     timeout=timeout, forbid=forbid)
+
+    def new(self, target: str, *args: Any, timeout: Optional[float] = None, **kwargs: Any) -> Handle:
+        """Construct ``assignments.<module>.<Class>(*args, **kwargs)`` in the child; return its Handle."""
+        return self._sandbox.request("new", target=target, args=args, kwargs=kwargs,
+                                     timeout=timeout)
+
+    def method(self, handle: Handle, name: str, *args: Any, timeout: Optional[float] = None,
+               forbid: Sequence[str] = (), **kwargs: Any) -> Any:
+        """Call ``obj.<name>(*args, **kwargs)`` on the child-side object of ``handle``."""
+        return self._sandbox.request("method", handle=handle, name=name, args=args,
+                                     kwargs=kwargs, timeout=timeout, forbid=forbid)
+
+    def attr(self, handle: Handle, name: str) -> Any:
+        """Read attribute ``obj.<name>`` of the child-side object of ``handle`` as plain data."""
+        return self._sandbox.request("attr", handle=handle, name=name)
+
+    def output(self) -> str:
+        """The student's captured stdout/stderr so far in this session (trimmed)."""
+        return self._sandbox.output()
