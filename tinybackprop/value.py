@@ -1,0 +1,323 @@
+"""Value: a scalar that remembers how it was computed, and backpropagates.
+
+Every operation on Values makes a new Value that stores its children and the
+*local* gradient of its output with respect to each child, computed in the
+forward pass. ``backward()`` then needs no closures: it walks the nodes in
+reverse topological order and does ``child.grad += local * node.grad``, so
+gradients add up wherever a value is used more than once.
+
+    >>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any, Iterable, List, Sequence, Union
+
+from tinybackprop.gates import exp as _exp
+from tinybackprop.gates import log as _log
+from tinybackprop.gates import power as _power
+from tinybackprop.gates import power_derivative as _power_derivative
+from tinybackprop.gates import sigmoid as _sigmoid
+
+Number = Union[int, float]
+
+
+class Value:
+    """A scalar node of a computation graph: its data, its gradient and where it came from."""
+
+    __slots__ = ("data", "grad", "label", "_prev", "_local_grads", "_op")
+
+    def __init__(
+        self,
+        data: Number,
+        children: Sequence[Value] = (),
+        local_grads: Sequence[float] = (),
+        op: str = "",
+        label: str = "",
+    ) -> None:
+        """A node with value ``data`` and d(data)/d(child) = ``local_grads[i]`` for each child."""
+        # The constructor runs once per operation, so it checks only what is cheap to check.
+        if data.__class__ is not float:
+            data = _as_float(data)
+        if len(children) != len(local_grads):
+            raise ValueError(
+                f"Value needs one local gradient per child: got {len(children)} children "
+                f"and {len(local_grads)} local gradients"
+            )
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self._prev = tuple(children)
+        self._local_grads = tuple(local_grads)
+        self._op = op
+
+    # ----- arithmetic: each returns one new node with its local gradients -----
+
+    def __add__(self, other: Union[Value, Number]) -> Value:
+        other = other if other.__class__ is Value else _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Union[Value, Number]) -> Value:
+        other = other if other.__class__ is Value else _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+
+    __rmul__ = __mul__
+
+    def __sub__(self, other: Union[Value, Number]) -> Value:
+        other = other if other.__class__ is Value else _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
+
+    def __rsub__(self, other: Number) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other - self
+
+    def __truediv__(self, other: Union[Value, Number]) -> Value:
+        other = other if other.__class__ is Value else _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = self.data, other.data
+        if b == 0.0:
+            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
+        return Value(a / b, (self, other), (1.0 / b, -a / (b * b)), "/")
+
+    def __rtruediv__(self, other: Number) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other / self
+
+    def __neg__(self) -> Value:
+        return Value(-self.data, (self,), (-1.0,), "neg")
+
+    def __abs__(self) -> Value:
+        x = self.data
+        return Value(abs(x), (self,), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,), "abs")
+
+    def __pow__(self, other: Union[Value, Number]) -> Value:
+        """self**other; a number exponent p gives local p x**(p-1), a Value exponent also ln(x) x**p."""
+        if isinstance(other, Value):
+            return self._pow_value(other)
+        if not isinstance(other, Real):
+            return NotImplemented
+        x = self.data
+        return Value(_power(x, other), (self,), (_power_derivative(x, other),), f"**{other}")
+
+    def __rpow__(self, other: Number) -> Value:
+        other = _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other._pow_value(self)
+
+    def _pow_value(self, exponent: Value) -> Value:
+        """a**b with both a Value: d/da = b a**(b-1), d/db = a**b ln(a)."""
+        a, b = self.data, exponent.data
+        out = _power(a, b)
+        if a < 0.0:
+            raise ValueError(
+                f"{a!r} ** Value({b!r}): the gradient for the exponent, a**b ln(a), needs a base "
+                "a >= 0; use a number exponent for a negative base"
+            )
+        # As a -> 0+, a**b ln(a) -> 0 for b > 0 (and 0**b with b <= 0 raised above).
+        d_exponent = out * math.log(a) if a > 0.0 else 0.0
+        return Value(out, (self, exponent), (_power_derivative(a, b), d_exponent), "**")
+
+    # ----- functions of one Value -----
+
+    def exp(self) -> Value:
+        """e**x; raises OverflowError (naming x) above x = 709.78, where e**x is not a float."""
+        out = _exp(self.data)
+        return Value(out, (self,), (out,), "exp")
+
+    def log(self) -> Value:
+        """Natural log; raises ValueError naming x when x <= 0."""
+        x = self.data
+        return Value(_log(x), (self,), (1.0 / x,), "log")
+
+    def tanh(self) -> Value:
+        """tanh(x), local gradient 1 - tanh(x)**2 (no overflow for any x)."""
+        t = math.tanh(self.data)
+        return Value(t, (self,), (1.0 - t * t,), "tanh")
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-x), local gradient s (1 - s) (no overflow for any x)."""
+        s = _sigmoid(self.data)
+        return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
+
+    def relu(self) -> Value:
+        """max(0, x); the local gradient is 1 where x > 0 and 0 elsewhere (0 at the kink)."""
+        x = self.data
+        if x > 0.0:
+            return Value(x, (self,), (1.0,), "relu")
+        return Value(0.0, (self,), (0.0,), "relu")
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x where x > 0, slope * x elsewhere."""
+        x = self.data
+        if x > 0.0:
+            return Value(x, (self,), (1.0,), "leaky_relu")
+        return Value(slope * x, (self,), (slope,), "leaky_relu")
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x where x > 0, alpha (e**x - 1) elsewhere."""
+        x = self.data
+        if x > 0.0:
+            return Value(x, (self,), (1.0,), "elu")
+        e = math.exp(x)  # x <= 0 here, so no overflow
+        return Value(alpha * (e - 1.0), (self,), (alpha * e,), "elu")
+
+    def max(self, other: Union[Value, Number]) -> Value:
+        """The larger of self and other; the gradient goes to the larger one (self wins ties)."""
+        other = other if other.__class__ is Value else _lift(other)
+        if other is NotImplemented:
+            raise TypeError(f"Value.max needs a Value or a number, got {type(other).__name__}")
+        if self.data >= other.data:
+            return Value(self.data, (self, other), (1.0, 0.0), "max")
+        return Value(other.data, (self, other), (0.0, 1.0), "max")
+
+    # ----- n-ary nodes: one node however many inputs -----
+
+    @staticmethod
+    def sum(values: Iterable[Union[Value, Number]]) -> Value:
+        """The sum of values as ONE node (each local gradient 1); numbers are folded in as constants."""
+        children: List[Value] = []
+        total = 0.0
+        for v in values:
+            if isinstance(v, Value):
+                children.append(v)
+                total += v.data
+            elif isinstance(v, Real):
+                total += v
+            else:
+                raise TypeError(f"Value.sum: cannot add a {type(v).__name__}; expected Values or numbers")
+        return Value(total, children, (1.0,) * len(children), "sum")
+
+    @staticmethod
+    def dot(ws: Sequence[Union[Value, Number]], xs: Sequence[Union[Value, Number]]) -> Value:
+        """sum(w_i * x_i) as ONE node: d/dw_i = x_i, d/dx_i = w_i; numbers are constants (no child)."""
+        if len(ws) != len(xs):
+            raise ValueError(f"Value.dot: {len(ws)} weights but {len(xs)} inputs; they must match")
+        children: List[Value] = []
+        local_grads: List[float] = []
+        total = 0.0
+        for w, x in zip(ws, xs):
+            w_is_value = isinstance(w, Value)
+            x_is_value = isinstance(x, Value)
+            wd = w.data if w_is_value else w
+            xd = x.data if x_is_value else x
+            total += wd * xd
+            if w_is_value:
+                children.append(w)
+                local_grads.append(xd)
+            if x_is_value:
+                children.append(x)
+                local_grads.append(wd)
+        return Value(total, children, local_grads, "dot")
+
+    # ----- backpropagation -----
+
+    def backward(self) -> None:
+        """Backpropagate from this node: every node below gets d(self)/d(node) in ``.grad``.
+
+        Leaves (Values made by you, not by an operation) ACCUMULATE, as in
+        PyTorch: a second ``backward()`` adds to their ``.grad`` (so it doubles
+        for the same graph); call ``zero_grad()`` between training steps.
+        Intermediate nodes are reset first, so they show the latest pass only.
+        """
+        order = self._interior_nodes()
+        for node in order:
+            node.grad = 0.0
+        if self._prev:
+            self.grad = 1.0
+        else:
+            self.grad += 1.0  # backward on a leaf: d(self)/d(self) = 1, accumulated like any leaf
+        for node in reversed(order):
+            upstream = node.grad
+            for child, local in zip(node._prev, node._local_grads):
+                child.grad += local * upstream
+
+    def _interior_nodes(self) -> List[Value]:
+        """The non-leaf nodes below self (self included), each after everything it was computed from."""
+        # An explicit stack instead of recursion: a chain of 100,000 nodes must not hit the
+        # recursion limit. Leaves are skipped: backward has nothing to push through them.
+        order: List[Value] = []
+        if not self._prev:
+            return order
+        visited = set()
+        stack: List[Any] = [self]
+        while stack:
+            node = stack.pop()
+            if node is None:
+                # The None pushed on top of a node is popped once all that node's
+                # children are in order, so the node itself goes next.
+                order.append(stack.pop())
+            elif node not in visited:
+                visited.add(node)
+                stack.append(node)
+                stack.append(None)
+                for child in node._prev:
+                    if child._prev and child not in visited:
+                        stack.append(child)
+        return order
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0 on this node and every node below it."""
+        seen = {self}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            node.grad = 0.0
+            for child in node._prev:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+
+    # ----- display -----
+
+    def __repr__(self) -> str:
+        if self.label:
+            return f"Value(data={self.data!r}, grad={self.grad!r}, label={self.label!r})"
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def __str__(self) -> str:
+        """The compact text tree of the graph below this node (tinybackprop.draw.to_text)."""
+        from tinybackprop.draw import to_text  # draw builds on value, so import when used
+
+        return to_text(self)
+
+    def _repr_svg_(self) -> str:
+        """The graph below this node as SVG, for Jupyter (tinybackprop.draw.to_svg)."""
+        from tinybackprop.draw import to_svg
+
+        return to_svg(self)
+
+
+def _lift(x: Any) -> Any:
+    """x as a Value (a number becomes a constant leaf), or NotImplemented for anything else."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real):
+        return Value(x)
+    return NotImplemented
+
+
+def _as_float(data: Any) -> float:
+    """data as a float for the Value constructor; TypeError for anything but a real number."""
+    if isinstance(data, Real):
+        return float(data)
+    hint = " (it is already a Value: use it directly)" if isinstance(data, Value) else ""
+    raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}{hint}")
