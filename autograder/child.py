@@ -1,0 +1,261 @@
+"""The code that runs inside the sandboxed child: it serves calls into one student assignment.
+
+Started by ``autograder.sandbox`` as ``python -I -S -B child.py SETTINGS_JSON``
+(isolated mode, no site-packages, no bytecode files), with the student's
+stdout/stderr already pointing at a capped capture file. Before any student
+code runs it, in this order:
+
+1. sets resource limits: address space (memory), CPU seconds, file size
+   (which also caps the captured output), no core files;
+2. imports the common computational standard-library modules and the whole
+   ``tinybackprop`` copy while it can still read them (the interpreter may
+   live in a directory, such as ``/root``, that the unprivileged user cannot
+   read; a module left out of ``COMMON_STDLIB`` may then fail to import);
+3. when started as root, drops to the unprivileged uid/gid it was given;
+4. forbids new processes (RLIMIT_NPROC = 0) and moves into its empty work dir.
+
+Then it reads one JSON request per line from the request pipe and writes one
+JSON reply per line to the reply pipe (never to stdout, which is the student's).
+Values cross as JSON: numbers, strings, None, lists, ``{"M": rows}`` for a
+Matrix, ``{"D": {...}}`` for a dict and ``{"H": id}`` for an object that stays
+here. The parent trusts nothing it reads from this process: it validates every
+reply, so this file is only a convenience for an honest submission.
+
+This file must run on Python 3.9 and PyPy and imports only the standard library.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import resource
+import sys
+import traceback
+
+COMMON_STDLIB = ("math", "random", "itertools", "functools", "operator", "collections",
+                 "copy", "statistics", "typing", "dataclasses", "abc", "numbers",
+                 "time", "heapq", "bisect", "string", "re", "warnings", "enum",
+                 "fractions", "decimal", "array", "contextlib")
+
+
+class Refused(Exception):
+    """A request this child will not serve (unknown target, bad value, forbidden call)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def set_limits(settings: dict) -> None:
+    """Apply the memory, CPU, file-size and core-file limits before any student code runs."""
+    memory = int(settings["memory_bytes"])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cpu = int(math.ceil(settings["cpu_seconds"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    size = int(settings["file_bytes"])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def preload(settings: dict) -> None:
+    """Import what the student may use while the files are still readable."""
+    names = list(COMMON_STDLIB)
+    sys.path.insert(0, settings["lib"])
+    package_dir = os.path.join(settings["lib"], "tinybackprop")
+    if os.path.isdir(package_dir):
+        names += ["tinybackprop"] + sorted("tinybackprop." + entry[:-3]
+                                           for entry in os.listdir(package_dir)
+                                           if entry.endswith(".py") and entry != "__init__.py")
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a broken module fails again, visibly, when the student imports it
+            continue
+
+
+def drop_privileges(settings: dict) -> None:
+    """Become the unprivileged user (when started as root), then forbid new processes."""
+    uid = settings.get("uid")
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(int(settings["gid"]))
+        os.setuid(int(uid))
+        if os.getuid() == 0 or os.geteuid() == 0:
+            raise SystemExit("sandbox: could not drop root privileges")
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    os.chdir(settings["work"])
+    os.environ.clear()
+    os.environ.update({"HOME": settings["work"], "TMPDIR": settings["work"]})
+
+
+def matrix_class():
+    """The child's Matrix class (None if tinybackprop.matrix is missing)."""
+    module = sys.modules.get("tinybackprop.matrix")
+    return getattr(module, "Matrix", None)
+
+
+class Server:
+    """Serves requests for one assignment: resolves targets, keeps objects, encodes replies."""
+
+    def __init__(self, assignment: str) -> None:
+        self.assignment = assignment
+        self.objects: dict = {}
+
+    def module(self, name: str):
+        """Import ``assignments.<name>`` (a student module) and return it."""
+        return importlib.import_module("assignments." + name)
+
+    def resolve(self, target: str):
+        """Find ``<module>.<name>[.<attr>...]`` in the student's package; return (owner, attr, value)."""
+        parts = target.split(".")
+        if len(parts) < 2:
+            raise Refused("crash", f"target {target!r} is not '<module>.<name>'")
+        owner = self.module(parts[0])
+        for part in parts[1:-1]:
+            owner = getattr(owner, part)
+        return owner, parts[-1], getattr(owner, parts[-1])
+
+    def decode(self, value):
+        """Turn a request value (JSON data from the parent) into Python/Matrix objects."""
+        if isinstance(value, list):
+            return [self.decode(item) for item in value]
+        if isinstance(value, dict):
+            if "M" in value:
+                cls = matrix_class()
+                if cls is None:
+                    raise Refused("crash", "tinybackprop.matrix is missing, so a Matrix cannot be built")
+                return cls(value["M"])
+            if "H" in value:
+                return self.objects[value["H"]]
+            return {key: self.decode(item) for key, item in value["D"].items()}
+        return value
+
+    def encode(self, value, depth: int = 0):
+        """Turn a student's return value into JSON data, or refuse it with a clear message."""
+        if depth > 20:
+            raise Refused("bad_return", "returned data nested more than 20 levels deep")
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, (int, float)):
+            return float(value)
+        cls = matrix_class()
+        if cls is not None and isinstance(value, cls):
+            return {"M": [[float(x) for x in row] for row in value.data]}
+        if isinstance(value, (list, tuple)):
+            return [self.encode(item, depth + 1) for item in value]
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise Refused("bad_return", "returned a dict whose keys are not all strings")
+            return {"D": {str(key): self.encode(item, depth + 1) for key, item in value.items()}}
+        raise Refused("bad_return", f"returned an object of type {type(value).__name__}; "
+                                    "expected a Matrix, a number, a list or a dict")
+
+    def tripwires(self, default_module: str, forbid: list) -> tuple:
+        """Replace each forbidden function by one that records the call and raises."""
+        hits: list = []
+        saved = []
+        for name in forbid:
+            full = name if "." in name else default_module + "." + name
+            try:
+                owner, attr, original = self.resolve(full)
+            except (AttributeError, ImportError):
+                continue
+
+            def tripwire(*args, _name=full, **kwargs):
+                hits.append(_name)
+                raise RuntimeError(f"{_name} must not be called here")
+
+            setattr(owner, attr, tripwire)
+            saved.append((owner, attr, original))
+        return hits, saved
+
+    def invoke(self, request: dict):
+        """Run one request and return the encoded value."""
+        op = request["op"]
+        if op == "attr":
+            return self.encode(getattr(self.objects[request["handle"]], request["name"]))
+        args = self.decode(request.get("args", []))
+        kwargs = {key: self.decode(item) for key, item in request.get("kwargs", {}).items()}
+        if op in ("call", "new"):
+            function = self.resolve(request["target"])[2]
+            module = request["target"].split(".")[0]
+        else:
+            function = getattr(self.objects[request["handle"]], request["name"])
+            module = self.assignment
+        hits, saved = self.tripwires(module, request.get("forbid", []))
+        try:
+            result = function(*args, **kwargs)
+        except BaseException:
+            # Catching the tripwire's exception must not hide the forbidden call.
+            if hits:
+                raise Refused("forbidden", f"called {hits[0]}, which this test forbids") from None
+            raise
+        finally:
+            for owner, attr, original in saved:
+                setattr(owner, attr, original)
+        if hits:
+            raise Refused("forbidden", f"called {hits[0]}, which this test forbids")
+        if op == "new":
+            key = len(self.objects) + 1
+            self.objects[key] = result
+            return {"H": key}
+        return self.encode(result)
+
+    def reply_for(self, request: dict) -> dict:
+        """Serve one request; turn every outcome, including student exceptions, into a reply."""
+        try:
+            return {"id": request["id"], "ok": True, "value": self.invoke(request)}
+        except Refused as refused:
+            return {"id": request["id"], "ok": False, "kind": refused.kind,
+                    "exc_type": "", "message": refused.message, "traceback": ""}
+        except NotImplementedError as exc:
+            return {"id": request["id"], "ok": False, "kind": "not_implemented",
+                    "exc_type": "NotImplementedError", "message": str(exc), "traceback": ""}
+        except BaseException as exc:  # the student's code may raise anything, SystemExit included
+            return {"id": request["id"], "ok": False, "kind": "crash",
+                    "exc_type": type(exc).__name__, "message": str(exc),
+                    "traceback": student_traceback(exc)}
+
+
+def student_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` without the frames of this file (the student only needs theirs)."""
+    tb = exc.__traceback__
+    while tb is not None and (tb.tb_frame.f_code.co_filename == __file__
+                              or "importlib" in tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
+def safe_reply(server: Server, request: dict) -> str:
+    """The JSON line for a request's reply; a reply that cannot be encoded becomes a refusal."""
+    reply = server.reply_for(request)
+    try:
+        return json.dumps(reply)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return json.dumps({"id": request["id"], "ok": False, "kind": "bad_return", "exc_type": "",
+                           "message": f"returned data that cannot be sent back ({exc})",
+                           "traceback": ""})
+
+
+def main() -> None:
+    """Set up the sandbox, then serve requests until the parent closes the pipe."""
+    settings = json.loads(sys.argv[1])
+    requests = os.fdopen(settings["request_fd"], "r", encoding="utf-8")
+    replies = os.fdopen(settings["reply_fd"], "w", encoding="utf-8")
+    set_limits(settings)
+    preload(settings)
+    drop_privileges(settings)
+    server = Server(settings["assignment"])
+    # The handshake tells the parent that setup worked and student code may now run.
+    replies.write(json.dumps({"id": 0, "ok": True, "value": "ready"}) + "\n")
+    replies.flush()
+    for line in requests:
+        out = safe_reply(server, json.loads(line))
+        replies.write(out + "\n")
+        replies.flush()
+
+
+if __name__ == "__main__":
+    main()

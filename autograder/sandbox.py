@@ -1,0 +1,361 @@
+"""The sandbox: one child process per assignment, spoken to in JSON lines, killed when it misbehaves.
+
+Design (the threat model is in DESIGN.md: the submission is untrusted code):
+
+- A :class:`Workspace` is a fresh temporary directory per submission: ``lib/``
+  holds the submission as the package ``assignments`` and a copy of
+  ``tinybackprop`` (nothing else of the grader), ``work-*/`` is each child's
+  empty current directory. When the grader runs as root, the workspace root is
+  mode 0o711 (not listable), ``lib/`` is root-owned and read-only, and each
+  child runs as its own unprivileged uid/gid (a random number in a high
+  range, not ``nobody``: children of different students running at the same
+  time then cannot signal, trace or write into one another) that owns only
+  its work directory. ``autograder/reference/`` and ``autograder/hidden/``
+  are made mode 0o700 by the runner, so that uid cannot read them.
+- A :class:`Sandbox` starts ``python -I -S -B -u autograder/child.py`` (isolated,
+  no site-packages, so numpy and friends are not importable) in a new session,
+  with two private pipes: requests in, replies out. The child's stdout and
+  stderr go to a third pipe that the parent drains into a capped buffer: the
+  student's prints reach the report, never the reply channel.
+- Every call has a time limit; the runner also passes a deadline for the whole
+  submission. On a timeout the whole process group is killed (SIGKILL) and
+  :class:`~autograder.suite.CallTimeout` is raised; if the child dies, its
+  exit status becomes :class:`~autograder.suite.SubmissionDied`. The next
+  request starts a fresh child (the generation number changes, so old handles
+  are refused).
+- Replies are parsed with ``json`` and validated strictly here, in the parent:
+  only numbers, strings, booleans, None, lists, str-keyed dicts, rectangular
+  matrices of numbers and handles come back; anything else is
+  :class:`~autograder.suite.BadReturn`. No object made by the student ever
+  reaches the grader, and nothing is unpickled.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from random import SystemRandom
+from typing import Any, Dict, Optional, Sequence
+
+from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
+                              StudentCrash, SubmissionDied)
+
+CHILD = Path(__file__).resolve().parent / "child.py"
+TINYBACKPROP = Path(__file__).resolve().parent.parent / "tinybackprop"
+MAX_REPLY_BYTES = 32 * 1024 * 1024
+STARTUP_SECONDS = 20.0
+# Unprivileged uids for children when grading as root: far above real users.
+UID_BASE, UID_SPAN = 1_500_000_000, 500_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The resources one child may use."""
+
+    call_seconds: float = 5.0
+    submission_seconds: float = 60.0
+    memory_mb: int = 1024
+    output_bytes: int = 20_000
+    file_bytes: int = 1_000_000
+
+
+def running_as_root() -> bool:
+    """True when this process can (and so must) drop privileges for the child."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+class SandboxBroken(RuntimeError):
+    """The child could not be set up (a problem of the grader's machine, not of the submission)."""
+
+
+class Workspace:
+    """A temporary directory with the submission as package ``assignments`` and a copy of tinybackprop."""
+
+    def __init__(self, files: Dict[str, str]) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="tinybackprop-grade-"))
+        self.lib = self.root / "lib"
+        package = self.lib / "assignments"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text('"""The submission under grading."""\n', encoding="utf-8")
+        for name, source in files.items():
+            (package / name).write_text(source, encoding="utf-8")
+        if TINYBACKPROP.is_dir():
+            shutil.copytree(TINYBACKPROP, self.lib / "tinybackprop",
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+        # Readable (not writable) by the child's user; the root is traversable, not listable.
+        for directory, _, names in os.walk(self.lib):
+            os.chmod(directory, 0o755)
+            for name in names:
+                os.chmod(os.path.join(directory, name), 0o644)
+        os.chmod(self.root, 0o711)
+
+    def new_workdir(self, uid: Optional[int], gid: Optional[int]) -> Path:
+        """A fresh, empty current directory for one child, owned by its user."""
+        work = Path(tempfile.mkdtemp(prefix="work-", dir=self.root))
+        if uid is not None:
+            os.chown(work, uid, gid)
+        return work
+
+    def close(self) -> None:
+        """Delete the workspace and everything the children wrote into it."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def encode(value: Any) -> Any:
+    """Turn a parent-side argument into JSON data for the child."""
+    if value is None or isinstance(value, (bool, str, int, float)):
+        return value
+    if isinstance(value, Handle):
+        return {"H": value.id}
+    if isinstance(value, (list, tuple)):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        return {"D": {str(key): encode(item) for key, item in value.items()}}
+    if hasattr(value, "tolist") and hasattr(value, "shape"):
+        return {"M": value.tolist()}
+    raise TypeError(f"cannot send a {type(value).__name__} to the submission")
+
+
+def _number(value: Any) -> float:
+    """A JSON number as a float (NaN and infinities kept)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise BadReturn("returned an integer too large for a float") from None
+
+
+def _matrix(rows: Any) -> Any:
+    """Validate nested lists as a non-empty rectangular matrix of numbers; build a parent Matrix."""
+    from tinybackprop.matrix import Matrix
+
+    if not isinstance(rows, list) or not rows or not all(isinstance(row, list) for row in rows):
+        raise BadReturn("returned a Matrix without rows")
+    width = len(rows[0])
+    if width == 0 or any(len(row) != width for row in rows):
+        raise BadReturn("returned a Matrix whose rows have different lengths or no columns")
+    clean = []
+    for row in rows:
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in row):
+            raise BadReturn("returned a Matrix with entries that are not numbers")
+        clean.append([_number(x) for x in row])
+    return Matrix(clean)
+
+
+def decode(value: Any, generation: int, description: str = "object") -> Any:
+    """Validate a reply value from the child and rebuild it from plain data."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, list):
+        return [decode(item, generation) for item in value]
+    if isinstance(value, dict) and len(value) == 1:
+        tag, body = next(iter(value.items()))
+        if tag == "M":
+            return _matrix(body)
+        if tag == "D" and isinstance(body, dict):
+            return {key: decode(item, generation) for key, item in body.items()}
+        if tag == "H" and isinstance(body, int) and not isinstance(body, bool):
+            return Handle(body, generation, description)
+    raise BadReturn("returned something that is not a Matrix, a number, a list or a dict")
+
+
+class Sandbox:
+    """One assignment of one submission, served by a restartable child process."""
+
+    def __init__(self, workspace: Workspace, assignment: str, limits: Limits) -> None:
+        self.workspace = workspace
+        self.assignment = assignment
+        self.limits = limits
+        self.deadline: Optional[float] = None  # monotonic time when the submission's budget ends
+        self.generation = 0
+        self.process: Optional[subprocess.Popen] = None
+        self._captured = bytearray()
+        self._dropped = 0
+        self._taken = 0
+        self._next_id = 0
+
+    # -- lifecycle ---------------------------------------------------------
+    def _start(self) -> None:
+        """Start a fresh child (as an unprivileged user when running as root)."""
+        uid = gid = None
+        if running_as_root():
+            uid = gid = UID_BASE + SystemRandom().randrange(UID_SPAN)
+        work = self.workspace.new_workdir(uid, gid)
+        request_r, self._request_w = os.pipe()
+        self._reply_r, reply_w = os.pipe()
+        self._out_r, out_w = os.pipe()
+        settings = {
+            "assignment": self.assignment, "lib": str(self.workspace.lib), "work": str(work),
+            "request_fd": request_r, "reply_fd": reply_w, "uid": uid, "gid": gid,
+            "memory_bytes": self.limits.memory_mb * 1024 * 1024,
+            "cpu_seconds": self.limits.submission_seconds + 1,
+            "file_bytes": self.limits.file_bytes,
+        }
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-B", "-u", str(CHILD), json.dumps(settings)],
+                stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=str(work),
+                env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": str(work)},
+                pass_fds=(request_r, reply_w), start_new_session=True)
+        finally:
+            for fd in (request_r, reply_w, out_w):
+                os.close(fd)
+        self.generation += 1
+        self._buffer = b""
+        self._next_id = 0
+        try:
+            self._parse(self._read_reply(STARTUP_SECONDS))
+        except (CallTimeout, SubmissionDied, BadReturn) as exc:
+            raise SandboxBroken(f"the grader's sandbox did not start ({exc}): "
+                                f"{self.take_output()[-2000:]}") from None
+
+    def _kill(self) -> None:
+        """Kill the child's whole process group and release its pipes."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass  # the group is already gone
+        self.process.wait()
+        self._drain(0)
+        for fd in (self._request_w, self._reply_r, self._out_r):
+            os.close(fd)
+        self.process = None
+
+    def close(self) -> None:
+        """Stop the child (if running)."""
+        self._kill()
+
+    # -- output capture ----------------------------------------------------
+    def _capture(self, chunk: bytes) -> None:
+        """Keep the first ``output_bytes`` of the student's output; count the rest."""
+        room = self.limits.output_bytes - len(self._captured)
+        self._captured += chunk[:max(room, 0)]
+        self._dropped += max(len(chunk) - max(room, 0), 0)
+
+    def _drain(self, wait: float) -> None:
+        """Read whatever output is waiting in the capture pipe."""
+        while select.select([self._out_r], [], [], wait)[0]:
+            chunk = os.read(self._out_r, 65536)
+            if not chunk:
+                return
+            self._capture(chunk)
+            wait = 0
+
+    def output(self) -> str:
+        """Everything the student's code printed in this sandbox so far (capped)."""
+        text = self._captured.decode("utf-8", errors="replace")
+        if self._dropped:
+            text += f"\n... ({self._dropped} more bytes of output not shown)"
+        return text
+
+    def take_output(self) -> str:
+        """What the student's code printed since the last call of this method."""
+        text = self._captured[self._taken:].decode("utf-8", errors="replace")
+        self._taken = len(self._captured)
+        return text
+
+    # -- requests ----------------------------------------------------------
+    def _time_limit(self, timeout: Optional[float]) -> float:
+        """The seconds this request may take: its own limit, capped by the submission's."""
+        limit = self.limits.call_seconds if timeout is None else timeout
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise CallTimeout(f"the submission used up its total time limit of "
+                                  f"{self.limits.submission_seconds:g} s")
+            limit = min(limit, left)
+        return limit
+
+    def _died(self) -> SubmissionDied:
+        """The error for a child that ended during a call, naming how it ended."""
+        code = self.process.wait() if self.process else None
+        self._kill()
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            why = " (the CPU time limit)" if name == "SIGXCPU" else ""
+            return SubmissionDied(f"the submission's process was killed by {name}{why}")
+        return SubmissionDied(f"the submission's process ended (exit code {code}) instead of "
+                              "returning; do not call sys.exit() or os._exit()")
+
+    def _read_reply(self, limit: float) -> bytes:
+        """Wait for one reply line, draining output meanwhile; kill the child on timeout."""
+        end = time.monotonic() + limit
+        while b"\n" not in self._buffer:
+            left = end - time.monotonic()
+            if left <= 0:
+                self._kill()
+                raise CallTimeout(f"did not return within {limit:.1f} s (an infinite loop?)")
+            ready = select.select([self._reply_r, self._out_r], [], [], left)[0]
+            if self._out_r in ready:
+                self._drain(0)
+            if self._reply_r in ready:
+                chunk = os.read(self._reply_r, 1 << 20)
+                if not chunk:
+                    raise self._died()
+                self._buffer += chunk
+                if len(self._buffer) > MAX_REPLY_BYTES:
+                    self._kill()
+                    raise BadReturn("returned more data than the grader accepts")
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        self._drain(0)
+        return line
+
+    def request(self, op: str, *, timeout: Optional[float] = None,
+                forbid: Sequence[str] = (), handle: Optional[Handle] = None,
+                args: Sequence[Any] = (), kwargs: Optional[dict] = None, **fields: Any) -> Any:
+        """Send one request to the child and return its validated, decoded reply value."""
+        limit = self._time_limit(timeout)
+        if handle is not None and (self.process is None or handle.generation != self.generation):
+            raise SubmissionDied(f"the {handle.description} was lost when the submission's "
+                                 "process was restarted")
+        if self.process is None:
+            self._start()
+        self._next_id += 1
+        message = dict(fields, op=op, id=self._next_id, forbid=list(forbid),
+                       args=encode(list(args)), kwargs={k: encode(v) for k, v in (kwargs or {}).items()})
+        if handle is not None:
+            message["handle"] = handle.id
+        try:
+            os.write(self._request_w, (json.dumps(message) + "\n").encode("utf-8"))
+        except BrokenPipeError:
+            raise self._died() from None
+        reply = self._parse(self._read_reply(limit))
+        if reply.get("ok") is True:
+            return decode(reply.get("value"), self.generation, str(fields.get("target", "object")))
+        raise self._error(reply)
+
+    def _parse(self, line: bytes) -> dict:
+        """Parse a reply line; a reply that is not ours means the child is compromised: kill it."""
+        try:
+            reply = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):
+            reply = None
+        if not isinstance(reply, dict) or reply.get("id") != self._next_id:
+            self._kill()
+            raise BadReturn("the submission wrote something into the grader's reply channel")
+        return reply
+
+    @staticmethod
+    def _error(reply: dict) -> Exception:
+        """The StudentError for a refusal reply."""
+        kind = reply.get("kind")
+        message = str(reply.get("message", ""))
+        if kind == "not_implemented":
+            return NotImplementedYet(message)
+        if kind == "bad_return":
+            return BadReturn(message)
+        if kind == "forbidden":
+            return ForbiddenCall(message)
+        return StudentCrash(str(reply.get("exc_type", "")) or "Error", message,
+                            str(reply.get("traceback", "")))
