@@ -1,0 +1,382 @@
+"""Value: every operation's data and gradient, fan-out, deep graphs, errors, display."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tinybackprop.gradcheck import check_value_gradients
+from tinybackprop.value import Value
+
+
+def grads(fn, *inputs):
+    """fn's output data and the gradient backward() gives each input."""
+    values = [Value(v) for v in inputs]
+    out = fn(*values)
+    out.backward()
+    return out.data, [v.grad for v in values]
+
+
+def assert_matches_finite_differences(fn, inputs, tol=1e-7):
+    entries = check_value_gradients(fn, inputs)
+    assert len(entries) == len(inputs)
+    for entry in entries:
+        assert entry.rel_error < tol, entry
+
+
+# ----- each operation: forward value and gradient -----
+
+@pytest.mark.parametrize(
+    "fn, inputs, expected_data, expected_grads",
+    [
+        (lambda a, b: a + b, (2.0, 3.0), 5.0, [1.0, 1.0]),
+        (lambda a, b: a - b, (2.0, 3.0), -1.0, [1.0, -1.0]),
+        (lambda a, b: a * b, (2.0, 3.0), 6.0, [3.0, 2.0]),
+        (lambda a, b: a / b, (3.0, 2.0), 1.5, [0.5, -0.75]),
+        (lambda a, b: a ** b, (2.0, 3.0), 8.0, [12.0, 8.0 * math.log(2.0)]),
+        (lambda a, b: a.max(b), (2.0, 3.0), 3.0, [0.0, 1.0]),
+        (lambda a, b: a.max(b), (3.0, 2.0), 3.0, [1.0, 0.0]),
+        (lambda a: -a, (2.0,), -2.0, [-1.0]),
+        (lambda a: a ** 3, (2.0,), 8.0, [12.0]),
+        (lambda a: a ** -1, (2.0,), 0.5, [-0.25]),
+        (lambda a: a ** 0.5, (4.0,), 2.0, [0.25]),
+        (lambda a: a ** 0, (0.0,), 1.0, [0.0]),
+        (lambda a: abs(a), (-2.0,), 2.0, [-1.0]),
+        (lambda a: a.exp(), (1.0,), math.e, [math.e]),
+        (lambda a: a.log(), (2.0,), math.log(2.0), [0.5]),
+        (lambda a: a.tanh(), (0.5,), math.tanh(0.5), [1.0 - math.tanh(0.5) ** 2]),
+        (lambda a: a.sigmoid(), (0.0,), 0.5, [0.25]),
+        (lambda a: a.relu(), (2.0,), 2.0, [1.0]),
+        (lambda a: a.relu(), (-2.0,), 0.0, [0.0]),
+        (lambda a: a.leaky_relu(), (-2.0,), -0.02, [0.01]),
+        (lambda a: a.leaky_relu(0.2), (3.0,), 3.0, [1.0]),
+        (lambda a: a.elu(), (-1.0,), math.exp(-1.0) - 1.0, [math.exp(-1.0)]),
+        (lambda a: a.elu(2.0), (1.5,), 1.5, [1.0]),
+    ],
+)
+def test_operation_data_and_gradient(fn, inputs, expected_data, expected_grads):
+    data, got = grads(fn, *inputs)
+    assert data == pytest.approx(expected_data, rel=1e-12)
+    assert got == pytest.approx(expected_grads, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "fn, x",
+    [
+        (lambda a: 3.0 + a, 2.0),
+        (lambda a: a + 3.0, 2.0),
+        (lambda a: 3.0 - a, 2.0),
+        (lambda a: a - 3.0, 2.0),
+        (lambda a: 3.0 * a, 2.0),
+        (lambda a: 3.0 / a, 2.0),
+        (lambda a: a / 3.0, 2.0),
+        (lambda a: 2.0 ** a, 1.5),
+        (lambda a: a ** a, 1.5),
+        (lambda a: a.exp(), -3.0),
+        (lambda a: a.log(), 0.3),
+        (lambda a: a.tanh(), -1.2),
+        (lambda a: a.sigmoid(), 2.5),
+        (lambda a: a.sigmoid(), -2.5),
+        (lambda a: a.relu(), 0.7),
+        (lambda a: a.leaky_relu(0.1), -0.7),
+        (lambda a: a.elu(0.5), -0.7),
+        (lambda a: abs(a), 0.7),
+        (lambda a: a.max(0.5), 0.7),
+        (lambda a: a.max(0.5), 0.2),
+    ],
+)
+def test_every_operation_matches_finite_differences(fn, x):
+    assert_matches_finite_differences(fn, [x])
+
+
+def test_reflected_operations_treat_numbers_as_constants():
+    x = Value(2.0)
+    assert (1 - x).data == -1.0
+    assert (1 / x).data == 0.5
+    assert (3 * x).data == 6.0
+    assert (3 + x).data == 5.0
+    assert (2 ** x).data == 4.0
+
+
+def test_data_is_stored_as_float():
+    v = Value(3)
+    assert type(v.data) is float and v.data == 3.0
+    assert v.grad == 0.0
+
+
+def test_sigmoid_and_tanh_are_stable_at_plus_and_minus_1000():
+    for x, sig, tanh in [(1000.0, 1.0, 1.0), (-1000.0, 0.0, -1.0)]:
+        v = Value(x)
+        s, t = v.sigmoid(), v.tanh()
+        assert s.data == sig and t.data == tanh
+        s.backward()
+        t.backward()
+        assert v.grad == 0.0  # both saturate: no gradient flows, and nothing overflowed
+
+
+def test_exp_overflow_is_a_clear_error():
+    with pytest.raises(OverflowError, match=r"exp\(1000.0\) is too large"):
+        Value(1000.0).exp()
+    assert Value(709.0).exp().data == pytest.approx(math.exp(709.0))
+
+
+@pytest.mark.parametrize("x", [0.0, -2.5])
+def test_log_of_non_positive_number_names_it(x):
+    with pytest.raises(ValueError, match=rf"log\({x!r}\)"):
+        Value(x).log()
+
+
+def test_division_by_zero_is_a_clear_error():
+    with pytest.raises(ZeroDivisionError, match="division by zero"):
+        Value(1.0) / Value(0.0)
+    with pytest.raises(ZeroDivisionError):
+        1.0 / Value(0.0)
+
+
+def test_power_errors_name_the_problem():
+    with pytest.raises(ValueError, match="not a real number"):
+        Value(-8.0) ** 0.5
+    with pytest.raises(ValueError, match="base"):
+        Value(-2.0) ** Value(2.0)
+    with pytest.raises(ZeroDivisionError):
+        Value(0.0) ** -1
+
+
+def test_sqrt_at_zero_has_an_infinite_slope():
+    x = Value(0.0)
+    y = x ** 0.5
+    y.backward()
+    assert y.data == 0.0 and x.grad == math.inf
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Value(1) + "a",
+        lambda: "a" + Value(1),
+        lambda: Value(1) * [1],
+        lambda: Value(1) - None,
+        lambda: Value(1) / "a",
+        lambda: "a" / Value(1),
+        lambda: Value(1) ** "a",
+        lambda: "a" ** Value(1),
+        lambda: Value(1).max("a"),
+        lambda: Value("a"),
+        lambda: Value(Value(1)),
+        lambda: Value.sum([Value(1), "a"]),
+    ],
+)
+def test_unsupported_operands_raise_type_error(make):
+    with pytest.raises(TypeError):
+        make()
+
+
+def test_value_of_a_value_says_to_use_it_directly():
+    with pytest.raises(TypeError, match="already a Value"):
+        Value(Value(1.0))
+
+
+# ----- fan-out: gradients add up -----
+
+def test_gradients_add_at_forks():
+    x = Value(3.0)
+    y = x * x
+    y.backward()
+    assert x.grad == 6.0
+
+
+def test_reused_intermediate_accumulates_from_every_use():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b          # c = -6, used three times below
+    d = c * c + c.tanh() + 2 * c
+    d.backward()
+    dc = 2 * c.data + (1 - math.tanh(c.data) ** 2) + 2
+    assert c.grad == pytest.approx(dc, rel=1e-12)
+    assert a.grad == pytest.approx(dc * b.data, rel=1e-12)
+    assert b.grad == pytest.approx(dc * a.data, rel=1e-12)
+
+
+def test_same_child_twice_in_one_node():
+    x = Value(1.5)
+    y = x + x
+    y.backward()
+    assert x.grad == 2.0
+
+
+# ----- n-ary nodes and the constructor -----
+
+def test_sum_is_one_node_with_unit_local_gradients():
+    xs = [Value(float(i)) for i in range(5)]
+    s = Value.sum(xs + [10])
+    assert s.data == 20.0
+    assert s._prev == tuple(xs) and s._op == "sum"
+    s.backward()
+    assert [x.grad for x in xs] == [1.0] * 5
+
+
+def test_sum_of_nothing_is_zero():
+    assert Value.sum([]).data == 0.0
+
+
+def test_dot_is_one_node_and_numbers_are_constants():
+    ws = [Value(2.0), Value(-3.0)]
+    xs = [-1.0, Value(-2.0)]
+    out = Value.dot(ws, xs)
+    assert out.data == 4.0
+    assert len(out._prev) == 3  # w0, w1 and x1; the number -1.0 makes no node
+    out.backward()
+    assert [w.grad for w in ws] == [-1.0, -2.0]
+    assert xs[1].grad == -3.0
+
+
+def test_dot_length_mismatch_names_both_lengths():
+    with pytest.raises(ValueError, match="2 weights but 3 inputs"):
+        Value.dot([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+
+
+def test_constructor_makes_an_n_ary_node():
+    w, x, b = Value(0.5), Value(-2.0), Value(1.0)
+    act = w.data * x.data + b.data
+    neuron = Value(act, (w, x, b), (x.data, w.data, 1.0), op="neuron", label="n")
+    neuron.backward()
+    assert (w.grad, x.grad, b.grad) == (-2.0, 0.5, 1.0)
+    assert neuron._op == "neuron" and neuron.label == "n"
+
+
+def test_constructor_needs_one_local_gradient_per_child():
+    with pytest.raises(ValueError, match="2 children and 1 local"):
+        Value(1.0, (Value(1.0), Value(2.0)), (1.0,))
+
+
+# ----- backward semantics -----
+
+def test_second_backward_accumulates_in_leaves_and_resets_intermediates():
+    x, y = Value(2.0), Value(3.0)
+    q = x * y
+    f = q + x
+    f.backward()
+    assert (x.grad, y.grad, q.grad) == (4.0, 2.0, 1.0)
+    f.backward()
+    assert (x.grad, y.grad) == (8.0, 4.0)  # leaves accumulate, like PyTorch
+    assert q.grad == 1.0                     # intermediates show the latest pass
+
+
+def test_zero_grad_clears_every_node_below():
+    x, y = Value(2.0), Value(3.0)
+    q = x * y
+    f = q.tanh()
+    f.backward()
+    f.zero_grad()
+    assert (x.grad, y.grad, q.grad, f.grad) == (0.0, 0.0, 0.0, 0.0)
+    f.backward()
+    assert x.grad == pytest.approx((1 - math.tanh(6.0) ** 2) * 3.0, rel=1e-12)
+
+
+def test_backward_on_a_leaf_sets_its_gradient_to_one():
+    x = Value(5.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_chain_of_100000_nodes_does_not_hit_the_recursion_limit():
+    x = Value(1.5)
+    y = x
+    for _ in range(100_000):
+        y = -y
+    y.backward()
+    assert y.data == 1.5
+    assert x.grad == 1.0
+    y.zero_grad()
+    assert x.grad == 0.0
+
+
+def test_long_chain_with_forks_is_ordered_correctly():
+    # Each step uses the previous node twice; a wrong order would drop gradient.
+    x = Value(1.0)
+    y = x
+    for _ in range(2000):
+        y = y * 0.5 + y * 0.5
+    y.backward()
+    assert y.data == pytest.approx(1.0)
+    assert x.grad == pytest.approx(1.0)
+
+
+# ----- random expressions against finite differences -----
+
+UNARY = {
+    "neg": lambda a: -a,
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "exp_tanh": lambda a: a.tanh().exp(),
+    "log1p_square": lambda a: (1 + a * a).log(),
+    "square": lambda a: a ** 2,
+    "cube_scaled": lambda a: (a * 0.5) ** 3,
+    "rdiv": lambda a: 1.0 / (1.0 + a * a),
+    "rpow": lambda a: 2.0 ** a.tanh(),
+    "rsub": lambda a: 0.5 - a,
+}
+BINARY = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / (1.5 + b.tanh()),
+    "**": lambda a, b: (1.0 + a * a) ** b.tanh(),
+}
+
+leaves = st.integers(min_value=0, max_value=2)
+expressions = st.recursive(
+    leaves,
+    lambda sub: st.one_of(
+        st.tuples(st.sampled_from(sorted(UNARY)), sub),
+        st.tuples(st.sampled_from(sorted(BINARY)), sub, sub),
+    ),
+    max_leaves=8,
+)
+
+
+def evaluate(expr, values):
+    if isinstance(expr, int):
+        return values[expr]
+    if len(expr) == 2:
+        return UNARY[expr[0]](evaluate(expr[1], values))
+    return BINARY[expr[0]](evaluate(expr[1], values), evaluate(expr[2], values))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    expr=expressions,
+    inputs=st.lists(st.floats(min_value=-1.5, max_value=1.5), min_size=3, max_size=3),
+)
+def test_random_expressions_match_finite_differences(expr, inputs):
+    def fn(a, b, c):
+        return evaluate(expr, [a, b, c])
+
+    out = fn(*[Value(v) for v in inputs]).data
+    for entry in check_value_gradients(fn, inputs):
+        # Centered differences are accurate to about h**2 and to rounding of size |f| eps / h.
+        assert abs(entry.analytic - entry.numerical) <= 1e-6 * (1.0 + abs(out) + abs(entry.analytic)), entry
+
+
+# ----- display -----
+
+def test_repr_shows_data_grad_and_label():
+    v = Value(2.0)
+    assert repr(v) == "Value(data=2.0, grad=0.0)"
+    w = Value(-1.5, label="w")
+    w.grad = 0.25
+    assert repr(w) == "Value(data=-1.5, grad=0.25, label='w')"
+
+
+def test_str_and_svg_delegate_to_draw():
+    from tinybackprop import draw
+
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    f = x * y + x
+    f.label = "f"
+    assert str(f) == draw.to_text(f)
+    assert "x" in str(f) and "f" in str(f)
+    svg = f._repr_svg_()
+    assert svg == draw.to_svg(f)
+    assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml")
