@@ -12,6 +12,7 @@ import random
 from numbers import Real
 from typing import Any, Callable, List, NamedTuple, Sequence, Tuple, Union
 
+from tinybackprop.matrix import Matrix
 from tinybackprop.value import Value
 
 Shape = Tuple[int, ...]
@@ -140,21 +141,13 @@ def _centered_difference(f: Callable[[Any], Any], x: Any, container: Any, key: i
     return (f_plus - f_minus) / (2.0 * h)
 
 
-def _matrix_class() -> Any:
-    # Imported on use: matrix.py is a sibling module, and the float and list paths need none of it.
-    from tinybackprop.matrix import Matrix
-
-    return Matrix
-
-
 def _slots(x: Any, caller: str) -> List[Tuple[Any, int, Any]]:
     """Every entry of x as (container, key, index), so x can be changed in place entry by entry."""
-    if isinstance(x, list) and x and all(isinstance(row, list) for row in x):
-        return [(row, j, (i, j)) for i, row in enumerate(x) for j in range(len(row))]
+    rows = x.data if isinstance(x, Matrix) else x
+    if isinstance(rows, list) and rows and all(isinstance(row, list) for row in rows):
+        return [(row, j, (i, j)) for i, row in enumerate(rows) for j in range(len(row))]
     if isinstance(x, list) and all(isinstance(v, Real) for v in x):
         return [(x, i, i) for i in range(len(x))]
-    if isinstance(x, _matrix_class()):
-        return [(row, j, (i, j)) for i, row in enumerate(x.data) for j in range(len(row))]
     raise TypeError(
         f"{caller} needs a list of floats, a list of lists or a Matrix (changed in place), "
         f"got {type(x).__name__}"
@@ -169,13 +162,15 @@ def _shaped_like(x: Any, flat: List[float]) -> Any:
     for row in (x if isinstance(x, list) else x.data):
         rows.append(flat[start:start + len(row)])
         start += len(row)
-    return rows if isinstance(x, list) else _matrix_class()(rows)
+    return rows if isinstance(x, list) else Matrix(rows)
 
 
 def _flatten(x: Any) -> Tuple[Shape, List[float]]:
     """x's shape and its entries as one list: () for a number, (n,) for a list, (n, m) for 2-D."""
     if isinstance(x, Real):
         return (), [float(x)]
+    if isinstance(x, Matrix):
+        return tuple(x.shape), [v for row in x.data for v in row]
     if isinstance(x, (list, tuple)):
         if x and all(isinstance(row, (list, tuple)) for row in x):
             widths = {len(row) for row in x}
@@ -183,6 +178,4 @@ def _flatten(x: Any) -> Tuple[Shape, List[float]]:
                 raise ValueError(f"rows of different lengths {sorted(widths)}: expected a rectangular list of lists")
             return (len(x), widths.pop()), [float(v) for row in x for v in row]
         return (len(x),), [float(v) for v in x]
-    if isinstance(x, _matrix_class()):
-        return tuple(x.shape), [v for row in x.data for v in row]
     raise TypeError(f"expected a number, a list, a list of lists or a Matrix, got {type(x).__name__}")
