@@ -1,0 +1,219 @@
+"""The gradebook of a batch: one record per student, grades.csv, and the class summary.
+
+A `StudentRecord` is what the batch remembers about one graded submission:
+the totals per assignment and per stage, the status, and which tests failed.
+It is stored inside the student's `results/<id>.json` (under the extra key
+`RECORD_KEY`, which Gradescope's schema allows), so that `grades.csv` and the
+summary can always be rebuilt from the result files alone: that is what
+makes a killed batch resumable without losing a grade.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+# The extra key of results.json under which the batch keeps its record.
+RECORD_KEY = "tinybackprop_batch"
+
+# The order of columns and histograms: the order students meet the assignments.
+ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
+STAGES = ("gates", "naive", "forward", "backward", "vectorized", "training")
+
+
+@dataclass
+class StudentRecord:
+    """One student's grade as the batch stores it: totals, per-column points, failed tests."""
+
+    student: str
+    key: str  # fingerprint of (submission, seed, config, options): unchanged means no re-grade
+    status: str  # "graded", a submission error such as "corrupt zip", or "grader error"
+    message: str
+    score: float
+    max_score: float
+    columns: Dict[str, Tuple[float, float]] = field(default_factory=dict)  # name -> (earned, possible)
+    failed: List[str] = field(default_factory=list)  # names of tests that lost points
+
+    @property
+    def final(self) -> bool:
+        """True when the grade stands; a grader failure is retried by --resume."""
+        return not self.status.startswith("grader ")
+
+    def to_json(self) -> Dict[str, Any]:
+        """The record as plain JSON data."""
+        return {
+            "student": self.student,
+            "key": self.key,
+            "status": self.status,
+            "message": self.message,
+            "score": self.score,
+            "max_score": self.max_score,
+            "columns": {name: list(pair) for name, pair in self.columns.items()},
+            "failed": list(self.failed),
+        }
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "StudentRecord":
+        """A record read back from results.json; KeyError or ValueError if it is malformed."""
+        return cls(
+            student=str(data["student"]),
+            key=str(data["key"]),
+            status=str(data["status"]),
+            message=str(data["message"]),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            columns={str(k): (float(v[0]), float(v[1])) for k, v in data["columns"].items()},
+            failed=[str(name) for name in data["failed"]],
+        )
+
+
+def record_from_result(student: str, key: str, result: Any) -> StudentRecord:
+    """A record built from a `GradeResult` (its totals, status, and per-test scores)."""
+    columns: Dict[str, List[float]] = {}
+    failed = []
+    for test in result.tests:
+        earned, possible = float(test.score), float(test.max_score)
+        for column in (test.assignment, "%s.%s" % (test.assignment, test.stage)):
+            pair = columns.setdefault(column, [0.0, 0.0])
+            pair[0] += earned
+            pair[1] += possible
+        if earned < possible:
+            failed.append(test.name)
+    return StudentRecord(
+        student=student,
+        key=key,
+        status=str(result.status),
+        message=str(result.message),
+        score=float(result.score),
+        max_score=float(result.max_score),
+        columns={name: (pair[0], pair[1]) for name, pair in columns.items()},
+        failed=failed,
+    )
+
+
+def column_order(records: Iterable[StudentRecord]) -> List[str]:
+    """Every assignment and stage column seen, each assignment followed by its stages."""
+    seen = {name for record in records for name in record.columns}
+
+    def rank(name: str) -> Tuple[int, str, int, str]:
+        assignment, _, stage = name.partition(".")
+        a = ASSIGNMENTS.index(assignment) if assignment in ASSIGNMENTS else len(ASSIGNMENTS)
+        s = STAGES.index(stage) if stage in STAGES else len(STAGES)
+        # The assignment total (no stage) comes before its stages.
+        return (a, assignment, s if stage else -1, stage)
+
+    return sorted(seen, key=rank)
+
+
+def points(x: float) -> str:
+    """Points as a spreadsheet reads them: 12.5, 3.33, 0."""
+    return "%g" % round(x, 2)
+
+
+def grades_csv(records: Iterable[StudentRecord]) -> str:
+    """grades.csv: one row per student (sorted by id): id, total, max, columns, status, message."""
+    records = sorted(records, key=lambda r: r.student)
+    columns = column_order(records)
+    # A submission that could not be graded has no tests; its maximum is still the class's.
+    top = max([r.max_score for r in records] + [0.0])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "total", "max"] + columns + ["status", "message"])
+    for record in records:
+        # A column the student has no tests in (a broken submission) is a zero, not a blank.
+        cells = [points(record.columns.get(name, (0.0, 0.0))[0]) for name in columns]
+        writer.writerow(
+            [record.student, points(record.score), points(record.max_score or top)]
+            + cells
+            + [record.status, " ".join(record.message.split())]
+        )
+    return out.getvalue()
+
+
+def column_maxima(records: Iterable[StudentRecord]) -> Dict[str, float]:
+    """The points possible in each column (the largest seen: broken submissions have none)."""
+    maxima: Dict[str, float] = {}
+    for record in records:
+        for name, (_, possible) in record.columns.items():
+            maxima[name] = max(maxima.get(name, 0.0), possible)
+    return maxima
+
+
+def histogram(fractions: List[float], bins: int = 10, width: int = 30) -> List[str]:
+    """A text histogram of scores as fractions of the maximum, one line per bin."""
+    counts = [0] * bins
+    for f in fractions:
+        counts[min(int(max(f, 0.0) * bins), bins - 1)] += 1
+    top = max(counts) if counts else 0
+    lines = []
+    for i, count in enumerate(counts):
+        bar = "#" * (round(width * count / top) if top else 0)
+        lines.append("%3d-%3d%% | %-*s %d" % (100 * i // bins, 100 * (i + 1) // bins, width, bar, count))
+    return lines
+
+
+def summary_text(records: List[StudentRecord], most_failed: int = 10) -> str:
+    """The class summary: mean total, a histogram per assignment, the tests failed most often."""
+    if not records:
+        return "No submissions graded.\n"
+    lines = []
+    graded = [r for r in records if r.status == "graded"]
+    mean = sum(r.score for r in records) / len(records)
+    top = max(r.max_score for r in records)
+    lines.append(
+        "%d students, %d graded, %d with a broken submission or grader failure; mean total %s of %s"
+        % (len(records), len(graded), len(records) - len(graded), points(mean), points(top))
+    )
+    maxima = column_maxima(records)
+    for assignment in [c for c in column_order(records) if "." not in c]:
+        possible = maxima.get(assignment, 0.0)
+        if possible <= 0:
+            continue
+        fractions = [r.columns.get(assignment, (0.0, 0.0))[0] / possible for r in records]
+        lines.append("")
+        lines.append("%s (of %s points)" % (assignment, points(possible)))
+        lines.extend("  " + line for line in histogram(fractions))
+    failures = Counter(name for r in records for name in r.failed)
+    if failures:
+        lines.append("")
+        lines.append("Tests failed most often:")
+        for name, count in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))[:most_failed]:
+            lines.append("  %4d of %d  %s" % (count, len(records), name))
+    broken = [r for r in records if r.status != "graded"]
+    if broken:
+        lines.append("")
+        lines.append("Submissions that could not be graded normally:")
+        for r in broken:
+            lines.append("  %s: %s (%s)" % (r.student, r.status, " ".join(r.message.split())))
+    return "\n".join(lines) + "\n"
+
+
+def atomic_write(path: Path, data: str) -> None:
+    """Write text to path so that a reader (or a crash) sees the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix="." + path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
+            f.flush()
+            # fsync before the rename: after a power cut the new name must not point at empty data.
+            os.fsync(f.fileno())
+        os.replace(tmp, str(path))
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def read_record(path: Path) -> Optional[StudentRecord]:
+    """The record stored in one results/<id>.json, or None if the file is missing or unreadable."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return StudentRecord.from_json(data[RECORD_KEY])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
