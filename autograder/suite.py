@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 if TYPE_CHECKING:
+    from autograder.config import Config
     from autograder.sandbox import Sandbox
 
 ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
@@ -90,9 +91,10 @@ class ForbiddenCall(StudentError):
 class Session:
     """The trusted parent's handle on one sandboxed child (one assignment of one submission)."""
 
-    def __init__(self, sandbox: "Sandbox", rng: random.Random) -> None:
+    def __init__(self, sandbox: "Sandbox", rng: random.Random, config: Optional["Config"] = None) -> None:
         self._sandbox = sandbox
         self.rng = rng
+        self.config = config  # the grading Config (accuracy floors...), None outside the runner
 
     def call(self, target: str, *args: Any, timeout: Optional[float] = None,
              forbid: Sequence[str] = (), **kwargs: Any) -> Any:

@@ -1,0 +1,77 @@
+"""The command line: ``python -m autograder`` (or ``tinybackprop-grade``) grades; subcommands delegate.
+
+``python -m autograder [svm | svm.backward ...] [--submission PATH] [--json OUT]
+[--public-only] [--seed N] [--verbose] [--config FILE]`` grades the local
+``assignments/`` folder (or PATH: a folder, a ``.zip`` or a ``.ipynb``) and
+prints the report. ``stubs``, ``batch``, ``handout`` and ``gradescope`` run
+``main(argv)`` of ``autograder.stubgen``, ``autograder.batch``,
+``autograder.handout`` and ``autograder.gradescope``.
+
+Exit status: 0 when the submission was graded (whatever the score), 1 when it
+could not be (a bad submission or a grader failure), 2 for a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from typing import List, Optional
+
+SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch",
+               "handout": "autograder.handout", "gradescope": "autograder.gradescope"}
+
+
+def parser() -> argparse.ArgumentParser:
+    """The grading command's arguments."""
+    p = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Grade the tinybackprop assignments in a sandbox and explain what is wrong. "
+                    f"Subcommands: {', '.join(SUBCOMMANDS)} (each has its own --help).")
+    p.add_argument("only", nargs="*", metavar="ASSIGNMENT[.STAGE]",
+                   help="grade only these assignments or stages, e.g. svm or svm.backward")
+    p.add_argument("--submission", metavar="PATH",
+                   help="a folder, .zip or .ipynb to grade (default: the local assignments/ folder)")
+    p.add_argument("--json", metavar="OUT", help="also write Gradescope's results.json to OUT")
+    p.add_argument("--public-only", action="store_true", help="run only the public tests")
+    p.add_argument("--seed", type=int, help="seed of the random inputs (default: a fresh one)")
+    p.add_argument("--verbose", action="store_true",
+                   help="show the full traceback of every exception your code raised")
+    p.add_argument("--config", metavar="FILE", help="a config.toml other than autograder/config.toml")
+    return p
+
+
+def run_subcommand(name: str, argv: List[str]) -> int:
+    """Run ``main(argv)`` of a subcommand's module, with a clear message if it is missing."""
+    try:
+        module = importlib.import_module(SUBCOMMANDS[name])
+    except ImportError as exc:
+        print(f"error: the '{name}' command is not available ({SUBCOMMANDS[name]}: {exc})",
+              file=sys.stderr)
+        return 2
+    return int(module.main(argv) or 0)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of ``python -m autograder`` and ``tinybackprop-grade``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return run_subcommand(argv[0], argv[1:])
+    args = parser().parse_args(argv)
+    from autograder.config import ConfigError, load_config
+    from autograder.grade import grade_submission
+    from autograder.report import print_report
+
+    try:
+        config = load_config(args.config)
+        result = grade_submission(args.submission, only=args.only or None,
+                                  public_only=args.public_only, seed=args.seed, config=config)
+    except (ConfigError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_report(result, verbose=args.verbose)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(result.to_results_json(), out, indent=1)
+            out.write("\n")
+    return 0 if result.status == "graded" else 1

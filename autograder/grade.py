@@ -1,0 +1,320 @@
+"""The runner: grade one submission with every check of the selected suites, in the sandbox.
+
+``grade_submission`` is what the CLI, the batch and the Gradescope entry call;
+it keeps no global state, so a process pool may call it many times. Steps:
+
+1. read the configuration and the submission (a bad submission is a result
+   with a short ``status`` and zeros, never an exception);
+2. discover the checks: ``CHECKS`` of ``autograder/public/<assignment>.py``
+   and, unless ``public_only``, ``autograder/hidden/<assignment>.py``;
+3. give each check its points: the checks of a stage (public and hidden,
+   also the hidden ones a handout lists only in ``hidden_manifest.json``) are
+   rescaled so that they add up to the stage's total in ``config.toml``;
+4. per assignment: no credit for a missing file or a forbidden import;
+   otherwise one sandboxed child (restarted after a timeout or a death) runs
+   the checks in order. Each check gets its own ``random.Random`` seeded from
+   the grading seed and its name, so its inputs do not depend on which other
+   checks run;
+5. collect statuses, messages, hints and what the student's code printed.
+
+When the grader runs as root, ``autograder/reference/`` and
+``autograder/hidden/`` are made mode 0o700 before any child starts, so the
+unprivileged child cannot read them.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from autograder.config import Config, load_config
+from autograder.imports import forbidden_imports
+from autograder.sandbox import Sandbox, SandboxBroken, Workspace, running_as_root
+from autograder.submission import Submission, SubmissionError, load_submission
+from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall,
+                              NotImplementedYet, Session, StudentCrash, SubmissionDied, Verdict)
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "hidden_manifest.json"
+SECRET_DIRS = (HERE / "reference", HERE / "hidden")
+STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidden")
+
+
+@dataclass
+class TestResult:
+    """The outcome of one check for one submission."""
+
+    name: str
+    assignment: str
+    stage: str
+    score: float
+    max_score: float
+    status: str  # one of STATUSES
+    output: str  # what was expected, what came back, by how much it is off
+    hint: str = ""
+    hidden: bool = False
+    visibility: str = "visible"
+    printed: str = ""  # what the student's code printed during the check (trimmed)
+    traceback: str = ""  # the student's traceback, for --verbose
+
+    def to_json(self) -> dict:
+        """This test in Gradescope's ``tests[]`` schema (``status`` passed/failed) plus extra keys."""
+        output = self.output
+        if self.hint:
+            output += f"\nHint: {self.hint}"
+        if self.printed:
+            output += f"\nYour code printed:\n{self.printed}"
+        return {"name": self.name, "score": round(self.score, 4), "max_score": round(self.max_score, 4),
+                "status": "passed" if self.status == "passed" else "failed", "output": output,
+                "visibility": self.visibility, "outcome": self.status, "assignment": self.assignment,
+                "stage": self.stage, "hint": self.hint, "hidden": self.hidden}
+
+
+@dataclass
+class GradeResult:
+    """The grade of one submission: totals, a status, and one TestResult per check."""
+
+    student: str
+    score: float
+    max_score: float
+    status: str  # "graded", a submission problem ("corrupt zip", ...) or "grader error"
+    message: str
+    tests: List[TestResult] = field(default_factory=list)
+    hidden_pending: Tuple[int, float] = (0, 0.0)  # hidden tests (and their points) not run here
+    seed: int = 0
+    seconds: float = 0.0
+
+    def to_results_json(self) -> dict:
+        """Gradescope's ``results.json``, extended only by extra keys."""
+        summary = self.message
+        if self.hidden_pending[0]:
+            summary += (f"\n{self.hidden_pending[0]} hidden tests worth {self.hidden_pending[1]:g} "
+                        "points are graded after the deadline.")
+        return {"score": round(self.score, 4), "max_score": round(self.max_score, 4),
+                "output": summary.strip(), "tests": [test.to_json() for test in self.tests],
+                "tinybackprop": {"student": self.student, "status": self.status, "seed": self.seed,
+                                 "hidden_pending": list(self.hidden_pending),
+                                 "seconds": round(self.seconds, 3)}}
+
+    def to_markdown(self, hidden_details: bool = False) -> str:
+        """Feedback for the student as Markdown (hidden tests' messages only if ``hidden_details``)."""
+        from autograder.markdown import render_markdown
+
+        return render_markdown(self, hidden_details)
+
+
+# -- discovering checks and their points ---------------------------------------------------
+
+def discover_checks(public_only: bool = False) -> List[Check]:
+    """The checks of every suite present: public first, then hidden, in assignment order."""
+    checks: List[Check] = []
+    for kind in ("public",) if public_only else ("public", "hidden"):
+        for assignment in ASSIGNMENTS:
+            if not (HERE / kind / f"{assignment}.py").is_file():
+                continue
+            module = importlib.import_module(f"autograder.{kind}.{assignment}")
+            checks.extend(getattr(module, "CHECKS", []))
+    return checks
+
+
+def hidden_manifest() -> List[dict]:
+    """The hidden checks as the handout lists them: name, assignment, stage, default points."""
+    return [{"name": c.name, "assignment": c.assignment, "stage": c.stage, "points": c.points}
+            for c in discover_checks() if c.hidden]
+
+
+def write_hidden_manifest(path: Path = MANIFEST) -> None:
+    """Write ``hidden_manifest.json`` (for a handout that leaves ``autograder/hidden/`` out)."""
+    Path(path).write_text(json.dumps({"tests": hidden_manifest()}, indent=1) + "\n", encoding="utf-8")
+
+
+def _absent_hidden(present: Sequence[Check]) -> List[dict]:
+    """Hidden checks listed in the manifest whose suites are not in this kit."""
+    if (HERE / "hidden").is_dir() or not MANIFEST.is_file():
+        return []
+    names = {c.name for c in present}
+    try:
+        listed = json.loads(MANIFEST.read_text(encoding="utf-8")).get("tests", [])
+    except (ValueError, OSError):
+        return []
+    return [entry for entry in listed if isinstance(entry, dict) and entry.get("name") not in names]
+
+
+def stage_scales(checks: Sequence[Check], absent: Sequence[dict], config: Config) -> Dict[str, float]:
+    """The factor per ``assignment.stage`` that makes its checks add up to the configured total."""
+    sums: Dict[str, float] = {}
+    for key, points in [(f"{c.assignment}.{c.stage}", c.points) for c in checks] + \
+            [(f"{e['assignment']}.{e['stage']}", float(e["points"])) for e in absent]:
+        sums[key] = sums.get(key, 0.0) + points
+    return {key: (config.points[key] / total if key in config.points and total > 0 else 1.0)
+            for key, total in sums.items()}
+
+
+def _selected(check_assignment: str, check_stage: str, only: Optional[Sequence[str]]) -> bool:
+    """True if ``only`` (assignment or assignment.stage names) selects this check."""
+    return not only or any(name in (check_assignment, f"{check_assignment}.{check_stage}")
+                           for name in only)
+
+
+# -- running checks --------------------------------------------------------------------------
+
+def _zero(check: Check, points: float, status: str, message: str, visibility: str) -> TestResult:
+    """A result with no points (a check that could not run)."""
+    return TestResult(check.name, check.assignment, check.stage, 0.0, points, status, message,
+                      hidden=check.hidden, visibility=visibility)
+
+
+def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]:
+    """Run one check; return (status, fraction, message, hint, traceback)."""
+    try:
+        verdict = check.run(session)
+    except NotImplementedYet as exc:
+        return "not implemented", 0.0, f"Not implemented yet: {exc}", "", ""
+    except StudentCrash as exc:
+        return "error", 0.0, f"Your code raised {exc}", "", exc.traceback
+    except CallTimeout as exc:
+        return "timeout", 0.0, f"Your code {exc}", "", ""
+    except SubmissionDied as exc:
+        return "error", 0.0, f"Your code stopped the grader's process: {exc}", "", ""
+    except BadReturn as exc:
+        return "failed", 0.0, f"Your code {exc}", "", ""
+    except ForbiddenCall as exc:
+        return "forbidden", 0.0, f"Your code {exc}", "", ""
+    except SandboxBroken:
+        raise
+    except Exception as exc:  # the check itself failed, most often on an answer of an odd structure
+        return ("error", 0.0, f"The grader could not check this answer ({type(exc).__name__}: {exc}); "
+                "check that your function returns what its docstring says", "", "")
+    if not isinstance(verdict, Verdict) or not isinstance(verdict.fraction, (int, float)):
+        return "error", 0.0, "The grader's check returned no verdict (a bug in the grader)", "", ""
+    fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
+    fraction = min(max(float(fraction), 0.0), 1.0)
+    status = "passed" if fraction >= 1.0 - 1e-9 else "failed"
+    return status, fraction, verdict.message, verdict.hint, ""
+
+
+def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tuple[Check, float]],
+                    config: Config, seed: int, deadline: float) -> Tuple[List[TestResult], bool]:
+    """Run one assignment's checks in its own sandbox; return the results and whether the grader broke."""
+    sandbox = Sandbox(workspace, assignment, config.limits)
+    sandbox.deadline = deadline
+    results, broken = [], False
+    try:
+        for check, points in checks:
+            visibility = config.hidden_visibility if check.hidden else "visible"
+            if broken:
+                results.append(_zero(check, points, "error", "Not run: the grader's sandbox failed",
+                                     visibility))
+                continue
+            session = Session(sandbox, random.Random(f"{seed}:{check.name}"), config)
+            try:
+                status, fraction, message, hint, trace = _outcome(check, session)
+            except SandboxBroken as exc:
+                broken = True
+                results.append(_zero(check, points, "error", str(exc), visibility))
+                continue
+            results.append(TestResult(check.name, check.assignment, check.stage, fraction * points,
+                                      points, status, message, hint, check.hidden, visibility,
+                                      printed=_trim(sandbox.take_output()), traceback=trace))
+    finally:
+        sandbox.close()
+    return results, broken
+
+
+def _trim(text: str, limit: int = 1500) -> str:
+    """The start of ``text``, marked when cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + f"\n... ({len(text) - limit} more characters)"
+
+
+def protect_secrets() -> None:
+    """When running as root, make the reference solutions and hidden tests unreadable to others."""
+    if running_as_root():
+        for directory in SECRET_DIRS:
+            if directory.is_dir():
+                os.chmod(directory, 0o700)
+
+
+def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]] = None,
+                     public_only: bool = False, seed: Optional[int] = None,
+                     config: Optional[Config] = None) -> GradeResult:
+    """Grade a folder, ``.zip`` or ``.ipynb`` (None: the local ``assignments/``); never raises for a bad one."""
+    started = time.monotonic()
+    config = config or load_config()
+    seed = random.SystemRandom().randrange(2 ** 31) if seed is None else int(seed)
+    protect_secrets()
+    present = discover_checks(public_only)
+    absent = _absent_hidden(present)
+    if public_only:
+        absent += [{"name": c.name, "assignment": c.assignment, "stage": c.stage, "points": c.points}
+                   for c in discover_checks() if c.hidden]
+    scales = stage_scales(present, absent, config)
+    chosen = [(c, c.points * scales[f"{c.assignment}.{c.stage}"]) for c in present
+              if _selected(c.assignment, c.stage, only)]
+    pending = [e for e in absent if _selected(e["assignment"], e["stage"], only)]
+    hidden_pending = (len(pending), round(sum(float(e["points"]) * scales[f"{e['assignment']}.{e['stage']}"]
+                                              for e in pending), 4))
+    _check_only(only, present)
+    try:
+        submission = load_submission(path)
+    except SubmissionError as exc:
+        tests = [_zero(c, p, "error", exc.message, config.hidden_visibility if c.hidden else "visible")
+                 for c, p in chosen]
+        return _result(Path(str(path or "assignments")).stem, tests, exc.status, exc.message,
+                       hidden_pending, seed, started)
+    tests, status = _grade_loaded(submission, chosen, config, seed, started)
+    message = "" if status == "graded" else "The grader's sandbox failed; this grade must be redone."
+    return _result(submission.student, tests, status, message, hidden_pending, seed, started)
+
+
+def _check_only(only: Optional[Sequence[str]], present: Sequence[Check]) -> None:
+    """Refuse an ``only`` name that selects nothing (a typo would otherwise grade nothing)."""
+    known = {c.assignment for c in present} | {f"{c.assignment}.{c.stage}" for c in present}
+    unknown = [name for name in only or () if name not in known]
+    if unknown:
+        raise ValueError(f"unknown assignment or stage {', '.join(unknown)}; "
+                         f"expected one of {', '.join(sorted(known))}")
+
+
+def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]], config: Config,
+                  seed: int, started: float) -> Tuple[List[TestResult], str]:
+    """Grade a submission that was read: per assignment, a problem, a forbidden import or a sandbox."""
+    tests: List[TestResult] = []
+    status = "graded"
+    deadline = started + config.limits.submission_seconds
+    workspace = Workspace(submission.files)
+    try:
+        for assignment in ASSIGNMENTS:
+            checks = [(c, p) for c, p in chosen if c.assignment == assignment]
+            if not checks:
+                continue
+            problem = submission.problems.get(assignment)
+            found = [] if problem else forbidden_imports(submission.files[assignment + ".py"],
+                                                         config.forbidden_imports)
+            if problem or found:
+                why = problem or (f"{assignment}.py uses what this assignment forbids ("
+                                  + "; ".join(str(f) for f in found) + "), so it earns no credit")
+                tests += [_zero(c, p, "forbidden" if found else "error", why,
+                                config.hidden_visibility if c.hidden else "visible") for c, p in checks]
+                continue
+            results, broken = _run_assignment(workspace, assignment, checks, config, seed, deadline)
+            tests += results
+            if broken:
+                status = "grader error"
+    finally:
+        workspace.close()
+    return tests, status
+
+
+def _result(student: str, tests: List[TestResult], status: str, message: str,
+            hidden_pending: Tuple[int, float], seed: int, started: float) -> GradeResult:
+    """Add up a GradeResult."""
+    return GradeResult(student, round(sum(t.score for t in tests), 4),
+                       round(sum(t.max_score for t in tests), 4), status, message, tests,
+                       hidden_pending, seed, time.monotonic() - started)

@@ -1,0 +1,220 @@
+"""A submission (a folder, a ``.zip`` or a ``.ipynb``) read into memory as the sources of ``assignments``.
+
+Nothing here runs or extracts student files: entries are read by name into
+strings, checked, and only later written by the sandbox under names the grader
+chooses (``<assignment>.py``). Problems come in two sizes:
+
+- :class:`SubmissionError` (``status``, ``message``) when nothing can be
+  graded: a path that does not exist, a corrupt or unsafe zip (an entry that
+  climbs out with ``..``, an absolute path, a symlink, too many or too large
+  entries), an invalid notebook, an empty submission;
+- ``Submission.problems``: one assignment's file is missing, a symlink, too
+  large, not UTF-8 or an unreadable notebook; that assignment scores zero and
+  the others are graded.
+
+Where a file is searched: ``<assignment>.py`` at the top of the folder or zip,
+or under a folder inside it (the shallowest wins: a zip of the whole
+``assignments/`` folder works); if there is no ``.py``, ``<assignment>.ipynb``
+(its code cells, without IPython ``%`` and ``!`` lines). A notebook given
+as the submission itself holds one assignment per ``%%writefile <name>.py``
+cell, or, named ``<assignment>.ipynb``, that assignment in all its code cells.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from autograder.suite import ASSIGNMENTS
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ZIP_ENTRIES = 2_000
+LOCAL_ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
+
+
+class SubmissionError(Exception):
+    """A submission that cannot be graded at all: ``status`` is short, ``message`` explains."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Submission:
+    """The sources of a submission's assignments, and why any of them could not be read."""
+
+    student: str
+    files: Dict[str, str] = field(default_factory=dict)  # "svm.py" -> source
+    problems: Dict[str, str] = field(default_factory=dict)  # "svm" -> what is wrong with it
+
+
+def load_submission(path: Optional[str] = None) -> Submission:
+    """Read a folder, a ``.zip`` or a ``.ipynb`` (None: the local ``assignments/``); raise SubmissionError."""
+    target = LOCAL_ASSIGNMENTS if path is None else Path(path)
+    if not target.exists() and not target.is_symlink():
+        raise SubmissionError("missing submission", f"{target} does not exist")
+    if target.is_symlink():
+        raise SubmissionError("symlink", f"{target} is a symbolic link; submit the folder or file itself")
+    if target.is_dir():
+        submission = _from_entries(target.name, _folder_entries(target))
+    elif target.suffix.lower() == ".zip":
+        submission = _from_entries(target.stem, _zip_entries(target))
+    elif target.suffix.lower() == ".ipynb":
+        submission = _from_notebook(target)
+    else:
+        raise SubmissionError("unsupported submission",
+                              f"{target.name} is not a folder, a .zip or a .ipynb")
+    if not submission.files:
+        missing = [a for a in ASSIGNMENTS if a not in submission.problems]
+        if len(missing) == len(ASSIGNMENTS):
+            raise SubmissionError("empty submission", f"{target.name} contains none of the files "
+                                  + ", ".join(a + ".py" for a in ASSIGNMENTS))
+    for assignment in ASSIGNMENTS:
+        if assignment + ".py" not in submission.files and assignment not in submission.problems:
+            submission.problems[assignment] = f"{assignment}.py is missing from the submission"
+    return submission
+
+
+# An entry is (relative path parts, is a symlink, size in bytes, a function reading its bytes).
+Entry = Tuple[Tuple[str, ...], bool, int, object]
+
+
+def _folder_entries(folder: Path) -> List[Entry]:
+    """The candidate files of a folder, three levels deep (symlinks are reported, never followed)."""
+    entries = []
+    wanted = {a + ext for a in ASSIGNMENTS for ext in (".py", ".ipynb")}
+    for directory, subdirs, names in os.walk(folder):
+        depth = len(Path(directory).relative_to(folder).parts)
+        subdirs[:] = sorted(d for d in subdirs if depth < 2 and not d.startswith("."))
+        for name in sorted(set(names) & wanted):
+            candidate = Path(directory) / name
+            parts = candidate.relative_to(folder).parts
+            if candidate.is_symlink():
+                entries.append((parts, True, 0, None))
+            elif candidate.is_file():
+                entries.append((parts, False, candidate.stat().st_size, candidate.read_bytes))
+    return entries
+
+
+def _zip_entries(archive: Path) -> List[Entry]:
+    """The entries of a zip, refusing one that is corrupt or has an unsafe entry."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                raise SubmissionError("unsafe zip", f"{archive.name} has {len(infos)} entries; "
+                                      f"at most {MAX_ZIP_ENTRIES} are accepted")
+            entries = []
+            for info in infos:
+                name = info.filename.replace("\\", "/")
+                parts = PurePosixPath(name).parts
+                if name.startswith("/") or ".." in parts or (parts and parts[0].endswith(":")):
+                    raise SubmissionError("unsafe zip", f"{archive.name} has the entry {info.filename!r}, "
+                                          "which points outside the archive (.. or an absolute path)")
+                if info.is_dir() or "__MACOSX" in parts:
+                    continue
+                symlink = stat.S_ISLNK(info.external_attr >> 16)
+                data = None if symlink or info.file_size > MAX_FILE_BYTES else zf.read(info)
+                entries.append((parts, symlink, info.file_size, lambda data=data: data))
+            return entries
+    except zipfile.BadZipFile as exc:
+        raise SubmissionError("corrupt zip", f"{archive.name} is not a readable zip file ({exc})") from None
+    except (OSError, EOFError, NotImplementedError, ValueError) as exc:
+        # Truncated members, unknown compression methods, bad CRCs: still a corrupt zip.
+        raise SubmissionError("corrupt zip", f"{archive.name} could not be read ({exc})") from None
+
+
+def _from_entries(student: str, entries: Iterable[Entry]) -> Submission:
+    """Pick each assignment's shallowest ``.py`` (else ``.ipynb``) entry and read it."""
+    submission = Submission(student)
+    for assignment in ASSIGNMENTS:
+        for ext in (".py", ".ipynb"):
+            matches = sorted((e for e in entries if e[0] and e[0][-1] == assignment + ext),
+                             key=lambda e: len(e[0]))
+            if matches:
+                _read_entry(submission, assignment, matches[0], ext)
+                break
+    return submission
+
+
+def _read_entry(submission: Submission, assignment: str, entry: Entry, ext: str) -> None:
+    """Read one entry into ``submission.files`` or record why it cannot be used."""
+    parts, symlink, size, read = entry
+    shown = "/".join(parts)
+    if symlink:
+        submission.problems[assignment] = f"{shown} is a symbolic link; submit the file itself"
+        return
+    if size > MAX_FILE_BYTES:
+        submission.problems[assignment] = (f"{shown} is {size} bytes; files over "
+                                           f"{MAX_FILE_BYTES} bytes are not accepted")
+        return
+    try:
+        text = read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        submission.problems[assignment] = (f"{shown} is not UTF-8 text (byte {exc.start}); "
+                                           "save it as UTF-8")
+        return
+    if ext == ".py":
+        submission.files[assignment + ".py"] = text
+        return
+    try:
+        cells = notebook_code_cells(text)
+    except SubmissionError as exc:
+        submission.problems[assignment] = f"{shown}: {exc.message}"
+        return
+    submission.files[assignment + ".py"] = "\n\n".join(strip_magics(cell) for cell in cells)
+
+
+def notebook_code_cells(text: str) -> List[str]:
+    """The sources of a notebook's code cells, read with nbformat (raise SubmissionError if invalid)."""
+    try:
+        import nbformat
+    except ImportError:
+        nbformat = None
+    try:
+        if nbformat is not None:
+            notebook = nbformat.reads(text, as_version=4)
+        else:
+            notebook = json.loads(text)
+        return [cell.get("source", "") if isinstance(cell.get("source", ""), str)
+                else "".join(cell["source"])
+                for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"]
+    except Exception as exc:  # nbformat raises its own JSON and validation errors
+        raise SubmissionError("invalid notebook", f"not a valid notebook ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+
+
+def strip_magics(source: str) -> str:
+    """A code cell without IPython magics and shell escapes (they are not Python)."""
+    return "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+
+
+def _from_notebook(path: Path) -> Submission:
+    """A notebook: ``%%writefile <assignment>.py`` cells, or all code cells of ``<assignment>.ipynb``."""
+    data = path.read_bytes()
+    if len(data) > 20 * MAX_FILE_BYTES:
+        raise SubmissionError("oversized file", f"{path.name} is {len(data)} bytes; too large to grade")
+    try:
+        cells = notebook_code_cells(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SubmissionError("invalid notebook", f"{path.name} is not UTF-8 text") from None
+    except SubmissionError as exc:
+        raise SubmissionError(exc.status, f"{path.name} is {exc.message}") from None
+    submission = Submission(path.stem)
+    for cell in cells:
+        lines = cell.lstrip().splitlines()
+        head = lines[0].split() if lines else []
+        if len(head) >= 2 and head[0] == "%%writefile":
+            name = PurePosixPath(head[-1]).name
+            if name[:-3] in ASSIGNMENTS and name.endswith(".py"):
+                submission.files[name] = "\n".join(lines[1:]) + "\n"
+    if not submission.files and path.stem in ASSIGNMENTS:
+        submission.files[path.stem + ".py"] = "\n\n".join(strip_magics(cell) for cell in cells)
+    return submission
