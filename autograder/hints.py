@@ -1,0 +1,143 @@
+"""Diagnosing the common mistakes by comparing a wrong answer with variants of the right one.
+
+A hint is never a guess from the student's code: each function rebuilds what
+a known mistake would have produced from the reference's pieces (the data
+loss and its gradient, the penalty, N) and names the mistake whose answer
+matches. It returns "" when no known mistake explains the answer.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+from autograder.compare import EXACT, as_floats, as_rows, is_number, rel_error
+from tinybackprop.matrix import Matrix
+
+OVERFLOW = ("Your softmax overflows on large scores: e^1000 is too big for a float. "
+            "Subtract each row's max score before exp (shifted = scores - scores.max(axis=1)); "
+            "the probabilities do not change.")
+RELU_MASK = ("Your backward through the ReLU forgot its mask: dz1 must be dh1 where z1 > 0 "
+             "and 0 elsewhere (dz1 = dh1 * (z1 > 0)).")
+NOT_DIVIDED = ("It is N times too large: the data loss is the mean over the N examples, "
+               "so divide the sum (and its gradient) by N.")
+DIVIDED_TWICE = "It is N times too small: you divided by N twice."
+
+
+def flat(value) -> Optional[list]:
+    """The entries of a Matrix, a list of rows or a flat list of numbers; None for anything else."""
+    if isinstance(value, Matrix):
+        return value.flatten()
+    rows = as_rows(value)
+    return [x for row in rows for x in row] if rows is not None else as_floats(value)
+
+
+def matches(got: Sequence[float], want: Sequence[float], tol: float = EXACT) -> bool:
+    """True when two equally long lists agree entry by entry within the relative error tol."""
+    return len(got) == len(want) and all(rel_error(g, w) <= tol for g, w in zip(got, want))
+
+
+def penalty_words(multiple: float) -> str:
+    """The hint for a penalty in the loss that is `multiple` times the right reg * sum(W * W)."""
+    if multiple == 0:
+        return "The regularization is missing: the loss must add reg * sum(W * W) to the data loss."
+    if multiple == 2:
+        return ("You added 2 * reg * sum(W * W): the penalty in the loss is reg * sum(W * W); "
+                "2 * reg * W is its gradient.")
+    return (f"Your penalty is {multiple:g} * reg * sum(W * W) (another course's convention); "
+            "here it is reg * sum(W * W), with gradient 2 * reg * W.")
+
+
+# The losses a known mistake produces: (data loss scale, penalty multiple, what went wrong).
+LOSS_VARIANTS = tuple(
+    (scale, multiple, " ".join(w for w in (words, "" if multiple == 1 else penalty_words(multiple)) if w))
+    for scale, words in (("1", ""), ("N", NOT_DIVIDED), ("1/N", DIVIDED_TWICE))
+    for multiple in (0, 0.5, 1, 2)
+    if (scale, multiple) != ("1", 1)
+)
+
+
+def loss_hint(got, data_loss: float, squares: float, reg: float, N: int) -> str:
+    """Explain a wrong loss: a missing or mis-scaled penalty, or the data loss not divided by N.
+
+    data_loss: the reference data loss; squares: sum(W * W) (over all weight matrices).
+    """
+    if not is_number(got) or not math.isfinite(got):
+        return ""
+    scales = {"1": 1.0, "N": float(N), "1/N": 1.0 / N}
+    for scale, multiple, words in LOSS_VARIANTS:
+        if N == 1 and scale != "1":
+            continue  # with one example, dividing by N changes nothing
+        if rel_error(got, data_loss * scales[scale] + multiple * reg * squares) <= EXACT:
+            return words
+    return ""
+
+
+def gradient_hint(name: str, got, data_grad: Matrix, W: Matrix, reg: float, N: int) -> str:
+    """Explain a wrong weight gradient: a missing or mis-scaled 2 * reg * W, or no division by N.
+
+    data_grad: the reference gradient of the data loss alone; W: the weights.
+    """
+    values = flat(got)
+    base, weights = data_grad.flatten(), W.flatten()
+    if values is None or len(values) != len(base) or len(values) < 2:
+        return ""  # one entry can always be fitted: no evidence
+    for scale, words in ((1.0, ""), (N, NOT_DIVIDED), (1.0 / N, DIVIDED_TWICE)):
+        if N == 1 and scale != 1.0:
+            continue
+        data = [b * scale for b in base]
+        multiple = fit_multiple(values, data, weights)
+        if multiple is None or not matches(values, [d + multiple * w for d, w in zip(data, weights)]):
+            continue
+        if reg <= 0 or abs(multiple - 2 * reg) <= 1e-6 * reg:
+            return f"{name}: {words}" if words else ""
+        return " ".join(w for w in (f"{name}:", words, reg_gradient_words(multiple / reg)) if w)
+    return ""
+
+
+def fit_multiple(values: Sequence[float], data: Sequence[float], weights: Sequence[float]) -> Optional[float]:
+    """The c for which values = data + c * weights fits best (least squares); None without weights."""
+    norm = sum(w * w for w in weights)
+    if norm == 0:
+        return None
+    return sum((v - d) * w for v, d, w in zip(values, data, weights)) / norm
+
+
+def reg_gradient_words(multiple: float) -> str:
+    """The hint for a regularization gradient that is `multiple` times reg * W."""
+    if abs(multiple) < 1e-6:
+        return ("It is right for the data loss but the regularization gradient is missing: "
+                "add 2 * reg * W.")
+    if abs(multiple - 1) < 1e-6:
+        return ("The data part is right but you added reg * W where 2 * reg * W belongs: "
+                "the derivative of reg * w^2 is 2 * reg * w.")
+    return (f"The data part is right but the regularization gradient is {multiple:.3g} * reg * W; "
+            "the gradient of reg * sum(W * W) is 2 * reg * W.")
+
+
+def scale_hint(name: str, got, expected: Matrix, N: int) -> str:
+    """Explain a gradient that is the right one times N, divided by N again, or of flipped sign."""
+    values, want = flat(got), expected.flatten()
+    if values is None:
+        return ""
+    for scale, words in ((N, NOT_DIVIDED), (1.0 / N, DIVIDED_TWICE),
+                         (-1.0, "It has the wrong sign (the gradient points uphill).")):
+        if matches(values, [w * scale for w in want]):
+            return f"{name}: {words}"
+    return ""
+
+
+def shape_hint(name: str, got_shape, want_shape: tuple, like: str) -> str:
+    """Explain a gradient of the wrong shape: it always has the shape of what it is the gradient of."""
+    if got_shape is None or tuple(got_shape) == tuple(want_shape):
+        return ""
+    extra = ""
+    if tuple(got_shape) == tuple(reversed(want_shape)):
+        extra = " Yours is transposed: check the order of the matrix product (X.T @ dscores)."
+    return (f"{name} must have the shape of {like}, {tuple(want_shape)}; yours is "
+            f"{tuple(got_shape)}.{extra}")
+
+
+def relu_hint(name: str, got, without_mask: Matrix) -> str:
+    """RELU_MASK when the answer is what a backward that skips the ReLU's mask produces."""
+    values = flat(got)
+    return f"{name}: {RELU_MASK}" if values is not None and matches(values, without_mask.flatten()) else ""

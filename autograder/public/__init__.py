@@ -1,0 +1,1 @@
+"""Public checks of the assignments: one module per assignment, each defining CHECKS."""
