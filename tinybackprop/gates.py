@@ -74,9 +74,6 @@ def power_derivative(x: float, p: float) -> float:
 class Gate:
     """A node of a circuit: forward caches its inputs, backward applies the chain rule."""
 
-    #: how many inputs ``forward`` takes (ComputationalGraph checks it when wiring)
-    arity = 1
-
     def __init__(self) -> None:
         self.cache: Any = None
 
@@ -104,8 +101,6 @@ class Gate:
 class AddGate(Gate):
     """x + y. Add distributes: each input gets the upstream gradient unchanged."""
 
-    arity = 2
-
     def forward(self, x: float, y: float) -> float:
         self.cache = ()  # nothing to remember, but backward may now run
         return x + y
@@ -118,8 +113,6 @@ class AddGate(Gate):
 class MultiplyGate(Gate):
     """x * y. Multiply swaps: dx is dout times y, dy is dout times x."""
 
-    arity = 2
-
     def forward(self, x: float, y: float) -> float:
         self.cache = (x, y)
         return x * y
@@ -131,8 +124,6 @@ class MultiplyGate(Gate):
 
 class MaxGate(Gate):
     """max(x, y). Max routes: the larger input gets all of dout (x wins ties)."""
-
-    arity = 2
 
     def forward(self, x: float, y: float) -> float:
         self.cache = x >= y
