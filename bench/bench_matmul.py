@@ -1,0 +1,101 @@
+"""Matmul speed of Matrix beside naive triple loops (and numpy when it is installed), in one run.
+
+    python3 bench/bench_matmul.py [--size 128] [--repeat 5]
+
+Prints MFLOP/s (2 n^3 floating-point operations per n x n product, best of
+--repeat timings after a warm-up, so that PyPy's JIT has compiled the loops)
+and each one's ratio to the naive triple loop measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Callable, List
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tinybackprop.matrix import Matrix  # noqa: E402
+
+Rows = List[List[float]]
+
+
+def triple_loop(a: Rows, b: Rows) -> Rows:
+    """The textbook product: c[i][j] += a[i][k] * b[k][j] for every i, j, k."""
+    n, inner, m = len(a), len(b), len(b[0])
+    c = [[0.0] * m for _ in range(n)]
+    for i in range(n):
+        for j in range(m):
+            for k in range(inner):
+                c[i][j] += a[i][k] * b[k][j]
+    return c
+
+
+def triple_loop_local_sum(a: Rows, b: Rows) -> Rows:
+    """The triple loop with the row of a and the running sum held in local variables."""
+    n, inner, m = len(a), len(b), len(b[0])
+    c = [[0.0] * m for _ in range(n)]
+    for i in range(n):
+        row = a[i]
+        for j in range(m):
+            total = 0.0
+            for k in range(inner):
+                total += row[k] * b[k][j]
+            c[i][j] = total
+    return c
+
+
+def best_seconds(run: Callable[[], object], repeat: int) -> float:
+    """The fastest of `repeat` timed calls, after two untimed warm-up calls."""
+    run()
+    run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    """Time every contender on the same random n x n operands and print MFLOP/s and ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=128, help="n for the n x n @ n x n product")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (the best counts)")
+    args = parser.parse_args()
+    n = args.size
+    a = Matrix.randn(n, n, seed=1)
+    b = Matrix.randn(n, n, seed=2)
+    contenders = {
+        "triple loop (baseline)": lambda: triple_loop(a.data, b.data),
+        "triple loop, local sum": lambda: triple_loop_local_sum(a.data, b.data),
+        "Matrix @": lambda: a @ b,
+    }
+    try:
+        import numpy
+    except ImportError:
+        numpy = None
+    if numpy is not None:
+        na, nb = numpy.array(a.data), numpy.array(b.data)
+        contenders["numpy @"] = lambda: na @ nb
+
+    # The contenders must agree before their speed means anything.
+    want = triple_loop(a.data, b.data)
+    if not (a @ b).allclose(Matrix(want), rtol=1e-9, atol=1e-9):
+        raise SystemExit("Matrix @ disagrees with the triple loop")
+
+    print(f"{n} x {n} @ {n} x {n} on {platform.python_implementation()} {platform.python_version()}")
+    flops = 2.0 * n ** 3
+    baseline = None
+    for name, run in contenders.items():
+        seconds = best_seconds(run, args.repeat)
+        baseline = baseline or seconds
+        print(f"{name:24s} {flops / seconds / 1e6:10.1f} MFLOP/s  {baseline / seconds:8.2f} x baseline")
+
+
+if __name__ == "__main__":
+    main()
