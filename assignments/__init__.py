@@ -1,0 +1,1 @@
+"""Your assignments: fill in the stubs of gates.py, svm.py, softmax.py, linear_classifier.py and two_layer_net.py."""

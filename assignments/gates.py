@@ -1,0 +1,125 @@
+# Generated from autograder/reference/gates.py by `python -m autograder stubs`:
+# replace each `raise NotImplementedError` with your code for the stage described above it.
+"""Warm-up: the backward pass of the lecture's gates and of a sigmoid neuron.
+
+Imports only the standard library. Each gate caches in `forward` what its
+`backward` needs; `backward` multiplies the upstream gradient by the gate's
+local gradient (chain rule), one gradient per input.
+"""
+from __future__ import annotations
+
+import math
+
+
+def sigmoid(x: float) -> float:
+    """The logistic function 1 / (1 + e^-x), without overflow for large |x|."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    # For negative x, e^-x can overflow; e^x / (1 + e^x) is the same number.
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+class MultiplyGate:
+    """The gate z = x * y: a gradient switcher."""
+
+    def forward(self, x: float, y: float) -> float:
+        """Return x * y and cache both inputs (each is the other's local gradient)."""
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz: float) -> tuple[float, float]:
+        """Return (dx, dy) given the upstream gradient dz."""
+        # dx = y * dz and dy = x * dz: the local gradient of each input is the
+        # other input's value.
+        # TODO (MultiplyGate.backward: switch): your code here.
+        raise NotImplementedError("MultiplyGate.backward: switch")
+        return dx, dy
+
+
+class AddGate:
+    """The gate z = x + y: a gradient distributor."""
+
+    def forward(self, x: float, y: float) -> float:
+        """Return x + y (backward needs nothing: both local gradients are 1)."""
+        return x + y
+
+    def backward(self, dz: float) -> tuple[float, float]:
+        """Return (dx, dy) given the upstream gradient dz."""
+        # dx = dy = 1 * dz: the add gate hands the upstream gradient to both inputs.
+        # TODO (AddGate.backward: distribute): your code here.
+        raise NotImplementedError("AddGate.backward: distribute")
+        return dx, dy
+
+
+class MaxGate:
+    """The gate z = max(x, y): a gradient router."""
+
+    def forward(self, x: float, y: float) -> float:
+        """Return max(x, y) and cache the inputs (backward must know which won)."""
+        self.x, self.y = x, y
+        return max(x, y)
+
+    def backward(self, dz: float) -> tuple[float, float]:
+        """Return (dx, dy) given the upstream gradient dz."""
+        # The larger input gets all of dz, the other gets 0 (local gradients 1
+        # and 0). On a tie, x counts as the larger, as max(x, y) returns x.
+        # TODO (MaxGate.backward: route): your code here.
+        raise NotImplementedError("MaxGate.backward: route")
+        return dx, dy
+
+
+class SigmoidGate:
+    """The gate f = sigmoid(x), whose local gradient is (1 - f) * f."""
+
+    def forward(self, x: float) -> float:
+        """Return sigmoid(x) and cache it: the local gradient needs only the output."""
+        self.f = sigmoid(x)
+        return self.f
+
+    def backward(self, dout: float) -> float:
+        """Return dx given the upstream gradient dout."""
+        # dx = (1 - f) * f * dout, with f the cached output of forward.
+        # TODO (SigmoidGate.backward: local): your code here.
+        raise NotImplementedError("SigmoidGate.backward: local")
+        return dx
+
+
+def sigmoid_neuron_forward(w: list[float], x: list[float]) -> tuple[float, dict]:
+    """Forward pass of the neuron f = sigmoid(w0 x0 + w1 x1 + w2).
+
+    w: 3 floats (two weights and a bias), x: 2 floats.
+    Returns (f, cache), cache keys "w", "x", "dot", "f" (dot and f floats).
+    """
+    if len(w) != 3 or len(x) != 2:
+        raise ValueError(
+            f"sigmoid_neuron_forward: expected 3 weights (w0, w1, bias) and 2 inputs, "
+            f"got {len(w)} weights and {len(x)} inputs"
+        )
+    # dot (a float): the weighted sum w0 x0 + w1 x1 + w2.
+    # TODO (sigmoid_neuron_forward: dot): your code here.
+    raise NotImplementedError("sigmoid_neuron_forward: dot")
+    # f (a float): the neuron's output sigmoid(dot) = 1 / (1 + e^-dot).
+    # TODO (sigmoid_neuron_forward: f): your code here.
+    raise NotImplementedError("sigmoid_neuron_forward: f")
+    cache = {"w": list(w), "x": list(x), "dot": dot, "f": f}
+    return f, cache
+
+
+def sigmoid_neuron_backward(cache: dict, dout: float = 1.0) -> tuple[list[float], list[float]]:
+    """Backward pass of the sigmoid neuron, from the cache of sigmoid_neuron_forward.
+
+    Returns (dw, dx): lists of 3 and 2 floats, the gradients of dout * f.
+    """
+    w, x, f = cache["w"], cache["x"], cache["f"]
+    # ddot (a float): the gradient on dot, the sigmoid's local gradient
+    # (1 - f) * f times the upstream dout.
+    # TODO (sigmoid_neuron_backward: ddot): your code here.
+    raise NotImplementedError("sigmoid_neuron_backward: ddot")
+    # dw (3 floats): [x0 * ddot, x1 * ddot, ddot]; the bias w2 has local gradient 1.
+    # TODO (sigmoid_neuron_backward: dw): your code here.
+    raise NotImplementedError("sigmoid_neuron_backward: dw")
+    # dx (2 floats): [w0 * ddot, w1 * ddot].
+    # TODO (sigmoid_neuron_backward: dx): your code here.
+    raise NotImplementedError("sigmoid_neuron_backward: dx")
+    return dw, dx

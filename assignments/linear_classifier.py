@@ -1,0 +1,89 @@
+# Generated from autograder/reference/linear_classifier.py by `python -m autograder stubs`:
+# replace each `raise NotImplementedError` with your code for the stage described above it.
+"""A linear classifier s = X W trained with minibatch SGD, with an SVM or a softmax loss.
+
+Imports only the standard library, tinybackprop.matrix.Matrix and the
+assignment's own svm.py and softmax.py. X is N x D, W is D x C, y a list of
+N ints in 0..C-1. The loss includes the L2 penalty reg * sum(W * W), whose
+gradient is 2 * reg * W.
+"""
+from __future__ import annotations
+
+import random
+from typing import Optional, Union
+
+from tinybackprop.matrix import Matrix
+
+from .softmax import softmax_loss_vectorized
+from .svm import svm_loss_vectorized
+
+
+def _rng(seed: Union[int, random.Random, None]) -> random.Random:
+    """The generator for seed: an int, a random.Random (used as is) or None (unseeded)."""
+    return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+class LinearClassifier:
+    """Class scores s = X W; subclasses choose the loss."""
+
+    def __init__(self) -> None:
+        self.W: Optional[Matrix] = None
+
+    def train(self, X: Matrix, y: list[int], learning_rate: float = 1e-3, reg: float = 1e-5,
+              num_iters: int = 100, batch_size: int = 200, verbose: bool = False,
+              seed: Union[int, random.Random, None] = None) -> list[float]:
+        """Train W by minibatch SGD and return the loss of every iteration.
+
+        X: N x D, y: N labels in 0..C-1, reg: L2 strength (reg * sum(W * W),
+        gradient 2 * reg * W). On the first call W becomes 0.001 * randn(D, C)
+        drawn from seed; the same generator then samples the minibatches.
+        """
+        rng = _rng(seed)
+        N, D = X.shape
+        if len(y) != N:
+            raise ValueError(f"train: X has {N} rows but y has {len(y)} labels; expected one label per row")
+        if self.W is None:
+            self.W = Matrix.randn(D, max(y) + 1, std=0.001, seed=rng)
+        loss_history = []
+        for it in range(num_iters):
+            # minibatch: batch_size row indices drawn uniformly with replacement
+            # (rng.randrange(N)); X_batch (batch_size x D) and y_batch (batch_size ints).
+            # TODO (LinearClassifier.train: minibatch): your code here.
+            raise NotImplementedError("LinearClassifier.train: minibatch")
+            loss, dW = self.loss(X_batch, y_batch, reg)
+            loss_history.append(loss)
+            # update: one SGD step against the gradient, W <- W - learning_rate * dW.
+            # TODO (LinearClassifier.train: update): your code here.
+            raise NotImplementedError("LinearClassifier.train: update")
+            if verbose and it % 100 == 0:
+                print(f"iteration {it} / {num_iters}: loss {loss:.6f}")
+        return loss_history
+
+    def predict(self, X: Matrix) -> list[int]:
+        """Predicted labels of the N rows of X (N x D): a list of N ints."""
+        if self.W is None:
+            raise ValueError("predict: the classifier has no weights yet; call train first")
+        # labels (N ints): for each row, the class with the highest score in X W.
+        # TODO (LinearClassifier.predict: labels): your code here.
+        raise NotImplementedError("LinearClassifier.predict: labels")
+        return labels
+
+    def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
+        """Loss and dW (D x C) on a minibatch; subclasses choose the loss."""
+        raise NotImplementedError("LinearClassifier.loss: use LinearSVM or Softmax, which define the loss")
+
+
+class LinearSVM(LinearClassifier):
+    """A linear classifier with the multiclass SVM loss (svm_loss_vectorized)."""
+
+    def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
+        """SVM loss (with reg * sum(W * W)) and dW (D x C) on a minibatch."""
+        return svm_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+
+class Softmax(LinearClassifier):
+    """A linear classifier with the softmax loss (softmax_loss_vectorized)."""
+
+    def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
+        """Softmax loss (with reg * sum(W * W)) and dW (D x C) on a minibatch."""
+        return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
