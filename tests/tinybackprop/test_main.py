@@ -1,0 +1,70 @@
+"""python -m tinybackprop: the lecture demo prints the right numbers."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tinybackprop.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rows(output):
+    """{(circuit number, node name): (computes, value, grad)} from the printed tables."""
+    table, circuit = {}, 0
+    for line in output.splitlines():
+        heading = re.match(r"(\d)\. f = ", line)
+        if heading:
+            circuit = int(heading.group(1))
+            continue
+        cells = re.match(r"   (\S+)\s+(.+?)\s+(-?[\d.e+-]+)\s+(-?[\d.e+-]+)$", line)
+        if cells and circuit:
+            name, what, value, grad = cells.groups()
+            table[circuit, name] = (what, float(value), float(grad))
+    return table
+
+
+def test_default_demo_prints_the_three_circuits(capsys):
+    assert main([]) == 0
+    table = rows(capsys.readouterr().out)
+    # circuit 1: f = (x + y) z
+    assert table[1, "f"][1:] == (-12.0, 1.0)
+    assert [table[1, n][2] for n in "xyz"] == [-4.0, -4.0, 3.0]
+    assert table[1, "q"] == ("x + y", 3.0, -4.0)
+    # circuit 2: the sigmoid neuron, to the 4 digits printed
+    assert table[2, "f"][1] == 0.7311
+    assert [table[2, n][2] for n in ("w0", "w1", "w2", "x0", "x1")] == [-0.1966, -0.3932, 0.1966, 0.3932, -0.5898]
+    assert table[2, "e"][0] == "exp(neg)"
+    # circuit 3: 2 (x y + max(z, w))
+    assert table[3, "f"][1] == -20.0
+    assert [table[3, n][2] for n in "xyzw"] == [-8.0, 6.0, 2.0, 0.0]
+
+
+def test_lecture_subcommand_prints_the_same(capsys):
+    main([])
+    default = capsys.readouterr().out
+    assert main(["lecture"]) == 0
+    assert capsys.readouterr().out == default
+    assert "(-12.0, -4.0, -4.0, 3.0)" in default  # the Value version at the end
+
+
+def test_unknown_demo_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["nonsense"])
+    assert exit_info.value.code == 2
+    assert "lecture" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_demo():
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-m", "tinybackprop"], cwd=str(ROOT), env=env,
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert rows(done.stdout)[1, "f"][1] == -12.0
