@@ -74,7 +74,7 @@ class StudentRecord:
 
 
 def record_from_result(student: str, key: str, result: Any) -> StudentRecord:
-    """A record built from a `GradeResult` (its totals, status, and per-test scores)."""
+    """A record built from a `GradeResult` (its totals, status, and per-test scores and statuses)."""
     columns: Dict[str, List[float]] = {}
     failed = []
     for test in result.tests:
@@ -83,18 +83,36 @@ def record_from_result(student: str, key: str, result: Any) -> StudentRecord:
             pair = columns.setdefault(column, [0.0, 0.0])
             pair[0] += earned
             pair[1] += possible
-        if earned < possible:
+        if test.status != "passed":
             failed.append(test.name)
+    problems = file_problems(result.tests)
+    status, message = str(result.status), str(result.message)
+    if status == "graded" and problems:
+        status, message = "partly graded", "; ".join(problems)
     return StudentRecord(
         student=student,
         key=key,
-        status=str(result.status),
-        message=str(result.message),
+        status=status,
+        message=message,
         score=float(result.score),
         max_score=float(result.max_score),
         columns={name: (pair[0], pair[1]) for name, pair in columns.items()},
         failed=failed,
     )
+
+
+def file_problems(tests: Iterable[Any]) -> List[str]:
+    """"assignment: why" for each assignment the grader could not run at all (a missing,
+    oversized, non-UTF-8 or forbidden file): all its tests are errors with one same message."""
+    by_assignment: Dict[str, List[Any]] = {}
+    for test in tests:
+        by_assignment.setdefault(test.assignment, []).append(test)
+    problems = []
+    for assignment, group in by_assignment.items():
+        outputs = {test.output for test in group}
+        if len(outputs) == 1 and all(test.status in ("error", "forbidden") for test in group):
+            problems.append("%s: %s" % (assignment, outputs.pop()))
+    return problems
 
 
 def column_order(records: Iterable[StudentRecord]) -> List[str]:

@@ -1,0 +1,252 @@
+"""The student handout: the kit a student downloads, with no reference solution and no hidden test.
+
+    python -m autograder handout OUT [--config PATH] [--force]
+
+OUT gets `tinybackprop/`, the stubbed `assignments/` (with notebooks), the
+autograder with its public suites only, `pyproject.toml` and a README for
+students. Left out: `autograder/reference/`, `autograder/hidden/` and the
+instructor's tools (batch, handout, Gradescope, stub generator). In their
+place the kit has `autograder/hidden_manifest.json`, which tells the
+student's report how many hidden tests and points wait for grading.
+
+Before it finishes, the builder searches every file of the kit for the text of
+each solution region of the references and for the name of each hidden test;
+it refuses to leave a kit that leaks either.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import shutil
+import sys
+import tokenize
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTOGRADER = ROOT / "autograder"
+# The name the student's report reads to say how many hidden tests and points wait.
+MANIFEST = "hidden_manifest.json"
+# Parts of the autograder only an instructor uses; the first two would give answers away.
+INSTRUCTOR_ONLY = ("reference", "hidden", "batch.py", "gradebook.py", "handout.py", "gradescope.py",
+                   "stubgen.py", "notebooks.py")
+JUNK = ("__pycache__", "*.pyc", ".*", "*.egg-info", ".ipynb_checkpoints")
+
+
+def manifest(config: Optional[str] = None) -> Dict[str, object]:
+    """What the kit's report needs to know of the hidden tests it lacks: their stage and points.
+
+    One entry per hidden check with its assignment, stage and default points,
+    in the format `autograder.grade` reads (so the kit's stage totals rescale
+    exactly as the instructor's); no names, because a name tells what a hidden
+    test looks at. `points` and `count` are the totals after rescaling by the
+    config, for people reading the file.
+    """
+    from autograder.config import load_config
+    from autograder.grade import discover_checks, stage_scales
+
+    checks = discover_checks()
+    scales = stage_scales(checks, [], load_config(config))
+    hidden = [c for c in checks if c.hidden]
+    return {
+        "tests": [{"assignment": c.assignment, "stage": c.stage, "points": c.points} for c in hidden],
+        "count": len(hidden),
+        "points": round(sum(c.points * scales["%s.%s" % (c.assignment, c.stage)] for c in hidden), 4),
+    }
+
+
+def hidden_names() -> List[str]:
+    """The names of the hidden checks that the kit must not mention (those no public check shares)."""
+    from autograder.grade import discover_checks
+
+    checks = discover_checks()
+    public = {c.name for c in checks if not c.hidden}
+    return sorted({c.name for c in checks if c.hidden} - public)
+
+
+def solution_snippets(reference_dir: Path = AUTOGRADER / "reference") -> Dict[str, str]:
+    """The code of every solution region, as needles: each pair of consecutive lines, or a lone line.
+
+    Lines are normalized (comments dropped, whitespace removed) so that a copy
+    re-indented or re-spaced is still found. Pairs rather than single lines,
+    because one line such as `for i in range(N):` is common code, not a leak.
+    """
+    from autograder.stubgen import find_regions
+
+    needles = {}
+    for path in sorted(p for p in reference_dir.glob("*.py") if p.name != "__init__.py"):
+        text = path.read_text(encoding="utf-8")
+        code = code_lines(text)
+        for region in find_regions(text, str(path)):
+            body = [code[n] for n in range(region.begin, region.end - 1) if code[n]]
+            pieces = ["\n".join(body[i:i + 2]) for i in range(max(len(body) - 1, 1))]
+            for piece in pieces:
+                if piece:
+                    needles[piece] = "%s, %s" % (path.name, region.name)
+    return needles
+
+
+def code_lines(source: str) -> List[str]:
+    """The lines of Python source with strings, comments and all whitespace removed ("" if none left).
+
+    Strings are dropped because hints and docstrings state formulas on purpose
+    (a hint may say `dz1 = dh1 * (z1 > 0)`); a leak is solution code that runs.
+    """
+    lines = [list(line) for line in source.splitlines()]
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        tokens = []
+    for token in tokens:
+        if token.type in (tokenize.STRING, tokenize.COMMENT):
+            (row, col), (end_row, end_col) = token.start, token.end
+            for r in range(row, end_row + 1):
+                if r - 1 < len(lines):
+                    first = col if r == row else 0
+                    last = end_col if r == end_row else len(lines[r - 1])
+                    lines[r - 1][first:last] = [" "] * (last - first)
+    return ["".join("".join(line).split()) for line in lines]
+
+
+def find_leaks(kit: Path, needles: Dict[str, str], names: Iterable[str] = ()) -> List[str]:
+    """Where the kit holds solution code (needles) or a hidden test's name, as readable lines."""
+    leaks = []
+    for path in sorted(p for p in kit.rglob("*") if p.is_file()):
+        text = path.read_bytes().decode("utf-8", "replace")
+        where = path.relative_to(kit)
+        for name in names:
+            if name in text:
+                leaks.append("%s names the hidden test %s" % (where, name))
+        # The library is public (it is the same on PyPI); what must not leak is the reference.
+        if where.parts[0] == "tinybackprop" or path.suffix not in (".py", ".ipynb"):
+            continue
+        source = notebook_code(text) if path.suffix == ".ipynb" else text
+        code = "\n".join(line for line in code_lines(source) if line)
+        leaks.extend("%s holds solution code from %s: %s" % (where, origin, needle.replace("\n", " / "))
+                     for needle, origin in needles.items() if needle in code)
+    return leaks
+
+
+def notebook_code(text: str) -> str:
+    """The code cells of a notebook's JSON as one source ("" if it is not a notebook)."""
+    try:
+        cells = json.loads(text).get("cells", [])
+    except (ValueError, AttributeError):
+        return ""
+    sources = []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+    return "\n".join(sources)
+
+
+def copy_tree(src: Path, dest: Path, leave_out: Iterable[str] = ()) -> None:
+    """Copy a folder without caches, hidden files and the names in leave_out."""
+    shutil.copytree(str(src), str(dest), ignore=shutil.ignore_patterns(*JUNK, *leave_out))
+
+
+def build(out: Path, config: Optional[str] = None) -> Dict[str, object]:
+    """Write the student kit into out (which must not exist); returns the hidden-test manifest."""
+    copy_tree(ROOT / "tinybackprop", out / "tinybackprop")
+    copy_tree(ROOT / "assignments", out / "assignments")
+    copy_tree(AUTOGRADER, out / "autograder", leave_out=INSTRUCTOR_ONLY)
+    if config:
+        # The kit's report must give the same points as the instructor's grading.
+        shutil.copyfile(config, str(out / "autograder" / "config.toml"))
+    shutil.copyfile(str(ROOT / "pyproject.toml"), str(out / "pyproject.toml"))
+    hidden = manifest(config)
+    (out / "autograder" / MANIFEST).write_text(json.dumps(hidden, indent=1, sort_keys=True) + "\n",
+                                               encoding="utf-8")
+    (out / "README.md").write_text(student_readme(hidden), encoding="utf-8")
+    leaks = find_leaks(out, solution_snippets(), hidden_names())
+    if leaks:
+        raise LeakError("the kit would give answers away:\n  " + "\n  ".join(leaks))
+    return hidden
+
+
+class LeakError(RuntimeError):
+    """The kit contains reference solution code or a hidden test's name."""
+
+
+def student_readme(hidden: Dict[str, object]) -> str:
+    """The README of the kit, for students."""
+    return STUDENT_README.format(tests=hidden["count"], points="%g" % float(hidden["points"]))  # type: ignore
+
+
+STUDENT_README = """\
+# tinybackprop: the assignments
+
+You write backpropagation yourself: the gates of the lecture, the SVM and
+softmax losses with their gradients (naive loops, then vectorized), a linear
+classifier, and a two-layer network, in pure Python on `tinybackprop`'s
+`Matrix`.
+
+## Setup
+Python 3.9 or newer. From this folder:
+
+    python3 -m pip install -e ".[grader]"
+
+(`rich` draws the report and `nbformat` reads notebooks; the exercises
+themselves need nothing but the standard library.)
+
+## Work
+Each exercise is a file in `assignments/` with a notebook of the same name
+that explains the idea, loads data and checks your work. Fill in every place
+that raises `NotImplementedError`: the message names the stage, and the
+comment above it says what to compute, its shape, and the lecture's formula.
+Use only the standard library and `tinybackprop.matrix.Matrix` in your
+answers (no numpy): the grader gives no credit to a file that imports
+anything else.
+
+## Check your work
+    python3 -m autograder                  # everything
+    python3 -m autograder svm              # one assignment
+    python3 -m autograder svm.backward     # one stage
+    python3 -m autograder --verbose        # full tracebacks from your code
+
+The report lists, per assignment and stage, each test's points and status
+(passed, failed, error, timeout, not implemented yet), what was expected, by
+how much your answer is off, and a hint for the usual mistakes. A stage you
+have not started is "not implemented yet", not an error.
+
+These are the public tests. Your submission is also graded on {tests} hidden
+tests worth {points} points, with inputs drawn at grading time: code that is
+right passes them; code that only matches the public examples does not.
+
+## Submit
+Submit the `assignments/` folder (as a .zip) or your notebook, as your course
+tells you. Grade that exact file first:
+
+    python3 -m autograder --submission my_submission.zip
+"""
+
+
+def main(argv: List[str]) -> int:
+    """`python -m autograder handout OUT`: build the student kit; 0 on success."""
+    parser = argparse.ArgumentParser(prog="python -m autograder handout",
+                                     description="Build the student kit (no solutions, no hidden tests).")
+    parser.add_argument("out", type=Path, help="the folder to create")
+    parser.add_argument("--config", help="the instructor's config.toml (its points go into the kit)")
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    args = parser.parse_args(argv)
+    if args.out.exists():
+        if not args.force:
+            print("error: %s exists; choose a new folder or pass --force to replace it" % args.out,
+                  file=sys.stderr)
+            return 2
+        shutil.rmtree(str(args.out))
+    try:
+        hidden = build(args.out, args.config)
+    except LeakError as exc:
+        shutil.rmtree(str(args.out), ignore_errors=True)
+        print("error: %s" % exc, file=sys.stderr)
+        return 1
+    print("Wrote the student kit to %s (%s hidden tests, %s points wait for grading)."
+          % (args.out, hidden["count"], hidden["points"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
