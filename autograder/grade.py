@@ -179,7 +179,7 @@ def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]
     except StudentCrash as exc:
         return "error", 0.0, f"Your code raised {exc}", "", exc.traceback
     except CallTimeout as exc:
-        return "timeout", 0.0, f"Your code {exc}", "", ""
+        return "timeout", 0.0, str(exc), "", ""
     except SubmissionDied as exc:
         return "error", 0.0, f"Your code stopped the grader's process: {exc}", "", ""
     except BadReturn as exc:

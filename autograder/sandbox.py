@@ -62,7 +62,7 @@ class Limits:
 
     call_seconds: float = 5.0
     submission_seconds: float = 60.0
-    memory_mb: int = 1024
+    memory_mb: int = 512
     output_bytes: int = 20_000
     file_bytes: int = 1_000_000
 
@@ -272,7 +272,7 @@ class Sandbox:
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
-                raise CallTimeout(f"the submission used up its total time limit of "
+                raise CallTimeout(f"Not run: the submission used up its total time limit of "
                                   f"{self.limits.submission_seconds:g} s")
             limit = min(limit, left)
         return limit
@@ -295,7 +295,7 @@ class Sandbox:
             left = end - time.monotonic()
             if left <= 0:
                 self._kill()
-                raise CallTimeout(f"did not return within {limit:.1f} s (an infinite loop?)")
+                raise CallTimeout(f"Your code did not return within {limit:.1f} s (an infinite loop?)")
             ready = select.select([self._reply_r, self._out_r], [], [], left)[0]
             if self._out_r in ready:
                 self._drain(0)

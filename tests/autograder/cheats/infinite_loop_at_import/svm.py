@@ -1,0 +1,3 @@
+"""Cheat: never finishes being imported."""
+while True:
+    pass

@@ -1,0 +1,234 @@
+"""The sandbox and the Session: calls, statuses, limits, isolation and strict reply validation."""
+from __future__ import annotations
+
+import math
+import os
+import random
+
+import pytest
+
+from autograder.sandbox import Limits, Sandbox, Workspace, decode, running_as_root
+from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
+                              Session, StudentCrash, SubmissionDied)
+from tinybackprop.matrix import Matrix
+
+DEMO = '''
+from tinybackprop.matrix import Matrix
+
+_imp = __builtins__["__import__"] if isinstance(__builtins__, dict) else __builtins__.__import__
+
+
+def add(a, b):
+    print("adding", a, b)
+    return a + b
+
+
+def double(m):
+    return m * 2
+
+
+def stub():
+    raise NotImplementedError("demo.stub: forward")
+
+
+def crash():
+    return 1 / 0
+
+
+def spin():
+    while True:
+        pass
+
+
+def leave():
+    _imp("o" + "s")._exit(3)
+
+
+def stop():
+    raise SystemExit(0)
+
+
+def weird():
+    class Thing:
+        def __eq__(self, other):
+            return True
+    return Thing()
+
+
+def special():
+    return [float("nan"), float("inf"), True, None, "text", (1, 2), {"k": Matrix([[1, 2]])}]
+
+
+def identity():
+    _os = _imp("o" + "s")
+    return [_os.getuid(), _os.getcwd()]
+
+
+def fork():
+    return _imp("o" + "s").fork()
+
+
+def grab():
+    return len(bytearray(1024 * 1024 * 1024))
+
+
+def naive():
+    return 1.0
+
+
+def vectorized():
+    try:
+        return naive() + 1.0
+    except RuntimeError:
+        return 2.0
+
+
+def chatty():
+    print("x" * 100000)
+    return 1.0
+
+
+class Counter:
+    def __init__(self, start):
+        self.count = start
+
+    def bump(self):
+        self.count += 1
+        return self.count
+'''
+
+
+@pytest.fixture
+def session():
+    """A Session on the module ``demo`` with short limits."""
+    workspace = Workspace({"demo.py": DEMO})
+    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=2.0, memory_mb=256, output_bytes=5000))
+    yield Session(sandbox, random.Random(0))
+    sandbox.close()
+    workspace.close()
+
+
+def test_call_returns_plain_data_and_captures_prints(session):
+    assert session.call("demo.add", 1, 2) == 3.0
+    assert "adding 1 2" in session.output()
+
+
+def test_matrices_cross_as_nested_lists_and_come_back_as_parent_matrices(session):
+    result = session.call("demo.double", Matrix([[1.0, 2.0], [3.0, 4.0]]))
+    assert isinstance(result, Matrix)
+    assert result.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+
+
+def test_special_values_keep_their_meaning(session):
+    nan, inf, flag, none, text, pair, mapping = session.call("demo.special")
+    assert math.isnan(nan) and inf == math.inf
+    assert flag is True and none is None and text == "text" and pair == [1.0, 2.0]
+    assert mapping["k"].tolist() == [[1.0, 2.0]]
+
+
+def test_a_stub_is_not_implemented_with_the_stage_name(session):
+    with pytest.raises(NotImplementedYet, match="demo.stub: forward"):
+        session.call("demo.stub")
+
+
+def test_an_exception_is_a_crash_with_the_students_traceback_only(session):
+    with pytest.raises(StudentCrash) as info:
+        session.call("demo.crash")
+    assert info.value.exc_type == "ZeroDivisionError"
+    assert "demo.py" in info.value.traceback
+    assert "child.py" not in info.value.traceback
+
+
+def test_an_infinite_loop_times_out_and_the_next_call_works(session):
+    with pytest.raises(CallTimeout, match="did not return within 0.5 s"):
+        session.call("demo.spin", timeout=0.5)
+    assert session.call("demo.add", 2, 2) == 4.0
+
+
+def test_os_exit_is_a_dead_submission_and_the_next_call_restarts_it(session):
+    with pytest.raises(SubmissionDied, match="exit code 3"):
+        session.call("demo.leave")
+    assert session.call("demo.add", 1, 1) == 2.0
+
+
+def test_system_exit_is_caught_as_a_crash(session):
+    with pytest.raises(StudentCrash, match="SystemExit"):
+        session.call("demo.stop")
+
+
+def test_an_object_of_the_students_is_never_returned(session):
+    with pytest.raises(BadReturn, match="object of type Thing"):
+        session.call("demo.weird")
+
+
+def test_forbid_catches_a_call_even_when_the_student_swallows_the_error(session):
+    with pytest.raises(ForbiddenCall, match="demo.naive"):
+        session.call("demo.vectorized", forbid=["naive"])
+    assert session.call("demo.vectorized") == 2.0
+
+
+def test_objects_stay_in_the_child_behind_handles(session):
+    counter = session.new("demo.Counter", 5)
+    assert isinstance(counter, Handle)
+    assert session.method(counter, "bump") == 6.0
+    assert session.attr(counter, "count") == 6.0
+
+
+def test_a_handle_does_not_survive_a_restart(session):
+    counter = session.new("demo.Counter", 1)
+    with pytest.raises(CallTimeout):
+        session.call("demo.spin", timeout=0.3)
+    with pytest.raises(SubmissionDied, match="restarted"):
+        session.method(counter, "bump")
+
+
+def test_memory_is_limited(session):
+    with pytest.raises(StudentCrash, match="MemoryError"):
+        session.call("demo.grab")
+
+
+def test_new_processes_are_refused(session):
+    with pytest.raises(StudentCrash, match="BlockingIOError|PermissionError"):
+        session.call("demo.fork")
+
+
+def test_output_is_capped(session):
+    session.call("demo.chatty")
+    text = session.output()
+    assert len(text) < 6000
+    assert "more bytes of output not shown" in text
+
+
+def test_the_child_drops_root_and_works_in_its_own_directory(session):
+    uid, cwd = session.call("demo.identity")
+    assert os.path.basename(cwd).startswith("work-")
+    if running_as_root():
+        assert uid >= 1_000_000
+    else:
+        assert uid == os.getuid()
+
+
+def test_the_submission_time_budget_stops_every_later_call(session):
+    session._sandbox.deadline = 0.0  # a budget that ended long ago
+    with pytest.raises(CallTimeout, match="total time limit"):
+        session.call("demo.add", 1, 2)
+
+
+@pytest.mark.parametrize("value, why", [
+    ({"M": [[1.0], [2.0, 3.0]]}, "different lengths"),
+    ({"M": []}, "without rows"),
+    ({"M": [["1"]]}, "not numbers"),
+    ({"M": [[True]]}, "not numbers"),
+    ({"X": 1}, "not a Matrix"),
+    ({"D": {"a": 1}, "extra": 2}, "not a Matrix"),
+    (10 ** 400, "too large"),
+])
+def test_decode_refuses_anything_but_plain_data(value, why):
+    with pytest.raises(BadReturn, match=why):
+        decode(value, generation=1)
+
+
+def test_decode_rebuilds_handles_only_from_integer_ids():
+    assert decode({"H": 3}, generation=2) == Handle(3, 2, "object")
+    with pytest.raises(BadReturn):
+        decode({"H": "3"}, generation=2)

@@ -1,0 +1,165 @@
+"""Reading submissions: folders, zips and notebooks, and a clear message for every bad input."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+
+import pytest
+
+from autograder.grade import grade_submission
+from autograder.submission import MAX_FILE_BYTES, SubmissionError, load_submission
+
+SVM = "def svm_loss_naive(W, X, y, reg):\n    return 0.0, W\n"
+
+
+def notebook(cells, **extra) -> str:
+    """A minimal nbformat-4 notebook with these code cells."""
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                       "cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "outputs": [],
+                                  "execution_count": None, "source": source, **extra}
+                                 for i, source in enumerate(cells)]})
+
+
+def make_zip(path, entries):
+    """A zip with these (name, bytes) entries."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_folder_gives_its_files_and_names_what_is_missing(tmp_path):
+    (tmp_path / "svm.py").write_text(SVM)
+    submission = load_submission(str(tmp_path))
+    assert submission.files == {"svm.py": SVM}
+    assert "softmax.py is missing" in submission.problems["softmax"]
+    assert "svm" not in submission.problems
+
+
+def test_a_zip_of_the_assignments_folder_is_found_below_the_top(tmp_path):
+    archive = make_zip(tmp_path / "alice.zip", [("alice/assignments/svm.py", SVM),
+                                                ("alice/assignments/gates.py", "X = 1\n")])
+    submission = load_submission(str(archive))
+    assert submission.student == "alice"
+    assert submission.files["svm.py"] == SVM and submission.files["gates.py"] == "X = 1\n"
+
+
+def test_the_shallowest_copy_wins(tmp_path):
+    archive = make_zip(tmp_path / "s.zip", [("old/backup/svm.py", "OLD = 1\n"), ("svm.py", SVM)])
+    assert load_submission(str(archive)).files["svm.py"] == SVM
+
+
+def test_a_notebook_with_writefile_cells(tmp_path):
+    path = tmp_path / "work.ipynb"
+    path.write_text(notebook(["%%writefile svm.py\n" + SVM, "print('scratch')",
+                              "%%writefile softmax.py\nZ = 2\n"]))
+    submission = load_submission(str(path))
+    assert submission.files["svm.py"].strip() == SVM.strip()
+    assert submission.files["softmax.py"].strip() == "Z = 2"
+
+
+def test_a_notebook_named_after_its_assignment_keeps_code_without_magics(tmp_path):
+    path = tmp_path / "svm.ipynb"
+    path.write_text(notebook(["%matplotlib inline\n!pip install x\n" + SVM, "A = 1\n"]))
+    source = load_submission(str(path)).files["svm.py"]
+    assert "def svm_loss_naive" in source and "A = 1" in source
+    assert "%matplotlib" not in source and "!pip" not in source
+
+
+def test_a_folder_notebook_stands_in_for_a_missing_py_file(tmp_path):
+    (tmp_path / "svm.ipynb").write_text(notebook([SVM]))
+    assert "def svm_loss_naive" in load_submission(str(tmp_path)).files["svm.py"]
+
+
+@pytest.mark.parametrize("name, data, status, words", [
+    ("broken.zip", b"PK\x03\x04 this is not really a zip", "corrupt zip", "not a readable zip"),
+    ("empty.zip", None, "empty submission", "none of the files"),
+    ("bad.ipynb", b"{ not json", "invalid notebook", "not a valid notebook"),
+    ("latin.ipynb", "{}".encode("utf-16"), "invalid notebook", "UTF-8"),
+    ("notes.txt", b"hello", "unsupported submission", "not a folder, a .zip or a .ipynb"),
+])
+def test_bad_files_get_a_status_and_a_clear_message(tmp_path, name, data, status, words):
+    path = tmp_path / name
+    if data is None:
+        make_zip(path, [("README.txt", "nothing here")])
+    else:
+        path.write_bytes(data)
+    with pytest.raises(SubmissionError) as info:
+        load_submission(str(path))
+    assert info.value.status == status
+    assert words in info.value.message
+
+
+@pytest.mark.parametrize("entry", ["../svm.py", "/etc/svm.py", "a/../../svm.py"])
+def test_a_zip_entry_that_climbs_out_is_refused(tmp_path, entry):
+    archive = make_zip(tmp_path / "evil.zip", [(entry, SVM)])
+    with pytest.raises(SubmissionError) as info:
+        load_submission(str(archive))
+    assert info.value.status == "unsafe zip"
+    assert entry in info.value.message
+
+
+def test_a_symlink_in_a_zip_is_refused_for_that_file(tmp_path):
+    archive = tmp_path / "links.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        link = zipfile.ZipInfo("svm.py")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/work/main/autograder/reference/svm.py")
+        zf.writestr("gates.py", "X = 1\n")
+    submission = load_submission(str(archive))
+    assert "svm.py" not in submission.files
+    assert "symbolic link" in submission.problems["svm"]
+
+
+def test_a_symlink_in_a_folder_is_never_followed(tmp_path):
+    secret = tmp_path / "secret.py"
+    secret.write_text("SECRET = 1\n")
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    os.symlink(secret, folder / "svm.py")
+    (folder / "gates.py").write_text("X = 1\n")
+    submission = load_submission(str(folder))
+    assert "svm.py" not in submission.files
+    assert "symbolic link" in submission.problems["svm"]
+
+
+def test_non_utf8_source_is_a_problem_of_that_file_only(tmp_path):
+    (tmp_path / "svm.py").write_bytes("# café\n".encode("latin-1"))
+    (tmp_path / "gates.py").write_text("X = 1\n")
+    submission = load_submission(str(tmp_path))
+    assert "not UTF-8" in submission.problems["svm"]
+    assert "gates.py" in submission.files
+
+
+def test_an_oversized_file_is_refused(tmp_path):
+    archive = make_zip(tmp_path / "big.zip", [("svm.py", "#" * (MAX_FILE_BYTES + 1)),
+                                             ("gates.py", "X = 1\n")])
+    assert "not accepted" in load_submission(str(archive)).problems["svm"]
+
+
+def test_a_missing_path_and_an_empty_folder(tmp_path):
+    with pytest.raises(SubmissionError, match="does not exist"):
+        load_submission(str(tmp_path / "nowhere"))
+    with pytest.raises(SubmissionError) as info:
+        load_submission(str(tmp_path))
+    assert info.value.status == "empty submission"
+
+
+def test_grading_a_bad_submission_returns_zeros_and_never_raises(tmp_path):
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"garbage")
+    result = grade_submission(str(path), seed=0)
+    assert result.status == "corrupt zip"
+    assert result.score == 0 and result.max_score > 0
+    assert all(t.score == 0 and t.status == "error" for t in result.tests)
+    assert "not a readable zip" in result.to_results_json()["tests"][0]["output"]
+
+
+def test_grading_a_submission_with_a_missing_file_grades_the_rest(tmp_path):
+    (tmp_path / "gates.py").write_text("X = 1\n")
+    result = grade_submission(str(tmp_path), only=["svm"], seed=0)
+    assert result.status == "graded"
+    assert {t.status for t in result.tests} == {"error"}
+    assert "svm.py is missing" in result.tests[0].output
