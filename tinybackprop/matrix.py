@@ -79,6 +79,9 @@ def _as_list(values: object, what: str) -> list:
     return list(values)
 
 
+_PLAIN_NUMBERS = frozenset((float, int))
+
+
 def _float_row(row: object, i: int, width: Optional[int]) -> List[float]:
     """Row i of user input, checked and copied as floats; width is the length row 0 had."""
     row = _as_list(row, f"Matrix: row {i}")
@@ -89,12 +92,13 @@ def _float_row(row: object, i: int, width: Optional[int]) -> List[float]:
         )
     if not row:
         raise ValueError(f"Matrix: row {i} is empty; a Matrix needs at least one column")
-    for j, x in enumerate(row):
-        if not _is_number(x):
-            raise TypeError(
-                f"Matrix: the entry at row {i}, column {j} is {x!r} ({type(x).__name__}); expected a number"
-            )
-    return [float(x) for x in row]
+    if not _PLAIN_NUMBERS.issuperset(map(type, row)):  # one C-level pass in the common case
+        for j, x in enumerate(row):
+            if not _is_number(x):
+                raise TypeError(
+                    f"Matrix: the entry at row {i}, column {j} is {x!r} ({type(x).__name__}); expected a number"
+                )
+    return list(map(float, row))
 
 
 def _rows_from(rows: object) -> Rows:
@@ -166,8 +170,8 @@ _REASONS = {
 }
 
 
-def _entry_error(name: str, fn: Callable, shape: Tuple[int, int], *operands) -> Exception:
-    """The exception fn raised at its first failing entry, retold with the row, column and values."""
+def _entry_error(error: Exception, name: str, fn: Callable, shape: Tuple[int, int], *operands) -> Exception:
+    """error, retold with the row, column and values of the first entry where fn fails."""
     expr, reason = _FAILURES[name]
     for i in range(shape[0]):
         for j in range(shape[1]):
@@ -177,7 +181,7 @@ def _entry_error(name: str, fn: Callable, shape: Tuple[int, int], *operands) -> 
             except (ArithmeticError, ValueError) as exc:
                 why = reason or _REASONS.get(type(exc), str(exc))
                 return type(exc)(f"{name}: {expr.format(*map(repr, args))} at row {i}, column {j}: {why}")
-    raise AssertionError(f"{name}: the element-wise kernel failed but no single entry does")
+    return error
 
 
 def _elementwise(a: Union[Matrix, float], b: Union[Matrix, float], op: Callable, name: str) -> Matrix:
@@ -188,8 +192,8 @@ def _elementwise(a: Union[Matrix, float], b: Union[Matrix, float], op: Callable,
         shape = (a if isinstance(a, Matrix) else b).shape
     try:
         return Matrix._wrap(_combine(a, b, op))
-    except (ArithmeticError, ValueError):
-        raise _entry_error(name, op, shape, a, b) from None
+    except (ArithmeticError, ValueError) as error:
+        raise _entry_error(error, name, op, shape, a, b) from None
 
 
 def _operand(x: object) -> Union[Matrix, float, None]:
@@ -201,6 +205,14 @@ def _operand(x: object) -> Union[Matrix, float, None]:
     if isinstance(x, (list, tuple)):
         return Matrix(x)
     return None
+
+
+def _argument(x: object, name: str) -> Union[Matrix, float]:
+    """The argument of a method (not an operator) as a Matrix or a float; anything else is a TypeError."""
+    operand = _operand(x)
+    if operand is None:
+        raise TypeError(f"{name}: expected a number or a Matrix, got {type(x).__name__} {x!r}")
+    return operand
 
 
 def _format_entry(x: float) -> str:
@@ -218,6 +230,7 @@ class Matrix:
     """A 2-D array of floats stored as a list of rows (``data``), with numpy-style broadcasting."""
 
     __hash__ = None  # mutable, and == compares contents
+    __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, rows: Iterable) -> None:
         """A Matrix from a list of rows (copied, as floats); a flat list of numbers is one 1 x m row."""
@@ -411,8 +424,8 @@ class Matrix:
         """fn of every entry; a failing entry is reported by position."""
         try:
             return Matrix._wrap([list(map(fn, row)) for row in self.data])
-        except (ArithmeticError, ValueError):
-            raise _entry_error(name, fn, self.shape, self) from None
+        except (ArithmeticError, ValueError) as error:
+            raise _entry_error(error, name, fn, self.shape, self) from None
 
     def exp(self) -> Matrix:
         """e ** x of every entry (an entry above 709.78 overflows: subtract each row's max first)."""
@@ -426,26 +439,24 @@ class Matrix:
         """|x| of every entry."""
         return Matrix._wrap([list(map(abs, row)) for row in self.data])
 
+    def __abs__(self) -> Matrix:
+        """abs(m): |x| of every entry."""
+        return self.abs()
+
     def maximum(self, other: Union[float, Matrix]) -> Matrix:
         """The larger of self and other entry by entry (other a number or a matrix, broadcasting)."""
-        if _is_number(other):
-            s = float(other)  # the ReLU case: a comprehension is several times faster than map(max)
-            return Matrix._wrap([[x if x > s else s for x in row] for row in self.data])
-        return self._checked_binary(other, max, "maximum")
+        other = _argument(other, "maximum")
+        if isinstance(other, Matrix):
+            return _elementwise(self, other, max, "maximum")
+        # The ReLU case: a comprehension is several times faster than map(max, ...).
+        return Matrix._wrap([[x if x > other else other for x in row] for row in self.data])
 
     def minimum(self, other: Union[float, Matrix]) -> Matrix:
         """The smaller of self and other entry by entry (other a number or a matrix, broadcasting)."""
-        if _is_number(other):
-            s = float(other)
-            return Matrix._wrap([[x if x < s else s for x in row] for row in self.data])
-        return self._checked_binary(other, min, "minimum")
-
-    def _checked_binary(self, other: object, op: Callable, name: str) -> Matrix:
-        """op(self, other) for a method argument (not an operator): a wrong type is a TypeError."""
-        result = self._binary(other, op, name)
-        if result is NotImplemented:
-            raise TypeError(f"{name}: expected a number or a Matrix, got {type(other).__name__} {other!r}")
-        return result
+        other = _argument(other, "minimum")
+        if isinstance(other, Matrix):
+            return _elementwise(self, other, min, "minimum")
+        return Matrix._wrap([[x if x < other else other for x in row] for row in self.data])
 
     # ---- comparisons: 0.0/1.0 matrices (== is whole-matrix equality, a bool) --------------------
 
@@ -474,10 +485,7 @@ class Matrix:
 
     def equal(self, other: Union[float, Matrix]) -> Matrix:
         """1.0 where self == other entry by entry, else 0.0 (broadcasting)."""
-        result = self._compare(other, operator.eq, "equal")
-        if result is NotImplemented:
-            raise TypeError(f"equal: expected a number or a Matrix, got {type(other).__name__} {other!r}")
-        return result
+        return self._compare(_argument(other, "equal"), operator.eq, "equal")
 
     def __eq__(self, other: object) -> bool:
         """True when other is a Matrix of the same shape with the same entries."""
@@ -487,9 +495,7 @@ class Matrix:
 
     def allclose(self, other: Union[float, Matrix], rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         """True when every |x - y| <= atol + rtol * |y|; a matrix of another shape is never close."""
-        other = _operand(other)
-        if other is None:
-            raise TypeError(f"allclose: expected a number or a Matrix, got {type(other).__name__}")
+        other = _argument(other, "allclose")
         if isinstance(other, Matrix):
             if self.shape != other.shape:
                 return False
@@ -515,9 +521,8 @@ class Matrix:
 
     def mean(self, axis: Optional[int] = None) -> Union[float, Matrix]:
         """The mean of the entries: a float, a 1 x m row (axis=0) or an n x 1 column (axis=1)."""
-        _check_axis(axis, "mean")
-        count = {None: self.size, 0: len(self.data), 1: len(self.data[0])}.get(axis)
-        return self._reduce(sum, axis, "mean") / count
+        total = self._reduce(sum, axis, "mean")
+        return total / (self.size if axis is None else self.shape[axis])
 
     def max(self, axis: Optional[int] = None) -> Union[float, Matrix]:
         """The largest entry: a float, a 1 x m row (axis=0) or an n x 1 column (axis=1)."""
@@ -593,8 +598,9 @@ class Matrix:
             raise TypeError(f"m[{i}, {j}] = value needs a number, got {value!r}")
         self.data[i][j] = float(value)
 
-    def _check_cols(self, cols: Sequence[int], name: str) -> None:
-        """cols checked as one column index per row, each in 0..m-1."""
+    def _check_cols(self, cols: Sequence[int], name: str) -> List[int]:
+        """cols checked as a list of one column index per row, each in 0..m-1."""
+        cols = _as_list(cols, f"{name}: cols")
         n, m = self.shape
         if len(cols) != n:
             raise ValueError(
@@ -610,15 +616,16 @@ class Matrix:
                     f"{name}: column index {c} for row {i} is out of range for a matrix of shape "
                     f"{self.shape} (expected 0..{m - 1})"
                 )
+        return cols
 
     def pick(self, cols: Sequence[int]) -> Matrix:
         """The n x 1 column of entries m[i, cols[i]], one per row (numpy's m[range(n), cols])."""
-        self._check_cols(cols, "pick")
+        cols = self._check_cols(cols, "pick")
         return Matrix._wrap([[row[c]] for row, c in zip(self.data, cols)])
 
     def add_at(self, cols: Sequence[int], values: Union[float, Sequence[float], Matrix]) -> None:
         """Add values (a number, n numbers or an n x 1 Matrix) to each m[i, cols[i]], in place."""
-        self._check_cols(cols, "add_at")
+        cols = self._check_cols(cols, "add_at")
         n = len(self.data)
         if isinstance(values, Matrix):
             if values.shape != (n, 1):

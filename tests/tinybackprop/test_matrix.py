@@ -322,8 +322,28 @@ def test_shape_errors_name_the_operation_and_both_shapes(op, name, shapes):
 def test_unsupported_operand_is_a_type_error():
     with pytest.raises(TypeError):
         Matrix.ones(2, 2) + "1"
-    with pytest.raises(TypeError, match="maximum"):
-        Matrix.ones(2, 2).maximum("1")
+    for method in ("maximum", "minimum", "equal", "allclose"):
+        with pytest.raises(TypeError, match=f"{method}: expected a number or a Matrix, got str"):
+            getattr(Matrix.ones(2, 2), method)("1")
+
+
+def test_lists_are_operands_too():
+    m = Matrix([[1, 2], [3, 4]])
+    assert (m + [10, 20]).data == [[11.0, 22.0], [13.0, 24.0]]
+    assert ([[1], [2]] * m).data == [[1.0, 2.0], [6.0, 8.0]]
+    assert m.maximum([[2], [0]]).data == [[2.0, 2.0], [3.0, 4.0]]
+
+
+def test_numbers_of_other_types_on_the_left_give_a_matrix():
+    try:
+        import numpy
+
+        two = numpy.float64(2.0)  # numpy must defer to Matrix.__rmul__, not build an array
+    except ImportError:  # PyPy has no numpy here: a plain float takes the same path
+        two = 2.0
+    product = two * Matrix([[1, 2]])
+    assert isinstance(product, Matrix) and product.data == [[2.0, 4.0]]
+    assert abs(Matrix([[-1, 2]])).data == [[1.0, 2.0]]
 
 
 # ---- element-wise functions and comparisons -----------------------------------------------------
@@ -454,6 +474,12 @@ def test_pick_and_add_at_match_loops(data):
         for i in range(n):
             want[i][cols[i]] += deltas[i]
         assert m.data == want
+
+
+def test_pick_takes_any_sequence_of_ints():
+    m = Matrix([[1, 2], [3, 4]])
+    assert m.pick(range(2)).data == [[1.0], [4.0]]
+    assert m.pick(c for c in (1, 0)).data == [[2.0], [3.0]]
 
 
 def test_add_at_with_a_number_is_dscores_minus_one():
