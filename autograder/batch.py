@@ -142,17 +142,23 @@ def extract_class_zip(archive: Path, dest: Path) -> Tuple[Path, Dict[str, Tuple[
 
     An entry that climbs out (`..`, an absolute path), a symlink, or a file over
     MAX_MEMBER_BYTES is not extracted; the student it belongs to gets a
-    problem: (status, message). Raises zipfile.BadZipFile if the archive itself
-    is unreadable.
+    problem: (status, message). A zip of the folder rather than of its entries
+    (one wrapper folder around everything) is unwrapped. Raises
+    zipfile.BadZipFile if the archive itself is unreadable.
     """
     problems: Dict[str, Tuple[str, str]] = {}
+    dest.mkdir(parents=True)
     with zipfile.ZipFile(str(archive)) as zf:
-        for info in zf.infolist():
-            parts = info.filename.replace("\\", "/").split("/")
-            owner = parts[0]
+        infos = [i for i in zf.infolist() if not i.filename.startswith("__MACOSX/")]
+        paths = [i.filename.replace("\\", "/").split("/") for i in infos]
+        wrapper = _wrapper(paths)
+        for info, parts in zip(infos, paths):
+            owner = parts[1] if wrapper and len(parts) > 1 else parts[0]
             problem = _unsafe_member(info, parts)
             if problem:
-                if owner and owner != "..":
+                if owner and owner != ".." and ":" not in owner:
+                    # The student's folder stays, so that the student gets a row saying why.
+                    dest.joinpath(*parts[: 2 if wrapper else 1]).mkdir(parents=True, exist_ok=True)
                     problems[owner] = problem
                 else:
                     print("warning: skipped an entry of %s: %s" % (archive.name, problem[1]), file=sys.stderr)
@@ -168,13 +174,19 @@ def extract_class_zip(archive: Path, dest: Path) -> Tuple[Path, Dict[str, Tuple[
             if target.stat().st_size > MAX_MEMBER_BYTES:
                 target.unlink()
                 problems[owner] = ("oversized file", _too_big(info.filename))
-    tops = [p for p in dest.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
-    # A zip of the folder (rather than of its entries) has one wrapper folder of student entries.
-    if len(tops) == 1 and tops[0].is_dir() and not problems:
-        inner = list(tops[0].iterdir())
-        if inner and not any(p.suffix in (".py",) for p in inner if p.is_file()):
-            return tops[0], problems
-    return dest, problems
+    return (dest / wrapper if wrapper else dest), problems
+
+
+def _wrapper(paths: List[List[str]]) -> str:
+    """The one folder that wraps every entry of a class zip ("" if there is none)."""
+    firsts = {parts[0] for parts in paths}
+    if len(firsts) != 1 or any(len(parts) < 2 for parts in paths):
+        return ""
+    first = firsts.pop()
+    # A student's own folder holds .py files at its top; a wrapper holds students' entries.
+    if first in ("", "..") or any(len(parts) == 2 and parts[1].endswith(".py") for parts in paths):
+        return ""
+    return first
 
 
 def _unsafe_member(info: zipfile.ZipInfo, parts: List[str]) -> Optional[Tuple[str, str]]:

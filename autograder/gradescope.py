@@ -1,0 +1,245 @@
+"""The Gradescope autograder bundle, and the program that runs inside it.
+
+    python -m autograder gradescope OUT.zip [--config PATH] [--format ansi|md] [--hidden-details]
+
+builds the zip to upload as a Gradescope "programming assignment" autograder
+(layout from Gradescope's autograder specification): at the root `setup.sh`
+(run once, as root, when Gradescope builds its image: installs the project
+with its grader extra into a virtual environment) and `run_autograder` (run
+for each submission, from `/autograder`), beside the project's source with the
+reference solutions and hidden tests. Its settings (output format, whether
+students see hidden tests' messages) are in `gradescope.json`.
+
+`run_autograder` calls `python -m autograder.gradescope --run`, which grades
+`/autograder/submission` and writes `/autograder/results/results.json`
+(score, tests with visibility; hidden tests `after_published` as the config
+says), and writes a zero-score results.json saying what went wrong when
+grading itself fails, so Gradescope never shows a blank. Student code runs in
+the grader's sandbox, which drops to an unprivileged user when run as root
+(as on Gradescope); the source folder, with the references and hidden tests,
+is made readable by root only before any student code runs. The root
+`/autograder` can be moved with the environment variable
+`TINYBACKPROP_GRADESCOPE_ROOT` (the tests use a temporary folder).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import io
+import json
+import os
+import secrets
+import sys
+import traceback
+import zipfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from autograder.gradebook import atomic_write
+
+ROOT = Path(__file__).resolve().parent.parent
+ROOT_VARIABLE = "TINYBACKPROP_GRADESCOPE_ROOT"
+SETTINGS = "gradescope.json"
+FORMATS = ("ansi", "md")
+# What the bundle's source holds: what `pip install .` needs, and nothing of tests or notebooks.
+SOURCE = ("pyproject.toml", "README.md", "tinybackprop", "autograder")
+JUNK_PARTS = ("__pycache__", ".ipynb_checkpoints")
+# A fixed date for every zip entry, so that the same project gives the same bytes.
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+SETUP_SH = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, while it builds the autograder image.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
+python3 -m venv /autograder/venv
+/autograder/venv/bin/python -m pip install -q --upgrade pip
+/autograder/venv/bin/python -m pip install -q "/autograder/source[grader]"
+"""
+
+RUN_AUTOGRADER = """\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission, from /autograder, as root.
+# Grading itself (sandbox, unprivileged user, results.json) is done by Python;
+# this script only makes sure a results.json exists even if Python cannot start.
+root="${%(variable)s:-/autograder}"
+python="${TINYBACKPROP_PYTHON:-$root/venv/bin/python}"
+[ -x "$python" ] || python=python3
+"$python" -m autograder.gradescope --run --root "$root"
+status=$?
+if [ ! -s "$root/results/results.json" ]; then
+    mkdir -p "$root/results"
+    printf '%%s\\n' '{"score": 0, "output": "The autograder could not start (exit status '"$status"'). This is not your fault: please tell the course staff.", "tests": []}' > "$root/results/results.json"
+fi
+exit 0
+""" % {"variable": ROOT_VARIABLE}
+
+
+def bundle_files(config: Optional[str]) -> Dict[str, Path]:
+    """The project files of the bundle: archive name -> file on disk."""
+    files = {}
+    for top in SOURCE:
+        path = ROOT / top
+        if not path.exists():
+            continue
+        members = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for member in members:
+            relative = member.relative_to(ROOT)
+            if any(part in JUNK_PARTS for part in relative.parts) or member.suffix == ".pyc":
+                continue
+            files[relative.as_posix()] = member
+    if config:
+        files["autograder/config.toml"] = Path(config)
+    return files
+
+
+def build(out: Path, config: Optional[str] = None, output_format: str = "md",
+          hidden_details: bool = False) -> List[str]:
+    """Write the Gradescope bundle to out (a .zip); returns the names it holds."""
+    settings = {"output_format": output_format, "hidden_details": hidden_details}
+    texts = {
+        "setup.sh": SETUP_SH,
+        "run_autograder": RUN_AUTOGRADER,
+        SETTINGS: json.dumps(settings, indent=1, sort_keys=True) + "\n",
+    }
+    files = bundle_files(config)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(str(out), "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in texts.items():
+            _add(zf, name, text.encode("utf-8"), executable=name in ("setup.sh", "run_autograder"))
+        for name, path in sorted(files.items()):
+            _add(zf, name, path.read_bytes())
+    return sorted(texts) + sorted(files)
+
+
+def _add(zf: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    """Add one file with a fixed date and Unix permissions (run_autograder must be executable)."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3  # Unix, so that the permission bits below are honoured
+    info.external_attr = (0o100755 if executable else 0o100644) << 16
+    zf.writestr(info, data)
+
+
+# --- inside Gradescope -----------------------------------------------------------------------
+
+
+def locate_submission(folder: Path) -> Path:
+    """What to grade in Gradescope's submission folder: a lone .zip or notebook, else the folder."""
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
+    if len(entries) == 1 and entries[0].is_file() and entries[0].suffix.lower() in (".zip", ".ipynb"):
+        return entries[0]
+    return folder
+
+
+def read_settings(source: Path) -> Dict[str, Any]:
+    """The bundle's settings (output format, hidden details), with defaults if the file is absent."""
+    settings = {"output_format": "md", "hidden_details": False}
+    path = source / SETTINGS
+    if path.exists():
+        settings.update(json.loads(path.read_text(encoding="utf-8")))
+    return settings
+
+
+def protect(source: Path) -> None:
+    """Make the source (references, hidden tests) readable by root only, before student code runs."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.chmod(str(source), 0o700)
+
+
+def run(root: Path) -> Dict[str, Any]:
+    """Grade root/submission into root/results/results.json; return what was written."""
+    source = root / "source"
+    results_path = root / "results" / "results.json"
+    seed = secrets.randbelow(2 ** 31)  # inputs drawn at grading time; kept so a grade can be replayed
+    try:
+        protect(source)
+        settings = read_settings(source)
+        results = grade(locate_submission(root / "submission"), seed, settings)
+    except Exception:
+        results = {
+            "score": 0.0,
+            "output": "The autograder failed while grading this submission. This is not a grade: "
+                      "please tell the course staff.\n\n" + traceback.format_exc(limit=-3),
+            "tests": [],
+        }
+    results.setdefault("extra_data", {})["seed"] = seed
+    atomic_write(results_path, json.dumps(results, indent=1))
+    return results
+
+
+def grade(submission: Path, seed: int, settings: Dict[str, Any]) -> Dict[str, Any]:
+    """The results.json of one submission, its report in the configured format."""
+    from autograder.grade import grade_submission
+
+    result = grade_submission(str(submission), seed=seed)
+    results = result.to_results_json()
+    shown = result if settings["hidden_details"] else without_hidden(result)
+    if settings["output_format"] == "md":
+        results["output"] = shown.to_markdown(True)
+    else:
+        results["output"] = render_ansi(shown)
+    results["output_format"] = settings["output_format"]
+    return results
+
+
+def without_hidden(result: Any) -> Any:
+    """The result as a student may see it at once: hidden tests only counted, as pending.
+
+    The overall output is visible as soon as grading ends, while each hidden
+    test keeps its own visibility (after_published) in tests[].
+    """
+    hidden = [t for t in result.tests if t.hidden]
+    return dataclasses.replace(
+        result,
+        tests=[t for t in result.tests if not t.hidden],
+        hidden_pending=(len(hidden), round(sum(t.max_score for t in hidden), 4)),
+    )
+
+
+class _Terminal(io.StringIO):
+    """A text buffer that says it is a terminal, so the report keeps its colours."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def render_ansi(result: Any) -> str:
+    """The student's terminal report, with its colours, as ANSI text."""
+    from autograder.report import print_report
+
+    buffer = _Terminal()
+    print_report(result, stream=buffer)
+    return buffer.getvalue()
+
+
+def main(argv: List[str]) -> int:
+    """`python -m autograder gradescope OUT.zip` builds the bundle; `--run` grades inside Gradescope."""
+    parser = argparse.ArgumentParser(prog="python -m autograder gradescope",
+                                     description="Build a Gradescope autograder bundle (a .zip).")
+    parser.add_argument("out", nargs="?", type=Path, help="the bundle to write, e.g. autograder.zip")
+    parser.add_argument("--config", help="the instructor's config.toml (points, limits, visibility)")
+    parser.add_argument("--format", choices=FORMATS, default="md", dest="output_format",
+                        help="how Gradescope shows the report: md (Markdown) or ansi (colours)")
+    parser.add_argument("--hidden-details", action="store_true",
+                        help="show hidden tests' messages in the report (their visibility still applies)")
+    parser.add_argument("--run", action="store_true", help="grade a submission (inside Gradescope)")
+    parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_VARIABLE, "/autograder")),
+                        help="Gradescope's /autograder folder")
+    args = parser.parse_args(argv)
+    if args.run:
+        results = run(args.root)
+        print("score %s; results in %s" % (results.get("score"), args.root / "results" / "results.json"))
+        return 0
+    if args.out is None or args.out.suffix != ".zip":
+        parser.error("give the bundle to write, a name ending in .zip (e.g. autograder.zip)")
+    names = build(args.out, args.config, args.output_format, args.hidden_details)
+    print("Wrote %s (%d files). Upload it as the autograder of a Gradescope programming assignment."
+          % (args.out, len(names)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

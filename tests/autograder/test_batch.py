@@ -1,0 +1,238 @@
+"""Batch grading through the real grader: rows for broken submissions, safe class zips, resume, SIGKILL."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+from autograder import batch
+from autograder.gradebook import StudentRecord, grades_csv, summary_text
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "autograder" / "reference"
+STUBS = ROOT / "assignments"
+
+
+def reference_folder(path: Path) -> Path:
+    """A submission folder holding the reference solutions (full marks)."""
+    path.mkdir(parents=True)
+    for source in REFERENCE.glob("*.py"):
+        if source.name != "__init__.py":
+            shutil.copyfile(source, path / source.name)
+    return path
+
+
+def stub_folder(path: Path) -> Path:
+    """A submission folder holding the stubs as shipped (zero)."""
+    path.mkdir(parents=True)
+    for source in STUBS.glob("*.py"):
+        shutil.copyfile(source, path / source.name)
+    return path
+
+
+def read_grades(out: Path) -> dict:
+    """grades.csv as {student: row}."""
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        return {row["student"]: row for row in csv.DictReader(f)}
+
+
+def run_batch(*argv: str) -> int:
+    """Run `batch` in this process (its workers are separate processes)."""
+    return batch.main([str(a) for a in argv])
+
+
+def test_broken_submissions_get_a_row_each_and_the_batch_goes_on(tmp_path):
+    subs = tmp_path / "subs"
+    reference_folder(subs / "good")
+    (subs / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    for name, evil in (("climbs", "../escaped.py"), ("absolute", "/tmp/tinybackprop-absolute.py")):
+        with zipfile.ZipFile(subs / (name + ".zip"), "w") as zf:
+            zf.write(REFERENCE / "gates.py", "gates.py")
+            zf.writestr(evil, "x = 1\n")
+    os.symlink(str(REFERENCE), str(subs / "symlinked"))
+    (subs / "badjson.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (subs / "latin1").mkdir()
+    (subs / "latin1" / "gates.py").write_bytes(b"# caf\xe9\nx = 1\n")
+    (subs / "empty").mkdir()
+    (subs / "huge").mkdir()
+    with open(subs / "huge" / "gates.py", "wb") as f:
+        f.truncate(100 * 1024 * 1024)  # sparse: 100 MB on paper, nothing on disk
+    (subs / "notes.txt").write_text("not a submission", encoding="utf-8")
+    out = tmp_path / "out"
+
+    assert run_batch(subs, "--out", out, "--only", "gates", "--jobs", "2", "--seed", "5") == 0
+
+    rows = read_grades(out)
+    assert sorted(rows) == ["absolute", "badjson", "climbs", "corrupt", "empty", "good", "huge",
+                            "latin1", "notes", "symlinked"]
+    assert float(rows["good"]["total"]) == float(rows["good"]["max"]) > 0
+    assert rows["good"]["status"] == "graded"
+    expected = {"corrupt": "corrupt zip", "climbs": "unsafe zip", "absolute": "unsafe zip",
+                "symlinked": "symlink", "badjson": "invalid notebook", "empty": "empty submission",
+                "latin1": "partly graded", "huge": "partly graded", "notes": "unsupported submission"}
+    for student, status in expected.items():
+        row = rows[student]
+        assert row["status"] == status, (student, row)
+        assert float(row["total"]) == 0.0 and float(row["gates"]) == 0.0
+        assert float(row["max"]) == float(rows["good"]["max"])
+        assert row["message"], student
+        assert (out / "results" / (student + ".json")).is_file()
+        assert (out / "feedback" / (student + ".md")).is_file()
+    assert "UTF-8" in rows["latin1"]["message"]
+    assert "104857600 bytes" in rows["huge"]["message"]
+    assert not (tmp_path / "escaped.py").exists()
+    results = json.loads((out / "results" / "good.json").read_text(encoding="utf-8"))
+    assert results["score"] == results["max_score"] > 0 and results["tests"]
+    summary = (out / "summary.txt").read_text(encoding="utf-8")
+    assert "gates (of" in summary and "corrupt: corrupt zip" in summary
+
+
+def test_one_zip_of_the_class_is_extracted_safely(tmp_path):
+    archive = tmp_path / "class.zip"
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(REFERENCE / "gates.py", "gates.py")
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(REFERENCE / "gates.py", "submissions/alice/gates.py")
+        zf.write(inner, "submissions/bob.zip")
+        zf.writestr("submissions/mallory/../../../outside.py", "x = 1\n")
+        link = zipfile.ZipInfo("submissions/eve/gates.py")
+        link.external_attr = 0o120777 << 16
+        zf.writestr(link, "/etc/passwd")
+    out = tmp_path / "out"
+
+    assert run_batch(archive, "--out", out, "--only", "gates", "--seed", "1") == 0
+
+    rows = read_grades(out)
+    assert sorted(rows) == ["alice", "bob", "eve", "mallory"]
+    assert float(rows["alice"]["total"]) == float(rows["bob"]["total"]) == float(rows["alice"]["max"]) > 0
+    assert rows["eve"]["status"] == "unsafe zip entry" and "symlink" in rows["eve"]["message"]
+    assert float(rows["eve"]["total"]) == 0.0
+    assert rows["mallory"]["status"] == "unsafe zip entry" and ".." in rows["mallory"]["message"]
+    assert not (tmp_path / "outside.py").exists()
+
+
+def test_a_corrupt_class_zip_is_a_clear_error(tmp_path, capsys):
+    archive = tmp_path / "class.zip"
+    archive.write_bytes(b"not a zip at all")
+    assert run_batch(archive, "--out", tmp_path / "out") == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_resume_grades_only_what_is_missing_or_changed(tmp_path):
+    subs = tmp_path / "subs"
+    reference_folder(subs / "alice")
+    stub_folder(subs / "bob")
+    reference_folder(subs / "carol")
+    out = tmp_path / "out"
+    assert run_batch(subs, "--out", out, "--only", "gates", "--seed", "9") == 0
+    first = read_grades(out)
+    stamps = {s: (out / "results" / (s + ".json")).stat().st_mtime_ns for s in first}
+
+    (out / "results" / "carol.json").unlink()  # as if the batch died before carol
+    shutil.copyfile(REFERENCE / "gates.py", subs / "bob" / "gates.py")  # bob fixed his work
+    time.sleep(0.01)
+    assert run_batch(subs, "--out", out, "--only", "gates", "--resume") == 0
+
+    second = read_grades(out)
+    assert (out / "results" / "alice.json").stat().st_mtime_ns == stamps["alice"]
+    assert (out / "results" / "bob.json").stat().st_mtime_ns != stamps["bob"]
+    assert float(first["bob"]["total"]) == 0.0 < float(second["bob"]["total"])
+    assert second["carol"] == first["carol"] and second["alice"] == first["alice"]
+
+
+def test_a_batch_killed_with_sigkill_and_resumed_gives_the_same_grades(tmp_path):
+    subs = tmp_path / "subs"
+    for i in range(10):
+        # Half the class right, half with the gates still stubbed: the grades differ.
+        (reference_folder if i % 2 else stub_folder)(subs / ("student%02d" % i))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", "autograder", "batch", str(subs), "--only", "gates", "--jobs", "1"]
+
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(command + ["--out", str(killed), "--seed", "11"], cwd=str(ROOT), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    results = killed / "results"
+    deadline = time.monotonic() + 60
+    while not (results.is_dir() and len(list(results.glob("*.json"))) >= 2):
+        assert process.poll() is None and time.monotonic() < deadline, "the batch ended before it was killed"
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    graded_before_kill = len(list(results.glob("*.json")))
+    assert 2 <= graded_before_kill < 10
+
+    resumed = subprocess.run(command + ["--out", str(killed), "--resume"], cwd=str(ROOT), env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    straight = subprocess.run(command + ["--out", str(tmp_path / "straight"), "--seed", "11"], cwd=str(ROOT),
+                              env=env, capture_output=True, text=True, timeout=120)
+    assert straight.returncode == 0, straight.stderr
+
+    killed_csv = (killed / "grades.csv").read_text(encoding="utf-8")
+    assert killed_csv == (tmp_path / "straight" / "grades.csv").read_text(encoding="utf-8")
+    rows = read_grades(killed)
+    assert len(rows) == 10 and {r["status"] for r in rows.values()} == {"graded"}
+    assert {float(r["total"]) > 0 for r in rows.values()} == {True, False}
+    # The resumed run graded only the students the killed one had not finished.
+    progress = [line for line in resumed.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == 10 - graded_before_kill
+
+
+def test_canvas_and_moodle_names_give_student_ids(tmp_path):
+    canvas = tmp_path / "canvas"
+    canvas.mkdir()
+    (canvas / "smithjohn_12345_67890_gates.py").write_text("a = 1\n", encoding="utf-8")
+    (canvas / "smithjohn_12345_67891_svm-1.py").write_text("b = 2\n", encoding="utf-8")
+    (canvas / "doejane_LATE_777_555_work.zip").write_bytes(b"zip")
+    entries = batch.find_submissions(canvas, tmp_path / "staged", "canvas")
+    assert [(e.student, e.problem) for e in entries] == [("12345", ""), ("777", "")]
+    assert sorted(p.name for p in entries[0].path.iterdir()) == ["gates.py", "svm.py"]
+    assert entries[1].path.name == "doejane_LATE_777_555_work.zip"  # a lone zip is graded as it is
+
+    moodle = tmp_path / "moodle"
+    (moodle / "Jane Doe_4242_assignsubmission_file_").mkdir(parents=True)
+    (moodle / "John Roe_4343_assignsubmission_file_svm.py").write_text("c = 3\n", encoding="utf-8")
+    entries = batch.find_submissions(moodle, tmp_path / "staged2", "moodle")
+    assert [e.student for e in entries] == ["4242", "4343"]
+    assert [p.name for p in entries[1].path.iterdir()] == ["svm.py"]
+
+
+def test_a_grader_failure_costs_one_row_and_is_retried(tmp_path):
+    subs = tmp_path / "subs"
+    reference_folder(subs / "alice")
+    args = batch.parse_args([str(subs), "--out", str(tmp_path / "out"), "--only", "gates"])
+    (entry, good), = batch.make_jobs(batch.find_submissions(subs, tmp_path / "staged"), 1, args)
+    broken = dict(good, student="bob", config=str(tmp_path / "missing.toml"))
+    done = {}
+    batch.run_pool([broken, good], 2, lambda job, payload: done.setdefault(job["student"], payload))
+    assert "missing.toml" in done["bob"]["error"]
+    assert done["alice"]["record"]["score"] == done["alice"]["record"]["max_score"] > 0
+
+    book = batch.Batch(tmp_path / "out", ["alice", "bob"])
+    record = book.finish(broken, done["bob"])
+    assert record.status == "grader error" and not record.final
+    assert not book.up_to_date("bob", broken["key"])  # --resume grades bob again
+    assert (tmp_path / "out" / "logs" / "bob.log").is_file()
+
+
+def test_gradebook_columns_zeros_and_summary():
+    good = StudentRecord("b", "k", "graded", "", 15.0, 20.0,
+                         {"svm": (10.0, 12.0), "svm.naive": (10.0, 12.0), "gates": (5.0, 8.0),
+                          "gates.gates": (5.0, 8.0)}, ["svm.naive.x"])
+    broken = StudentRecord("a", "k", "corrupt zip", "a.zip is not, a zip", 0.0, 0.0)
+    text = grades_csv([good, broken])
+    lines = text.splitlines()
+    assert lines[0] == "student,total,max,gates,gates.gates,svm,svm.naive,status,message"
+    assert lines[1] == 'a,0,20,0,0,0,0,corrupt zip,"a.zip is not, a zip"'
+    assert lines[2] == "b,15,20,5,5,10,10,graded,"
+    summary = summary_text([good, broken])
+    assert "svm (of 12 points)" in summary and "1 of 2  svm.naive.x" in summary
+    assert "a: corrupt zip" in summary
