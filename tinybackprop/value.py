@@ -182,12 +182,12 @@ class Value:
 
     def max(self, other: Union[Value, Number]) -> Value:
         """The larger of self and other; the gradient goes to the larger one (self wins ties)."""
-        other = other if other.__class__ is Value else _lift(other)
-        if other is NotImplemented:
+        rival = other if other.__class__ is Value else _lift(other)
+        if rival is NotImplemented:
             raise TypeError(f"Value.max needs a Value or a number, got {type(other).__name__}")
-        if self.data >= other.data:
-            return Value(self.data, (self, other), (1.0, 0.0), "max")
-        return Value(other.data, (self, other), (0.0, 1.0), "max")
+        if self.data >= rival.data:
+            return Value(self.data, (self, rival), (1.0, 0.0), "max")
+        return Value(rival.data, (self, rival), (0.0, 1.0), "max")
 
     # ----- n-ary nodes: one node however many inputs -----
 

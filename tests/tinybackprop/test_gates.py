@@ -148,3 +148,12 @@ def test_power_derivative_edge_cases():
 def test_base_gate_has_no_forward():
     with pytest.raises(NotImplementedError):
         Gate().forward(1.0)
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    import tinybackprop.gates
+
+    failed, attempted = doctest.testmod(tinybackprop.gates)
+    assert attempted > 0 and failed == 0

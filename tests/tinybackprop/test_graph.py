@@ -228,3 +228,12 @@ def test_str_and_svg_delegate_to_draw():
     assert str(g) == draw.to_text(g)
     assert "q" in str(g) and "-12" in str(g)
     assert g._repr_svg_() == draw.to_svg(g)
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    import tinybackprop.graph
+
+    failed, attempted = doctest.testmod(tinybackprop.graph)
+    assert attempted > 0 and failed == 0

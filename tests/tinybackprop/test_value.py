@@ -173,6 +173,11 @@ def test_unsupported_operands_raise_type_error(make):
         make()
 
 
+def test_max_names_the_bad_operand():
+    with pytest.raises(TypeError, match="got str"):
+        Value(1.0).max("a")
+
+
 def test_value_of_a_value_says_to_use_it_directly():
     with pytest.raises(TypeError, match="already a Value"):
         Value(Value(1.0))
@@ -380,3 +385,12 @@ def test_str_and_svg_delegate_to_draw():
     svg = f._repr_svg_()
     assert svg == draw.to_svg(f)
     assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml")
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    import tinybackprop.value
+
+    failed, attempted = doctest.testmod(tinybackprop.value)
+    assert attempted > 0 and failed == 0
