@@ -65,6 +65,7 @@ RUN_AUTOGRADER = """\
 # Grading itself (sandbox, unprivileged user, results.json) is done by Python;
 # this script only makes sure a results.json exists even if Python cannot start.
 root="${%(variable)s:-/autograder}"
+export COLUMNS="${COLUMNS:-110}"  # the width of the report when --format ansi
 python="${TINYBACKPROP_PYTHON:-$root/venv/bin/python}"
 [ -x "$python" ] || python=python3
 "$python" -m autograder.gradescope --run --root "$root"
