@@ -308,10 +308,13 @@ class Value:
 
 def _lift(x: Any) -> Any:
     """x as a Value (a number becomes a constant leaf), or NotImplemented for anything else."""
+    # float and int first: they are the common case, and isinstance(x, Real) is slow.
+    if x.__class__ is float:
+        return Value(x)
+    if x.__class__ is int or isinstance(x, Real):
+        return Value(float(x))
     if isinstance(x, Value):
         return x
-    if isinstance(x, Real):
-        return Value(x)
     return NotImplemented
 
 
