@@ -39,7 +39,7 @@ X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, seed=0)
 # Scale with the training set's statistics only, so nothing about the validation set leaks in.
 X_train, X_val = standardize(X_train, X_val)
 # A small development set keeps the loops of the naive versions quick.
-X_dev, y_dev = X_train[:50], y_train[:50]
+X_dev, y_dev = X_train[:30], y_train[:30]
 print("train", X_train.shape, "validation", X_val.shape, "dev", X_dev.shape)
 '''
 
