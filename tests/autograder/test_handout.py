@@ -1,0 +1,122 @@
+"""The student kit: everything a student needs, no reference solution, no hidden test, grading works."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import handout
+from autograder.grade import discover_checks
+from autograder.stubgen import find_regions
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT / "autograder" / "reference"
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("handout") / "kit"
+    assert handout.main([str(out)]) == 0
+    return out
+
+
+def region_blocks() -> list:
+    """The body of every solution region with two or more code lines, whitespace collapsed."""
+    blocks = []
+    for path in REFERENCE.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for region in find_regions("\n".join(lines), str(path)):
+            body = [" ".join(line.split()) for line in lines[region.begin:region.end - 1]]
+            body = [line for line in body if line and not line.startswith("#")]
+            if len(body) >= 2:
+                blocks.append("\n".join(body))
+    return blocks
+
+
+def kit_texts(kit: Path) -> dict:
+    """Every file of the kit as text with whitespace collapsed per line (blank lines dropped)."""
+    texts = {}
+    for path in kit.rglob("*"):
+        if path.is_file():
+            lines = path.read_bytes().decode("utf-8", "replace").splitlines()
+            texts[path] = "\n".join(" ".join(line.split()) for line in lines if line.strip())
+    return texts
+
+
+def test_the_kit_has_what_a_student_needs(kit):
+    for part in ("tinybackprop/matrix.py", "assignments/svm.py", "assignments/svm.ipynb",
+                 "autograder/__main__.py", "autograder/grade.py", "autograder/public/svm.py",
+                 "autograder/config.toml", "pyproject.toml", "README.md"):
+        assert (kit / part).is_file(), part
+    for secret in ("autograder/reference", "autograder/hidden", "autograder/batch.py", "autograder/handout.py",
+                   "autograder/gradescope.py", "autograder/stubgen.py"):
+        assert not (kit / secret).exists(), secret
+
+
+def test_the_manifest_counts_the_hidden_tests_without_naming_them(kit):
+    hidden = [c for c in discover_checks() if c.hidden]
+    manifest = json.loads((kit / "autograder" / handout.MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["count"] == len(hidden) == len(manifest["tests"]) > 0
+    assert sorted((e["assignment"], e["stage"], e["points"]) for e in manifest["tests"]) == \
+        sorted((c.assignment, c.stage, c.points) for c in hidden)
+    assert not any("name" in entry for entry in manifest["tests"])
+    readme = " ".join((kit / "README.md").read_text(encoding="utf-8").split())
+    assert "%d hidden tests worth %g points" % (len(hidden), manifest["points"]) in readme
+
+
+def test_the_kit_holds_no_reference_code_and_no_hidden_test_name(kit):
+    texts = kit_texts(kit)
+    blocks = region_blocks()
+    assert len(blocks) > 10
+    for path, text in texts.items():
+        for block in blocks:
+            assert block not in text, "%s holds a solution region:\n%s" % (path, block)
+    public = {c.name for c in discover_checks() if not c.hidden}
+    hidden_only = [c.name for c in discover_checks() if c.hidden and c.name not in public]
+    assert hidden_only
+    for path, text in texts.items():
+        for name in hidden_only:
+            assert name not in text, "%s names the hidden test %s" % (path, name)
+    assert handout.find_leaks(kit, handout.solution_snippets(), hidden_only) == []
+
+
+def test_the_leak_search_finds_a_planted_solution_and_a_hidden_name(kit, tmp_path):
+    copy = tmp_path / "kit"
+    shutil.copytree(kit, copy)
+    planted = REFERENCE / "two_layer_net.py"
+    # Re-indented and re-spaced, as a careless copy would be.
+    text = re.sub(r"[ ]{4}", "\t", planted.read_text(encoding="utf-8")).replace(" = ", "=")
+    (copy / "assignments" / "notes.py").write_text(text, encoding="utf-8")
+    name = next(c.name for c in discover_checks() if c.hidden)
+    (copy / "README.md").write_text("see %s\n" % name, encoding="utf-8")
+    leaks = handout.find_leaks(copy, handout.solution_snippets(), [name])
+    assert any("assignments/notes.py" in leak and "two_layer_backward" in leak for leak in leaks)
+    assert any("README.md names the hidden test" in leak for leak in leaks)
+
+
+def test_an_existing_folder_is_not_overwritten_without_force(kit, capsys):
+    assert handout.main([str(kit)]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_grading_the_kit_stubs_works_out_of_the_box(kit, tmp_path):
+    copy = tmp_path / "kit"
+    shutil.copytree(kit, copy)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-m", "autograder"], cwd=str(copy), env=env,
+                          capture_output=True, text=True, timeout=120)
+    report = done.stdout + done.stderr
+    assert done.returncode == 0, report
+    assert "Traceback" not in report
+    total = re.search(r"Total: ([\d.]+) / ([\d.]+)", report)
+    assert total and float(total.group(1)) == 0 and float(total.group(2)) > 0, report
+    assert "not implemented" in report
+    assert "Hidden tests: %d tests" % len([c for c in discover_checks() if c.hidden]) in report
