@@ -16,8 +16,9 @@ from types import ModuleType
 from typing import Callable, Optional
 
 from autograder import hints
-from autograder.compare import (NUMERIC, Comparison, compare_entries_of, compare_matrix, compare_number,
-                                fmt, in_order, rel_error, tuple_message, unpack)
+from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number, fmt,
+                                in_order, tuple_message, unpack)
+from autograder.public._numerical import agreement, centered_difference
 from autograder.suite import CallTimeout, Check, Session, StudentCrash, Verdict
 from tinybackprop.matrix import Matrix
 
@@ -278,31 +279,17 @@ def numerical_agreement(session: Session, forward: str, p: Problem, dW, entries:
     """
     D, C = p.W.shape
     analytic = dW.tolist() if isinstance(dW, Matrix) else dW
-    lines, agree = [], True
+    results = []
     for k in session.rng.sample(range(D * C), min(entries, D * C)):
         i, j = divmod(k, C)
-        numerical = centered_difference(session, forward, p, i, j)
-        error = rel_error(analytic[i][j], numerical) if numerical is not None else float("inf")
-        agree = agree and error <= NUMERIC
-        lines.append(f"dW[{i}, {j}]: analytic {fmt(analytic[i][j])}, numerical "
-                     f"{fmt(numerical) if numerical is not None else 'not a number'} "
-                     f"(relative error {error:.1e})")
-    return agree, "; ".join(lines)
 
+        def loss_at(step: float, i: int = i, j: int = j):
+            W = p.W.copy()
+            W[i, j] = W[i, j] + step
+            return session.call(forward, W, p.X, p.y, p.reg)
 
-def centered_difference(session: Session, forward: str, p: Problem, i: int, j: int,
-                        h: float = 1e-5) -> Optional[float]:
-    """(L(W + h e_ij) - L(W - h e_ij)) / 2h with the student's loss L; None if it is not a number."""
-    losses = []
-    for step in (h, -h):
-        W = p.W.copy()
-        W[i, j] = W[i, j] + step
-        pair = unpack(session.call(forward, W, p.X, p.y, p.reg), 2)
-        value = pair[0] if pair is not None else None
-        if not isinstance(value, float):
-            return None
-        losses.append(value)
-    return (losses[0] - losses[1]) / (2 * h)
+        results.append(agreement(f"dW[{i}, {j}]", analytic[i][j], centered_difference(loss_at)))
+    return all(ok for ok, _ in results), "; ".join(line for _, line in results)
 
 
 def smallest_margin(p: Problem) -> float:

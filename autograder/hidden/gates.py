@@ -1,0 +1,17 @@
+"""Hidden checks of the gates warm-up: the lecture's circuits and neuron at inputs drawn at grading time."""
+from __future__ import annotations
+
+from autograder.public.gates import (ADD_MULTIPLY, MAX, NEURON, circuit_check, staged_neuron_check,
+                                     uniform)
+
+CHECKS = [
+    circuit_check("random_add_multiply_circuit", ADD_MULTIPLY, 0.5, uniform(("x", "y", "z")), hidden=True),
+    circuit_check("random_sigmoid_neuron_circuit", NEURON, 0.5,
+                  uniform(("w0", "x0", "w1", "x1", "w2"), -2.0, 2.0), hidden=True),
+    circuit_check("random_max_circuit", MAX, 1, uniform(("x", "y", "z", "w"), extra={"two": 2.0}),
+                  hidden=True),
+    staged_neuron_check("random_staged_sigmoid_neuron", 1,
+                        lambda rng: ([rng.uniform(-3, 3) for _ in range(3)],
+                                     [rng.uniform(-3, 3) for _ in range(2)], rng.uniform(-2, 2)),
+                        hidden=True),
+]

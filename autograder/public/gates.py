@@ -1,0 +1,176 @@
+"""Public checks of the gates warm-up: the lecture's three circuits and the staged sigmoid neuron.
+
+A circuit is a list of gates wired by name. It runs twice: with the
+reference gates here in the parent, and with the student's gates in the
+child (each gate an object that stays there). The message draws the circuit
+as a table of wires with the expected and the student's gradient side by side.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from autograder.compare import (EXACT, compare_floats, compare_number, describe, fmt, is_number,
+                                rel_error, tuple_message, unpack)
+from autograder.reference import gates as ref
+from autograder.suite import Check, Session, Verdict
+
+
+@dataclass(frozen=True)
+class Step:
+    """One gate of a circuit: `out = Gate(*inputs)`, wires named by strings."""
+
+    out: str
+    gate: str  # "AddGate", "MultiplyGate", "MaxGate" or "SigmoidGate"
+    inputs: tuple
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """Gates in forward order; `shown` are the wires whose gradients the student must get right."""
+
+    formula: str
+    steps: tuple
+    shown: tuple
+
+    def reference(self, values: dict) -> dict:
+        """The gradient of the output on every wire, with the reference gates."""
+        gates = {}
+        values = dict(values)
+        for step in self.steps:
+            gates[step.out] = getattr(ref, step.gate)()
+            values[step.out] = gates[step.out].forward(*(values[w] for w in step.inputs))
+        grads = {self.steps[-1].out: 1.0}
+        for step in reversed(self.steps):
+            local = gates[step.out].backward(grads.get(step.out, 0.0))
+            local = local if isinstance(local, tuple) else (local,)
+            for wire, g in zip(step.inputs, local):
+                grads[wire] = grads.get(wire, 0.0) + g  # gradients add at forks
+        return grads
+
+    def student(self, session: Session, values: dict) -> tuple:
+        """The student's gradient on every wire reached, and the first problem met (or "")."""
+        handles = {}
+        values = dict(values)
+        for step in self.steps:
+            handles[step.out] = session.new(f"gates.{step.gate}")
+            value = session.method(handles[step.out], "forward", *(values[w] for w in step.inputs))
+            if not is_number(value):
+                return {}, f"{step.gate}.forward returned {describe(value)}; expected a number"
+            values[step.out] = value
+        grads = {self.steps[-1].out: 1.0}
+        for step in reversed(self.steps):
+            local = session.method(handles[step.out], "backward", grads.get(step.out, 0.0))
+            problem = backward_problem(step, local)
+            if problem:
+                return grads, problem
+            for wire, g in zip(step.inputs, local if len(step.inputs) == 2 else [local]):
+                grads[wire] = grads.get(wire, 0.0) + g
+        return grads, ""
+
+
+def backward_problem(step: Step, local) -> str:
+    """What is wrong with the type of a gate's backward result ("" when it is what the contract says)."""
+    if step.gate == "SigmoidGate":
+        return "" if is_number(local) else (f"SigmoidGate.backward returned {describe(local)}; "
+                                            "expected one number, dx")
+    if isinstance(local, list) and len(local) == 2 and all(is_number(g) for g in local):
+        return ""
+    return tuple_message(local, ("dx", "dy"), f"{step.gate}.backward")
+
+
+def table(circuit: Circuit, values: dict, want: dict, got: dict) -> tuple:
+    """(all right, the circuit's wires as text: value, expected gradient, the student's)."""
+    lines = [f"{circuit.formula} at " + ", ".join(f"{k}={fmt(v)}" for k, v in values.items()),
+             f"{'wire':>6} {'expected':>12} {'yours':>12}"]
+    right = True
+    for wire in circuit.shown:
+        yours = got.get(wire)
+        ok = yours is not None and rel_error(yours, want[wire]) <= EXACT
+        right = right and ok
+        shown = fmt(yours) if yours is not None else "-"
+        lines.append(f"{'d' + wire:>6} {fmt(want[wire]):>12} {shown:>12}  {'ok' if ok else 'WRONG'}")
+    return right, "\n".join(lines)
+
+
+ADD_MULTIPLY = Circuit("f = (x + y) * z",
+                       (Step("q", "AddGate", ("x", "y")), Step("f", "MultiplyGate", ("q", "z"))),
+                       ("x", "y", "z", "q"))
+NEURON = Circuit("f = sigmoid(w0*x0 + w1*x1 + w2)",
+                 (Step("a", "MultiplyGate", ("w0", "x0")), Step("b", "MultiplyGate", ("w1", "x1")),
+                  Step("c", "AddGate", ("a", "b")), Step("dot", "AddGate", ("c", "w2")),
+                  Step("f", "SigmoidGate", ("dot",))),
+                 ("w0", "x0", "w1", "x1", "w2", "dot"))
+MAX = Circuit("f = 2 * (x * y + max(z, w))",
+              (Step("a", "MultiplyGate", ("x", "y")), Step("b", "MaxGate", ("z", "w")),
+               Step("c", "AddGate", ("a", "b")), Step("f", "MultiplyGate", ("c", "two"))),
+              ("x", "y", "z", "w", "c"))
+
+
+def circuit_check(name: str, circuit: Circuit, points: float, inputs: Callable,
+                  hidden: bool = False) -> Check:
+    """Backpropagate through a circuit built from the student's gates; all shown wires must be right."""
+    def run(session: Session) -> Verdict:
+        values = inputs(session.rng)
+        got, problem = circuit.student(session, values)
+        right, text = table(circuit, values, circuit.reference(values), got)
+        if problem:
+            return Verdict(0.0, f"{problem}\n{text}")
+        hint = "" if right else ("Each gate's backward returns upstream times its local gradient: "
+                                 "add passes dz on, multiply swaps its inputs, max routes dz to the "
+                                 "larger input, sigmoid multiplies by (1 - f) * f.")
+        return Verdict(1.0 if right else 0.0, text, hint)
+    return Check(f"gates.gates.{name}", "gates", "gates", points, run, hidden)
+
+
+def staged_neuron_check(name: str, points: float, inputs: Callable, hidden: bool = False) -> Check:
+    """sigmoid_neuron_forward (dot, f) and sigmoid_neuron_backward fed the reference cache (dw, dx)."""
+    def run(session: Session) -> Verdict:
+        w, x, dout = inputs(session.rng)
+        f, cache = ref.sigmoid_neuron_forward(w, x)
+        dw, dx = ref.sigmoid_neuron_backward(cache, dout)
+        results = list(forward_results(session.call("gates.sigmoid_neuron_forward", w, x), cache))
+        pair = unpack(session.call("gates.sigmoid_neuron_backward", cache, dout), 2)
+        if pair is None:
+            results.append((False, "sigmoid_neuron_backward should return (dw, dx), two lists"))
+        else:
+            results += [(c.ok, c.message) for c in (compare_floats("dw", pair[0], dw),
+                                                    compare_floats("dx", pair[1], dx))]
+        where = f"w = [{", ".join(map(fmt, w))}], x = [{", ".join(map(fmt, x))}], dout = {fmt(dout)}: "
+        return Verdict(sum(ok for ok, _ in results) / 4, where + "; ".join(m for _, m in results))
+    return Check(f"gates.gates.{name}", "gates", "gates", points, run, hidden)
+
+
+def forward_results(result, cache: dict):
+    """(ok, message) for the cache's dot and the output f of sigmoid_neuron_forward."""
+    pair = unpack(result, 2)
+    if pair is None or not isinstance(pair[1], dict):
+        message = tuple_message(result, ("f", "cache"), "sigmoid_neuron_forward")
+        return [(False, message), (False, "so dot could not be checked")]
+    dot = compare_number("cache['dot']", pair[1].get("dot"), cache["dot"])
+    f = compare_number("f", pair[0], cache["f"])
+    return [(dot.ok, dot.message), (f.ok, f.message)]
+
+
+def lecture(values: dict) -> Callable:
+    """An input maker that always gives the lecture's numbers."""
+    return lambda rng: dict(values)
+
+
+def uniform(names: tuple, low: float = -5.0, high: float = 5.0, extra: Optional[dict] = None) -> Callable:
+    """An input maker drawing each named wire uniformly from [low, high] (ties have probability 0)."""
+    def make(rng: random.Random) -> dict:
+        values = {name: rng.uniform(low, high) for name in names}
+        values.update(extra or {})
+        return values
+    return make
+
+
+CHECKS = [
+    circuit_check("add_multiply_circuit", ADD_MULTIPLY, 2, lecture({"x": -2.0, "y": 5.0, "z": -4.0})),
+    circuit_check("sigmoid_neuron_circuit", NEURON, 2,
+                  lecture({"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0})),
+    circuit_check("max_circuit", MAX, 2, lecture({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0, "two": 2.0})),
+    staged_neuron_check("staged_sigmoid_neuron", 1, lambda rng: ([2.0, -3.0, -3.0], [-1.0, -2.0], 1.0)),
+]
