@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-from tinybackprop import draw
 from tinybackprop.gates import AddGate, ExpGate, MultiplyGate, ScaleGate, SigmoidGate, TanhGate
 from tinybackprop.graph import ComputationalGraph, Node
 
@@ -222,6 +221,8 @@ def test_a_backward_with_the_wrong_number_of_gradients_is_named():
 
 
 def test_str_and_svg_delegate_to_draw():
+    from tinybackprop import draw
+
     g = circuit()
     g.forward({"x": -2.0, "y": 5.0, "z": -4.0})
     g.backward()
