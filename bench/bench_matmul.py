@@ -2,20 +2,23 @@
 
     python3 bench/bench_matmul.py [--size 128] [--repeat 5]
 
-Prints MFLOP/s (2 n^3 floating-point operations per n x n product, best of
---repeat timings after a warm-up, so that PyPy's JIT has compiled the loops)
-and each one's ratio to the naive triple loop measured in the same run.
+Prints MFLOP/s (2 n^3 floating-point operations per n x n product) and each
+one's ratio to the naive triple loop measured in the same run. Every contender
+is warmed up first (so that PyPy's JIT has compiled the loops), then the
+contenders take turns, one timed call each per round, and each keeps its best
+round: a busy machine slows them all alike instead of whichever ran last.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import platform
 import random
 import sys
 import time
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -49,23 +52,25 @@ def triple_loop_local_sum(a: Rows, b: Rows) -> Rows:
     return c
 
 
-def best_seconds(run: Callable[[], object], repeat: int) -> float:
-    """The fastest of `repeat` timed calls, after two untimed warm-up calls."""
-    run()
-    run()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+def best_seconds(contenders: Dict[str, Callable[[], object]], rounds: int) -> Dict[str, float]:
+    """Each contender's fastest call over `rounds` interleaved rounds, after two warm-up calls."""
+    for run in contenders.values():
         run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        run()
+    best = {name: math.inf for name in contenders}
+    for _ in range(rounds):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def main() -> None:
     """Time every contender on the same random n x n operands and print MFLOP/s and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=128, help="n for the n x n @ n x n product")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per contender (the best counts)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed rounds (each contender's best counts)")
     args = parser.parse_args()
     n = args.size
     a = Matrix.randn(n, n, seed=1)
@@ -90,11 +95,10 @@ def main() -> None:
 
     print(f"{n} x {n} @ {n} x {n} on {platform.python_implementation()} {platform.python_version()}")
     flops = 2.0 * n ** 3
-    baseline = None
-    for name, run in contenders.items():
-        seconds = best_seconds(run, args.repeat)
-        baseline = baseline or seconds
-        print(f"{name:24s} {flops / seconds / 1e6:10.1f} MFLOP/s  {baseline / seconds:8.2f} x baseline")
+    seconds = best_seconds(contenders, args.repeat)
+    baseline = seconds["triple loop (baseline)"]
+    for name, best in seconds.items():
+        print(f"{name:24s} {flops / best / 1e6:10.1f} MFLOP/s  {baseline / best:8.2f} x baseline")
 
 
 if __name__ == "__main__":
