@@ -30,8 +30,8 @@ class MultiplyGate:
 
     def backward(self, dz: float) -> tuple[float, float]:
         """Return (dx, dy) given the upstream gradient dz."""
-        # dx = y * dz and dy = x * dz: the local gradient of each input is the
-        # other input's value.
+        # dx, dy (floats): dx = y * dz and dy = x * dz; the local gradient of
+        # each input is the other input's value.
         # TODO (MultiplyGate.backward: switch): your code here.
         raise NotImplementedError("MultiplyGate.backward: switch")
         return dx, dy
@@ -46,7 +46,8 @@ class AddGate:
 
     def backward(self, dz: float) -> tuple[float, float]:
         """Return (dx, dy) given the upstream gradient dz."""
-        # dx = dy = 1 * dz: the add gate hands the upstream gradient to both inputs.
+        # dx, dy (floats): dx = dy = 1 * dz; the add gate hands the upstream
+        # gradient to both inputs.
         # TODO (AddGate.backward: distribute): your code here.
         raise NotImplementedError("AddGate.backward: distribute")
         return dx, dy
@@ -62,8 +63,8 @@ class MaxGate:
 
     def backward(self, dz: float) -> tuple[float, float]:
         """Return (dx, dy) given the upstream gradient dz."""
-        # The larger input gets all of dz, the other gets 0 (local gradients 1
-        # and 0). On a tie, x counts as the larger, as max(x, y) returns x.
+        # dx, dy (floats): the larger input gets all of dz, the other gets 0
+        # (local gradients 1 and 0). On a tie, x counts as the larger.
         # TODO (MaxGate.backward: route): your code here.
         raise NotImplementedError("MaxGate.backward: route")
         return dx, dy
@@ -79,7 +80,7 @@ class SigmoidGate:
 
     def backward(self, dout: float) -> float:
         """Return dx given the upstream gradient dout."""
-        # dx = (1 - f) * f * dout, with f the cached output of forward.
+        # dx (a float): dx = (1 - f) * f * dout, with f the cached output of forward.
         # TODO (SigmoidGate.backward: local): your code here.
         raise NotImplementedError("SigmoidGate.backward: local")
         return dx

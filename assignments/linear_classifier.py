@@ -52,7 +52,8 @@ class LinearClassifier:
             raise NotImplementedError("LinearClassifier.train: minibatch")
             loss, dW = self.loss(X_batch, y_batch, reg)
             loss_history.append(loss)
-            # update: one SGD step against the gradient, W <- W - learning_rate * dW.
+            # update (W and dW D x C): one SGD step against the gradient,
+            # W <- W - learning_rate * dW.
             # TODO (LinearClassifier.train: update): your code here.
             raise NotImplementedError("LinearClassifier.train: update")
             if verbose and it % 100 == 0:

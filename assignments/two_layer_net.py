@@ -109,7 +109,8 @@ class TwoLayerNet:
             "b2": Matrix.zeros(1, output_size),
         }
 
-    def loss(self, X: Matrix, y: Optional[list[int]] = None, reg: float = 0.0):
+    def loss(self, X: Matrix, y: Optional[list[int]] = None,
+             reg: float = 0.0) -> Union[Matrix, tuple[float, dict]]:
         """Scores (N x C) without y; with y, (loss, grads), grads keyed and shaped as params.
 
         The loss includes reg * (sum(W1 * W1) + sum(W2 * W2)); biases are 1 x C rows.
@@ -142,7 +143,8 @@ class TwoLayerNet:
             raise NotImplementedError("TwoLayerNet.train: minibatch")
             loss, grads = self.loss(X_batch, y_batch, reg)
             history["loss_history"].append(loss)
-            # update: one SGD step on every parameter, p <- p - learning_rate * dp.
+            # update (each parameter p and its gradient dp = grads[name] have the same
+            # shape): one SGD step on every parameter, p <- p - learning_rate * dp.
             # TODO (TwoLayerNet.train: update): your code here.
             raise NotImplementedError("TwoLayerNet.train: update")
             if verbose and it % 100 == 0:

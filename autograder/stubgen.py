@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 from typing import Collection, NamedTuple, Optional
 
-from .notebooks import NOTEBOOKS, render_notebook
-
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "autograder" / "reference"
 ASSIGNMENTS_DIR = ROOT / "assignments"
@@ -35,7 +33,7 @@ class MarkerError(ValueError):
 
 
 class Region(NamedTuple):
-    """One solution region: its stage name and the 1-based lines of its two markers."""
+    """One solution region: its stage name, the 1-based lines of its two markers, their indent."""
 
     name: str
     begin: int
@@ -120,6 +118,9 @@ def generated_files(reference_dir: Path = REFERENCE_DIR, out_dir: Path = ASSIGNM
     for source in sorted(reference_dir.glob("*.py")):
         if source.name != "__init__.py":
             files[out_dir / source.name] = make_stub(source.read_text(encoding="utf-8"), str(source))
+    # Imported here: find_regions and make_stub serve the grader and the handout without nbformat.
+    from .notebooks import NOTEBOOKS, render_notebook
+
     for name in NOTEBOOKS:
         files[out_dir / f"{name}.ipynb"] = render_notebook(name)
     return files
@@ -143,6 +144,9 @@ def main(argv: list[str]) -> int:
         files = generated_files(args.reference, args.out)
     except MarkerError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ImportError as error:
+        print(f"error: writing the notebooks needs nbformat ({error}); pip install nbformat", file=sys.stderr)
         return 2
     stale = [path for path, text in files.items() if _current(path) != text]
     if args.check:

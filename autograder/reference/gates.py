@@ -28,8 +28,8 @@ class MultiplyGate:
 
     def backward(self, dz: float) -> tuple[float, float]:
         """Return (dx, dy) given the upstream gradient dz."""
-        # dx = y * dz and dy = x * dz: the local gradient of each input is the
-        # other input's value.
+        # dx, dy (floats): dx = y * dz and dy = x * dz; the local gradient of
+        # each input is the other input's value.
         # BEGIN SOLUTION MultiplyGate.backward: switch
         dx = self.y * dz
         dy = self.x * dz
@@ -46,7 +46,8 @@ class AddGate:
 
     def backward(self, dz: float) -> tuple[float, float]:
         """Return (dx, dy) given the upstream gradient dz."""
-        # dx = dy = 1 * dz: the add gate hands the upstream gradient to both inputs.
+        # dx, dy (floats): dx = dy = 1 * dz; the add gate hands the upstream
+        # gradient to both inputs.
         # BEGIN SOLUTION AddGate.backward: distribute
         dx = dz
         dy = dz
@@ -64,8 +65,8 @@ class MaxGate:
 
     def backward(self, dz: float) -> tuple[float, float]:
         """Return (dx, dy) given the upstream gradient dz."""
-        # The larger input gets all of dz, the other gets 0 (local gradients 1
-        # and 0). On a tie, x counts as the larger, as max(x, y) returns x.
+        # dx, dy (floats): the larger input gets all of dz, the other gets 0
+        # (local gradients 1 and 0). On a tie, x counts as the larger.
         # BEGIN SOLUTION MaxGate.backward: route
         if self.x >= self.y:
             dx, dy = dz, 0.0
@@ -85,7 +86,7 @@ class SigmoidGate:
 
     def backward(self, dout: float) -> float:
         """Return dx given the upstream gradient dout."""
-        # dx = (1 - f) * f * dout, with f the cached output of forward.
+        # dx (a float): dx = (1 - f) * f * dout, with f the cached output of forward.
         # BEGIN SOLUTION SigmoidGate.backward: local
         local = (1.0 - self.f) * self.f
         dx = local * dout

@@ -53,7 +53,8 @@ class LinearClassifier:
             # END SOLUTION
             loss, dW = self.loss(X_batch, y_batch, reg)
             loss_history.append(loss)
-            # update: one SGD step against the gradient, W <- W - learning_rate * dW.
+            # update (W and dW D x C): one SGD step against the gradient,
+            # W <- W - learning_rate * dW.
             # BEGIN SOLUTION LinearClassifier.train: update
             self.W = self.W - learning_rate * dW
             # END SOLUTION

@@ -24,9 +24,10 @@ def softmax_loss_naive(W: Matrix, X: Matrix, y: list[int], reg: float) -> tuple[
     C = W.shape[1]
     loss = 0.0
     dW = Matrix.zeros(D, C)
-    # For each example i: scores s_j = sum_d X[i, d] W[d, j], shifted by their
-    # max; p_j = e^{s_j} / sum_k e^{s_k}; the loss adds -log p_{y_i} and dW's
-    # column j adds X[i] * (p_j - 1 if j == y_i else p_j).
+    # loss (a float) and dW (D x C), summed over the examples: for example i,
+    # scores s_j = sum_d X[i, d] W[d, j], shifted by their max;
+    # p_j = e^{s_j} / sum_k e^{s_k}; the loss adds -log p_{y_i} and column j
+    # of dW adds X[i] * (p_j - 1 if j == y_i else p_j).
     # BEGIN SOLUTION softmax_loss_naive: loops
     for i in range(N):
         scores = [sum(X[i, d] * W[d, j] for d in range(D)) for j in range(C)]

@@ -21,9 +21,10 @@ def svm_loss_naive(W: Matrix, X: Matrix, y: list[int], reg: float) -> tuple[floa
     C = W.shape[1]
     loss = 0.0
     dW = Matrix.zeros(D, C)
-    # For each example i: its scores s_j = sum_d X[i, d] W[d, j]; each class
-    # j != y_i whose margin s_j - s_{y_i} + 1 is positive adds that margin to
-    # the loss, X[i] to column j of dW and -X[i] to column y_i.
+    # loss (a float) and dW (D x C), summed over the examples: for example i,
+    # scores s_j = sum_d X[i, d] W[d, j]; each class j != y_i whose margin
+    # s_j - s_{y_i} + 1 is positive adds that margin to the loss, X[i] to
+    # column j of dW and -X[i] to column y_i.
     # BEGIN SOLUTION svm_loss_naive: loops
     for i in range(N):
         scores = [sum(X[i, d] * W[d, j] for d in range(D)) for j in range(C)]

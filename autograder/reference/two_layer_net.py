@@ -124,7 +124,8 @@ class TwoLayerNet:
             "b2": Matrix.zeros(1, output_size),
         }
 
-    def loss(self, X: Matrix, y: Optional[list[int]] = None, reg: float = 0.0):
+    def loss(self, X: Matrix, y: Optional[list[int]] = None,
+             reg: float = 0.0) -> Union[Matrix, tuple[float, dict]]:
         """Scores (N x C) without y; with y, (loss, grads), grads keyed and shaped as params.
 
         The loss includes reg * (sum(W1 * W1) + sum(W2 * W2)); biases are 1 x C rows.
@@ -160,7 +161,8 @@ class TwoLayerNet:
             # END SOLUTION
             loss, grads = self.loss(X_batch, y_batch, reg)
             history["loss_history"].append(loss)
-            # update: one SGD step on every parameter, p <- p - learning_rate * dp.
+            # update (each parameter p and its gradient dp = grads[name] have the same
+            # shape): one SGD step on every parameter, p <- p - learning_rate * dp.
             # BEGIN SOLUTION TwoLayerNet.train: update
             for name in self.params:
                 self.params[name] = self.params[name] - learning_rate * grads[name]
