@@ -7,7 +7,7 @@ import operator
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tinybackprop.matrix import Matrix
