@@ -24,12 +24,12 @@ class MultiplyGate:
     """The gate z = x * y: a gradient switcher."""
 
     def forward(self, x: float, y: float) -> float:
-        """Return x * y and cache both inputs (each is the other's local gradient)."""
+        """x * y; caches both inputs (each is the other's local gradient)."""
         self.x, self.y = x, y
         return x * y
 
     def backward(self, dz: float) -> tuple[float, float]:
-        """Return (dx, dy) given the upstream gradient dz."""
+        """(dx, dy), the gradients on the inputs, from the upstream gradient dz."""
         # dx, dy (floats): dx = y * dz and dy = x * dz; the local gradient of
         # each input is the other input's value.
         # TODO (MultiplyGate.backward: switch): your code here.
@@ -41,11 +41,11 @@ class AddGate:
     """The gate z = x + y: a gradient distributor."""
 
     def forward(self, x: float, y: float) -> float:
-        """Return x + y (backward needs nothing: both local gradients are 1)."""
+        """x + y (nothing to cache: both local gradients are 1)."""
         return x + y
 
     def backward(self, dz: float) -> tuple[float, float]:
-        """Return (dx, dy) given the upstream gradient dz."""
+        """(dx, dy), the gradients on the inputs, from the upstream gradient dz."""
         # dx, dy (floats): dx = dy = 1 * dz; the add gate hands the upstream
         # gradient to both inputs.
         # TODO (AddGate.backward: distribute): your code here.
@@ -57,12 +57,12 @@ class MaxGate:
     """The gate z = max(x, y): a gradient router."""
 
     def forward(self, x: float, y: float) -> float:
-        """Return max(x, y) and cache the inputs (backward must know which won)."""
+        """max(x, y); caches the inputs (backward must know which one won)."""
         self.x, self.y = x, y
         return max(x, y)
 
     def backward(self, dz: float) -> tuple[float, float]:
-        """Return (dx, dy) given the upstream gradient dz."""
+        """(dx, dy), the gradients on the inputs, from the upstream gradient dz."""
         # dx, dy (floats): the larger input gets all of dz, the other gets 0
         # (local gradients 1 and 0). On a tie, x counts as the larger.
         # TODO (MaxGate.backward: route): your code here.
@@ -74,12 +74,12 @@ class SigmoidGate:
     """The gate f = sigmoid(x), whose local gradient is (1 - f) * f."""
 
     def forward(self, x: float) -> float:
-        """Return sigmoid(x) and cache it: the local gradient needs only the output."""
+        """sigmoid(x); caches it, since the local gradient needs only the output."""
         self.f = sigmoid(x)
         return self.f
 
     def backward(self, dout: float) -> float:
-        """Return dx given the upstream gradient dout."""
+        """dx, the gradient on the input, from the upstream gradient dout."""
         # dx (a float): dx = (1 - f) * f * dout, with f the cached output of forward.
         # TODO (SigmoidGate.backward: local): your code here.
         raise NotImplementedError("SigmoidGate.backward: local")

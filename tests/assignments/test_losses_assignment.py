@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder.reference import softmax, svm
 from tinybackprop.gradcheck import numerical_gradient, rel_error
@@ -57,6 +59,20 @@ def test_naive_and_vectorized_agree(name, reg, digits):
     loss_vectorized, dW_vectorized = vectorized(W, X_train[:40], y_train[:40], reg)
     assert abs(loss_naive - loss_vectorized) < 1e-10
     assert dW_naive.shape == dW_vectorized.shape == (64, 10)
+    assert max(abs(v) for v in (dW_naive - dW_vectorized).flatten()) < 1e-10
+
+
+@pytest.mark.parametrize("name", LOSSES)
+@settings(max_examples=20, deadline=None)
+@given(N=st.integers(1, 6), D=st.integers(1, 5), C=st.integers(2, 5), seed=st.integers(0, 10**6),
+       reg=st.sampled_from([0.0, 1e-3, 2.5]))
+def test_naive_and_vectorized_agree_on_any_shape(name, N, D, C, seed, reg):
+    naive, _, _, vectorized, _ = LOSSES[name]
+    W, X, y = problem(seed, N, D, C)
+    loss_naive, dW_naive = naive(W, X, y, reg)
+    loss_vectorized, dW_vectorized = vectorized(W, X, y, reg)
+    assert abs(loss_naive - loss_vectorized) < 1e-10
+    assert dW_naive.shape == dW_vectorized.shape == (D, C)
     assert max(abs(v) for v in (dW_naive - dW_vectorized).flatten()) < 1e-10
 
 
