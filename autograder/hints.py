@@ -17,7 +17,7 @@ OVERFLOW = ("Your softmax overflows on large scores: e^1000 is too big for a flo
             "Subtract each row's max score before exp (shifted = scores - scores.max(axis=1)); "
             "the probabilities do not change.")
 RELU_MASK = ("Your backward through the ReLU forgot its mask: dz1 must be dh1 where z1 > 0 "
-             "and 0 elsewhere (dz1 = dh1 * (z1 > 0)).")
+             "and 0 elsewhere.")
 NOT_DIVIDED = ("It is N times too large: the data loss is the mean over the N examples, "
                "so divide the sum (and its gradient) by N.")
 DIVIDED_TWICE = "It is N times too small: you divided by N twice."

@@ -3,8 +3,9 @@
 Both losses have the same signatures (``<loss>_loss_naive``, ``<loss>_forward``,
 ``<loss>_backward``, ``<loss>_loss_vectorized``), so one :class:`LinearLoss`
 builds the checks of either. Expected answers come from the reference
-solution, run here in the trusted parent on inputs this module chooses;
-the student's answers come back through the Session as plain data.
+solution (through ``_oracle``: computed here in the trusted parent, or
+recorded for the student's kit) on inputs this module chooses; the student's
+answers come back through the Session as plain data.
 """
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ import math
 import random
 import time
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Callable, Optional
 
 from autograder import hints
 from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number, fmt,
                                 in_order, tuple_message, unpack)
 from autograder.public._numerical import agreement, centered_difference
+from autograder.public._oracle import answer, make_check, rounded
 from autograder.suite import CallTimeout, Check, Session, StudentCrash, Verdict
 from tinybackprop.matrix import Matrix
 
@@ -54,11 +55,11 @@ def draw(rng: random.Random, N: int, D: int, C: int, reg: float, scale: float = 
     With W of std 0.5 the scores spread over a few units, so some SVM margins
     are positive and some are not, and reg * sum(W * W) is a visible part of the loss.
     """
-    W = Matrix.randn(D, C, std=0.5 * scale, seed=rng)
-    X = Matrix.randn(N, D, seed=rng)
+    W = rounded(Matrix.randn(D, C, std=0.5 * scale, seed=rng))
+    X = rounded(Matrix.randn(N, D, seed=rng))
     y = [i % C if i < C else rng.randrange(C) for i in range(N)]
     rng.shuffle(y)
-    return Problem(W, X, y, reg)
+    return Problem(W, X, y, round(reg, 6))
 
 
 def fixed(seed: int, N: int, D: int, C: int, reg: float, scale: float = 1.0) -> Callable:
@@ -87,9 +88,8 @@ class Expected:
 class LinearLoss:
     """The checks of one linear loss (``svm`` or ``softmax``) against its reference module."""
 
-    def __init__(self, name: str, ref: ModuleType, cache_keys: tuple) -> None:
+    def __init__(self, name: str, cache_keys: tuple) -> None:
         self.name = name
-        self.ref = ref
         self.cache_keys = cache_keys  # the computed cache entries, in the contract's order
         self.naive = f"{name}.{name}_loss_naive"
         self.forward = f"{name}.{name}_forward"
@@ -97,26 +97,34 @@ class LinearLoss:
         self.vectorized = f"{name}.{name}_loss_vectorized"
 
     def expected(self, p: Problem) -> Expected:
-        """Run the reference forward and backward on p, with and without regularization."""
-        forward = getattr(self.ref, f"{self.name}_forward")
-        backward = getattr(self.ref, f"{self.name}_backward")
-        loss, cache = forward(*p.args())
-        return Expected(loss, cache, backward(cache), backward(dict(cache, reg=0.0)))
+        """The reference forward and backward on p, with and without regularization."""
+        def compute(ref) -> tuple:
+            loss, cache = getattr(ref, f"{self.name}_forward")(*p.args())
+            backward = getattr(ref, f"{self.name}_backward")
+            return loss, cache, backward(cache), backward(dict(cache, reg=0.0))
+        return Expected(*answer(self.name, "forward_backward", compute, *p.args()))
 
     def check(self, stage: str, test: str, points: float, run: Callable, hidden: bool) -> Check:
-        """A Check named '<loss>.<stage>.<test>'."""
-        return Check(f"{self.name}.{stage}.{test}", self.name, stage, points, run, hidden)
+        """A Check named '<loss>.<stage>.<test>'; run(session, rng) draws its inputs from rng."""
+        return make_check(f"{self.name}.{stage}.{test}", stage, points, run, hidden)
 
     # -- the comparisons ----------------------------------------------------
-    def loss_and_dW(self, result, p: Problem, exp: Expected, function: str) -> Verdict:
-        """Half the points for the loss, half for dW; the hint names the likely mistake."""
+    def loss_and_dW(self, result, p: Problem, exp: Optional[Expected], function: str,
+                    want: Optional[tuple] = None) -> Verdict:
+        """Half the points for the loss, half for dW; the hint (when exp is given) names the likely mistake.
+
+        want: (loss, dW) to compare with, when exp is not given.
+        """
         pair = unpack(result, 2)
         if pair is None:
             return Verdict(0.0, tuple_message(result, ("loss", "dW"), function))
-        loss = compare_number("loss", pair[0], exp.loss)
-        dW = compare_matrix("dW", pair[1], exp.grads["dW"], what="D x C, the shape of W")
-        hint = (self.loss_hint(pair[0], p, exp) if not loss.ok else "") or \
-               (self.dW_hint(pair[1], dW, p, exp) if not dW.ok else "")
+        loss_wanted, dW_wanted = want if exp is None else (exp.loss, exp.grads["dW"])
+        loss = compare_number("loss", pair[0], loss_wanted)
+        dW = compare_matrix("dW", pair[1], dW_wanted, what="D x C, the shape of W")
+        hint = ""
+        if exp is not None:
+            hint = (self.loss_hint(pair[0], p, exp) if not loss.ok else "") or \
+                   (self.dW_hint(pair[1], dW, p, exp) if not dW.ok else "")
         return Verdict((loss.ok + dW.ok) / 2, f"{loss.message}. {dW.message}.", hint)
 
     def loss_hint(self, got, p: Problem, exp: Expected) -> str:
@@ -162,22 +170,22 @@ class LinearLoss:
     # -- the checks ----------------------------------------------------------
     def naive_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
         """The loop version's loss and dW against the reference."""
-        def run(session: Session) -> Verdict:
-            p = make(session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = make(rng)
             return self.loss_and_dW(session.call(self.naive, *p.args()), p, self.expected(p), self.naive)
         return self.check("naive", test, points, run, hidden)
 
     def forward_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
         """The staged forward pass: each cache entry in order, then the loss."""
-        def run(session: Session) -> Verdict:
-            p = make(session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = make(rng)
             return self.forward_verdict(session.call(self.forward, *p.args()), p, self.expected(p))
         return self.check("forward", test, points, run, hidden)
 
     def overflow_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
         """The forward pass at scores of about +-1000, where a softmax without the max shift overflows."""
-        def run(session: Session) -> Verdict:
-            p = make(session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = make(rng)
             try:
                 result = session.call(self.forward, *p.args())
             except StudentCrash as crash:
@@ -190,8 +198,8 @@ class LinearLoss:
 
     def backward_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
         """The student's backward fed the REFERENCE cache: a wrong forward cannot hide a right backward."""
-        def run(session: Session) -> Verdict:
-            p = make(session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = make(rng)
             exp = self.expected(p)
             grads = session.call(self.backward, exp.cache, forbid=self.loss_functions())
             return self.backward_verdict(grads, p, exp)
@@ -208,8 +216,8 @@ class LinearLoss:
         Self-consistency earns nothing on its own: the loss must also match the
         reference, or a loss of constant 0 with a zero gradient would pass.
         """
-        def run(session: Session) -> Verdict:
-            p = self.away_from_kinks(make, session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = self.away_from_kinks(make, rng)
             exp = self.expected(p)
             pair = unpack(session.call(self.forward, *p.args()), 2)
             if pair is None or not isinstance(pair[1], dict):
@@ -222,7 +230,7 @@ class LinearLoss:
             shape = compare_matrix("dW", dW, exp.grads["dW"], what="D x C, the shape of W")
             if shape.shape != p.W.shape:
                 return Verdict(0.0, shape.message, hints.shape_hint("dW", shape.shape, p.W.shape, "W"))
-            agree, message = numerical_agreement(session, self.forward, p, dW, entries)
+            agree, message = numerical_agreement(session, rng, self.forward, p, dW, entries)
             if agree and loss.ok:
                 return Verdict(1.0, message)
             if agree:
@@ -242,8 +250,8 @@ class LinearLoss:
 
     def vectorized_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
         """The vectorized loss and dW against the reference (the naive answer), without calling naive."""
-        def run(session: Session) -> Verdict:
-            p = make(session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = make(rng)
             result = session.call(self.vectorized, *p.args(), forbid=(self.naive,))
             return self.loss_and_dW(result, p, self.expected(p), self.vectorized)
         return self.check("vectorized", test, points, run, hidden)
@@ -251,28 +259,30 @@ class LinearLoss:
     def speed_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
         """The vectorized version on a size where loops are slow, within a generous time limit.
 
-        The limit is calibrated on this machine: 8 times the reference's own
-        time plus 0.25 s for sending the data. Loops take about 30 times the
-        reference's time, so they do not fit; Matrix operations do, easily.
+        The limit is calibrated on this machine: 0.25 s (for sending the data)
+        plus 10 times the two matrix products a vectorized loss needs (X @ W and
+        X.T @ dscores), which is about 4 times the reference's own time. Loops
+        take about 30 times the reference's time, so they do not fit.
         """
-        def run(session: Session) -> Verdict:
-            p = make(session.rng)
+        def run(session: Session, rng: random.Random) -> Verdict:
+            p = make(rng)
             start = time.perf_counter()
-            getattr(self.ref, f"{self.name}_loss_vectorized")(*p.args())
-            limit = 0.25 + 8 * (time.perf_counter() - start)
-            exp = self.expected(p)
+            p.X.T @ (p.X @ p.W)
+            limit = 0.25 + 10 * (time.perf_counter() - start)
+            vectorized = f"{self.name}_loss_vectorized"
+            want = answer(self.name, vectorized, lambda ref: getattr(ref, vectorized)(*p.args()), *p.args())
             size = "N=%d, D=%d" % p.X.shape + ", C=%d" % p.W.shape[1]
             try:
                 result = session.call(self.vectorized, *p.args(), timeout=limit, forbid=(self.naive,))
             except CallTimeout:
-                return Verdict(0.0, f"{self.vectorized} took longer than {limit:.2f} s on {size} "
-                                    f"(8 times the reference's time, plus 0.25 s)", SLOW)
-            verdict = self.loss_and_dW(result, p, exp, self.vectorized)
+                return Verdict(0.0, f"{self.vectorized} took longer than {limit:.2f} s on {size}", SLOW)
+            verdict = self.loss_and_dW(result, p, None, self.vectorized, want)
             return Verdict(verdict.fraction, f"{size}, within {limit:.2f} s: {verdict.message}", verdict.hint)
         return self.check("vectorized", test, points, run, hidden)
 
 
-def numerical_agreement(session: Session, forward: str, p: Problem, dW, entries: int) -> tuple:
+def numerical_agreement(session: Session, rng: random.Random, forward: str, p: Problem, dW,
+                        entries: int) -> tuple:
     """Compare `entries` random entries of dW with centered differences of the student's loss.
 
     Returns (all agree within NUMERIC, a message listing each entry).
@@ -280,7 +290,7 @@ def numerical_agreement(session: Session, forward: str, p: Problem, dW, entries:
     D, C = p.W.shape
     analytic = dW.tolist() if isinstance(dW, Matrix) else dW
     results = []
-    for k in session.rng.sample(range(D * C), min(entries, D * C)):
+    for k in rng.sample(range(D * C), min(entries, D * C)):
         i, j = divmod(k, C)
 
         def loss_at(step: float, i: int = i, j: int = j):

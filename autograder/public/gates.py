@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 from autograder.compare import (EXACT, compare_floats, compare_number, describe, fmt, is_number,
                                 rel_error, tuple_message, unpack)
-from autograder.reference import gates as ref
+from autograder.public._oracle import answer, make_check
 from autograder.suite import Check, Session, Verdict
 
 
@@ -36,6 +36,10 @@ class Circuit:
 
     def reference(self, values: dict) -> dict:
         """The gradient of the output on every wire, with the reference gates."""
+        return answer("gates", self.formula, lambda ref: self.backprop(ref, values), values)
+
+    def backprop(self, ref, values: dict) -> dict:
+        """Forward then backward through the circuit built from the gates of module ref."""
         gates = {}
         values = dict(values)
         for step in self.steps:
@@ -111,8 +115,8 @@ MAX = Circuit("f = 2 * (x * y + max(z, w))",
 def circuit_check(name: str, circuit: Circuit, points: float, inputs: Callable,
                   hidden: bool = False) -> Check:
     """Backpropagate through a circuit built from the student's gates; all shown wires must be right."""
-    def run(session: Session) -> Verdict:
-        values = inputs(session.rng)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        values = inputs(rng)
         got, problem = circuit.student(session, values)
         right, text = table(circuit, values, circuit.reference(values), got)
         if problem:
@@ -121,15 +125,20 @@ def circuit_check(name: str, circuit: Circuit, points: float, inputs: Callable,
                                  "add passes dz on, multiply swaps its inputs, max routes dz to the "
                                  "larger input, sigmoid multiplies by (1 - f) * f.")
         return Verdict(1.0 if right else 0.0, text, hint)
-    return Check(f"gates.gates.{name}", "gates", "gates", points, run, hidden)
+    return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
+
+
+def neuron(ref, w: list, x: list, dout: float) -> tuple:
+    """((f, cache), (dw, dx)) of the reference's staged sigmoid neuron."""
+    f, cache = ref.sigmoid_neuron_forward(w, x)
+    return (f, cache), ref.sigmoid_neuron_backward(cache, dout)
 
 
 def staged_neuron_check(name: str, points: float, inputs: Callable, hidden: bool = False) -> Check:
     """sigmoid_neuron_forward (dot, f) and sigmoid_neuron_backward fed the reference cache (dw, dx)."""
-    def run(session: Session) -> Verdict:
-        w, x, dout = inputs(session.rng)
-        f, cache = ref.sigmoid_neuron_forward(w, x)
-        dw, dx = ref.sigmoid_neuron_backward(cache, dout)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        w, x, dout = inputs(rng)
+        (f, cache), (dw, dx) = answer("gates", "sigmoid_neuron", lambda ref: neuron(ref, w, x, dout), w, x, dout)
         results = list(forward_results(session.call("gates.sigmoid_neuron_forward", w, x), cache))
         pair = unpack(session.call("gates.sigmoid_neuron_backward", cache, dout), 2)
         if pair is None:
@@ -137,9 +146,14 @@ def staged_neuron_check(name: str, points: float, inputs: Callable, hidden: bool
         else:
             results += [(c.ok, c.message) for c in (compare_floats("dw", pair[0], dw),
                                                     compare_floats("dx", pair[1], dx))]
-        where = f"w = [{", ".join(map(fmt, w))}], x = [{", ".join(map(fmt, x))}], dout = {fmt(dout)}: "
+        where = f"w = {listed(w)}, x = {listed(x)}, dout = {fmt(dout)}: "
         return Verdict(sum(ok for ok, _ in results) / 4, where + "; ".join(m for _, m in results))
-    return Check(f"gates.gates.{name}", "gates", "gates", points, run, hidden)
+    return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
+
+
+def listed(values) -> str:
+    """Numbers as a short list for messages: [2, -3, -3]."""
+    return "[" + ", ".join(fmt(v) for v in values) + "]"
 
 
 def forward_results(result, cache: dict):
@@ -161,7 +175,7 @@ def lecture(values: dict) -> Callable:
 def uniform(names: tuple, low: float = -5.0, high: float = 5.0, extra: Optional[dict] = None) -> Callable:
     """An input maker drawing each named wire uniformly from [low, high] (ties have probability 0)."""
     def make(rng: random.Random) -> dict:
-        values = {name: rng.uniform(low, high) for name in names}
+        values = {name: round(rng.uniform(low, high), 6) for name in names}
         values.update(extra or {})
         return values
     return make

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from autograder.public._linear_loss import LinearLoss, fixed, fresh
-from autograder.reference import softmax as ref
 
-SOFTMAX = LinearLoss("softmax", ref, ("scores", "shifted", "probs", "data_loss", "reg_loss"))
+SOFTMAX = LinearLoss("softmax", ("scores", "shifted", "probs", "data_loss", "reg_loss"))
 
 # W scaled so that the scores reach about +-1000: e^1000 overflows a float.
 HUGE = 900.0

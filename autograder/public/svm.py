@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from autograder.public._linear_loss import LinearLoss, fixed, fresh
-from autograder.reference import svm as ref
 
-SVM = LinearLoss("svm", ref, ("scores", "margins", "data_loss", "reg_loss"))
+SVM = LinearLoss("svm", ("scores", "margins", "data_loss", "reg_loss"))
 
 CHECKS = [
     SVM.naive_check("fixed_with_reg", 2, fixed(231, N=8, D=5, C=4, reg=0.1)),

@@ -10,10 +10,10 @@ from autograder import hints
 from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value,
                                 describe, in_order, tuple_message, unpack)
 from autograder.public._numerical import agreement, centered_difference
-from autograder.public._training import floor, labels_problem
-from autograder.reference import two_layer_net as ref
+from autograder.public._oracle import answer, make_check, rounded
+from autograder.public._training import accuracy_message, floor, labels_problem
 from autograder.suite import Check, Session, Verdict
-from tinybackprop.data import accuracy, make_circles, train_test_split
+from tinybackprop.data import make_circles, train_test_split
 from tinybackprop.matrix import Matrix
 
 PARAMS = ("W1", "b1", "W2", "b2")
@@ -54,11 +54,12 @@ def draw(rng: random.Random, N: int, D: int, H: int, C: int, reg: float, x_std: 
     """Random parameters (biases not zero, so that their gradients show) and random data."""
     params = {"W1": Matrix.randn(D, H, std=w_std, seed=rng), "b1": Matrix.randn(1, H, std=0.1, seed=rng),
               "W2": Matrix.randn(H, C, std=w_std, seed=rng), "b2": Matrix.randn(1, C, std=0.1, seed=rng)}
-    X = Matrix.randn(N, D, std=x_std, seed=rng)
+    params = {name: rounded(value) for name, value in params.items()}
+    X = rounded(Matrix.randn(N, D, std=x_std, seed=rng))
     y = [i % C for i in range(N)] if labels else None
     if y is not None:
         rng.shuffle(y)
-    return Net(params, X, y, reg)
+    return Net(params, X, y, round(reg, 6))
 
 
 def toy(reg: float, labels: bool = True) -> Callable:
@@ -84,17 +85,18 @@ class Expected:
 
     @staticmethod
     def of(p: Net) -> "Expected":
-        """Run the reference forward (and backward, when there are labels) on p."""
-        loss, cache = ref.two_layer_forward(*p.args())
-        if p.y is None:
-            return Expected(loss, cache, {}, {})
-        return Expected(loss, cache, ref.two_layer_backward(cache),
-                        ref.two_layer_backward(dict(cache, reg=0.0)))
+        """The reference forward (and backward, when there are labels) on p."""
+        def compute(ref) -> tuple:
+            loss, cache = ref.two_layer_forward(*p.args())
+            if p.y is None:
+                return loss, cache, {}, {}
+            return loss, cache, ref.two_layer_backward(cache), ref.two_layer_backward(dict(cache, reg=0.0))
+        return Expected(*answer("two_layer_net", "forward_backward", compute, *p.args()))
 
 
 def check(stage: str, test: str, points: float, run: Callable, hidden: bool) -> Check:
-    """A Check named 'two_layer_net.<stage>.<test>'."""
-    return Check(f"two_layer_net.{stage}.{test}", "two_layer_net", stage, points, run, hidden)
+    """A Check named 'two_layer_net.<stage>.<test>'; run(session, rng) draws its inputs from rng."""
+    return make_check(f"two_layer_net.{stage}.{test}", stage, points, run, hidden)
 
 
 def squares(p: Net) -> float:
@@ -154,16 +156,16 @@ def backward_verdict(grads, p: Net, exp: Expected) -> Verdict:
 
 def forward_check(test: str, points: float, make: Callable, hidden: bool = False) -> Check:
     """two_layer_forward: z1, h1, scores, probs, data_loss, reg_loss, loss against the reference."""
-    def run(session: Session) -> Verdict:
-        p = make(session.rng)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        p = make(rng)
         return forward_verdict(session.call(FORWARD, *p.args()), p, Expected.of(p))
     return check("forward", test, points, run, hidden)
 
 
 def backward_check(test: str, points: float, make: Callable, hidden: bool = False) -> Check:
     """two_layer_backward fed the REFERENCE cache: a wrong forward cannot hide a right backward."""
-    def run(session: Session) -> Verdict:
-        p = make(session.rng)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        p = make(rng)
         exp = Expected.of(p)
         return backward_verdict(session.call(BACKWARD, exp.cache, forbid=(FORWARD,)), p, exp)
     return check("backward", test, points, run, hidden)
@@ -182,8 +184,8 @@ def gradcheck(test: str, points: float, make: Callable, hidden: bool = False, pe
     """Each parameter's gradient from the student's backward against a numerical gradient of the
     student's own loss, at points away from ReLU kinks. The loss must also match the reference:
     self-consistency alone earns nothing."""
-    def run(session: Session) -> Verdict:
-        p = away_from_kinks(make, session.rng)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        p = away_from_kinks(make, rng)
         exp = Expected.of(p)
         pair = unpack(session.call(FORWARD, *p.args()), 2)
         if pair is None or not isinstance(pair[1], dict):
@@ -199,7 +201,7 @@ def gradcheck(test: str, points: float, make: Callable, hidden: bool = False, pe
             shape = compare_matrix(key, got, exp.grads[key])
             if shape.shape != p.params[name].shape:
                 return Verdict(0.0, shape.message, hints.shape_hint(key, shape.shape, p.params[name].shape, name))
-            results += entry_agreements(session, p, name, got, per_param)
+            results += entry_agreements(session, rng, p, name, got, per_param)
         message = "; ".join(line for _, line in results)
         agree = all(ok for ok, _ in results)
         if agree and loss.ok:
@@ -213,12 +215,12 @@ def gradcheck(test: str, points: float, make: Callable, hidden: bool = False, pe
     return check("backward", test, points, run, hidden)
 
 
-def entry_agreements(session: Session, p: Net, name: str, grad, count: int) -> list:
+def entry_agreements(session: Session, rng: random.Random, p: Net, name: str, grad, count: int) -> list:
     """(ok, line) for `count` random entries of one parameter's gradient against centered differences."""
     rows, cols = p.params[name].shape
     analytic = grad.tolist() if isinstance(grad, Matrix) else grad
     results = []
-    for k in session.rng.sample(range(rows * cols), min(count, rows * cols)):
+    for k in rng.sample(range(rows * cols), min(count, rows * cols)):
         i, j = divmod(k, cols)
 
         def loss_at(step: float, i: int = i, j: int = j):
@@ -240,8 +242,8 @@ def model_with(session: Session, p: Net):
 
 def wrapper_check(test: str, points: float, make: Callable, hidden: bool = False) -> Check:
     """TwoLayerNet.loss: scores without y; with y, (loss, grads) keyed and shaped like params."""
-    def run(session: Session) -> Verdict:
-        p = make(session.rng)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        p = make(rng)
         exp = Expected.of(p)
         model = model_with(session, p)
         results = [compare_matrix("loss(X)", session.method(model, "loss", p.X), exp.cache["scores"])]
@@ -259,8 +261,8 @@ def wrapper_check(test: str, points: float, make: Callable, hidden: bool = False
 
 def predict_check(test: str, points: float, make: Callable, hidden: bool = False) -> Check:
     """predict with the grader's parameters: the argmax of the scores of every row."""
-    def run(session: Session) -> Verdict:
-        p = make(session.rng)
+    def run(session: Session, rng: random.Random) -> Verdict:
+        p = make(rng)
         want = Expected.of(p).cache["scores"].argmax(axis=1)
         got = session.method(model_with(session, p), "predict", p.X)
         problem = labels_problem(got, p.N, p.params["W2"].shape[1])
@@ -277,11 +279,11 @@ def predict_check(test: str, points: float, make: Callable, hidden: bool = False
 
 def accuracy_check(test: str, points: float, hidden: bool = False) -> Check:
     """Train on two circles drawn now (no line separates them) and reach the floor on a held-out quarter."""
-    def run(session: Session) -> Verdict:
+    def run(session: Session, rng: random.Random) -> Verdict:
         bar = floor(session, "two_layer_net")
-        X, y = make_circles(n_samples=120, seed=session.rng)
-        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=session.rng)
-        seed = session.rng.randrange(2 ** 31)
+        X, y = make_circles(n_samples=120, seed=rng)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=rng)
+        seed = rng.randrange(2 ** 31)
         model = session.new("two_layer_net.TwoLayerNet", 2, HIDDEN_UNITS, 2, std=0.5, seed=seed)
         # The validation set is a few training points: the held-out labels never reach the
         # student's code, and train's accuracy bookkeeping stays cheap.
@@ -290,12 +292,10 @@ def accuracy_check(test: str, points: float, hidden: bool = False) -> Check:
         problem = labels_problem(got, len(y_test), 2)
         if problem:
             return Verdict(0.0, problem)
-        score = accuracy([int(label) for label in got], y_test)
-        message = f"accuracy {score:.2f} on {len(y_test)} held-out points of two circles (the floor is {bar:.2f})"
-        if score >= bar:
-            return Verdict(1.0, message)
-        return Verdict(0.0, message, "Check train's minibatch and its update of every parameter "
-                                     "(p = p - learning_rate * dp), then predict.")
+        fraction, message = accuracy_message(got, y_test, bar)
+        hint = "" if fraction else ("Check train's minibatch and its update of every parameter "
+                                    "(p = p - learning_rate * dp), then predict.")
+        return Verdict(fraction, f"two circles: {message}", hint)
     return check("training", test, points, run, hidden)
 
 
