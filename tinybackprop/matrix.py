@@ -166,7 +166,7 @@ _FAILURES = {
 _REASONS = {
     ZeroDivisionError: "division by zero",
     OverflowError: "the result is too large for a float",
-    ValueError: "the result is not a real number",
+    ValueError: "the result is not a finite real number",
 }
 
 
@@ -238,7 +238,7 @@ class Matrix:
 
     @classmethod
     def _wrap(cls, rows: Rows) -> Matrix:
-        """A Matrix around rows this module built itself: no copy, no checks (rows must be non-empty floats)."""
+        """A Matrix around trusted rows (non-empty, equal-length lists of floats): no copy, no checks."""
         m = cls.__new__(cls)
         m.data = rows
         return m
@@ -544,11 +544,11 @@ class Matrix:
         return i, self.data[i].index(per_row[i])
 
     def argmax(self, axis: Optional[int] = None) -> Union[Tuple[int, int], List[int]]:
-        """Where the largest entry is: (i, j); a column index per row (axis=1); a row index per column (axis=0)."""
+        """The first largest entry: (i, j), one column index per row (axis=1) or one row index per column (axis=0)."""
         return self._arg(max, axis, "argmax")
 
     def argmin(self, axis: Optional[int] = None) -> Union[Tuple[int, int], List[int]]:
-        """Where the smallest entry is: (i, j); a column index per row (axis=1); a row index per column (axis=0)."""
+        """The first smallest entry: (i, j), one column index per row (axis=1) or one row index per column (axis=0)."""
         return self._arg(min, axis, "argmin")
 
     # ---- indexing ----------------------------------------------------------------------------
