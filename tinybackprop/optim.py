@@ -105,12 +105,13 @@ class Adam(Optimizer):
     def step(self) -> None:
         self.t += 1
         b1, b2, eps, m, v = self.beta1, self.beta2, self.eps, self.m, self.v
+        lr = self.lr
         # Both averages start at 0; dividing by (1 - beta^t) undoes that bias.
-        lr_t = self.lr * math.sqrt(1.0 - b2 ** self.t) / (1.0 - b1 ** self.t)
+        correct1, correct2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
         for i, (p, dx) in enumerate(zip(self.params, self.gradients())):
             m[i] = b1 * m[i] + (1.0 - b1) * dx
             v[i] = b2 * v[i] + (1.0 - b2) * dx * dx
-            p.data -= lr_t * m[i] / (math.sqrt(v[i]) + eps)
+            p.data -= lr * (m[i] / correct1) / (math.sqrt(v[i] / correct2) + eps)
 
 
 class Schedule:

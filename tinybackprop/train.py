@@ -48,8 +48,8 @@ def train(model: Module, X: Matrix, y: Sequence[int], *, loss: LossFn = softmax_
     not penalized) and lets the optimizer (default: Adam, lr 0.01) step.
     ``train_acc`` is measured on the batches as they are seen, ``val_acc`` on
     (X_val, y_val) after each epoch. Progress goes to ``stream`` (stdout):
-    one line updated in place on a terminal, a line per epoch otherwise,
-    nothing when ``verbose=False``.
+    one line updated in place on a terminal, about ten lines otherwise (a log
+    or a notebook), nothing when ``verbose=False``.
     """
     if len(X) != len(y):
         raise ValueError(f"train: X has {len(X)} rows but y has {len(y)} labels")
@@ -60,6 +60,7 @@ def train(model: Module, X: Matrix, y: Sequence[int], *, loss: LossFn = softmax_
     rng = make_rng(seed)
     out = stream or sys.stdout
     live = verbose and out.isatty()
+    every = max(1, epochs // 10)  # a log file gets about ten lines, however long the training
     history = History()
     for epoch in range(1, epochs + 1):
         total_loss, correct = 0.0, 0
@@ -81,10 +82,11 @@ def train(model: Module, X: Matrix, y: Sequence[int], *, loss: LossFn = softmax_
             history.val_acc.append(accuracy(predict(model, X_val), y_val))
         if schedule is not None:
             schedule.step()
-        if verbose:
-            line = _progress(epoch, epochs, history)
-            out.write("\r" + line if live else line + "\n")
+        if live:
+            out.write("\r" + _progress(epoch, epochs, history))
             out.flush()
+        elif verbose and (epoch % every == 0 or epoch == epochs):
+            out.write(_progress(epoch, epochs, history) + "\n")
     if live:
         out.write("\n")
     return history

@@ -1,0 +1,208 @@
+"""Tests of tinybackprop.nn and activations: the two ways of running one model agree."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from tinybackprop.activations import ELU, Activation, LeakyReLU, Sigmoid, get_activation
+from tinybackprop.matrix import Matrix
+from tinybackprop.nn import MLP, Layer, Neuron
+from tinybackprop.value import Value
+
+ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "elu", "linear"]
+X_BATCH = Matrix([[0.5, -1.2, 0.3], [-0.7, 0.1, 2.0], [1.5, 0.4, -0.9], [0.0, -0.3, 0.8], [-1.1, 1.3, 0.2]])
+DOUT = Matrix([[0.3, -1.0], [0.5, 0.2], [-0.4, 0.9], [1.1, -0.6], [0.7, 0.05]])
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_scalar_slope_matches_finite_differences(name):
+    act = get_activation(name)
+    for z in (-2.0, -0.3, 0.4, 1.7):
+        h = 1e-6
+        numerical = (act.scalar(z + h)[0] - act.scalar(z - h)[0]) / (2 * h)
+        assert act.scalar(z)[1] == pytest.approx(numerical, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_batch_forms_agree_with_the_scalar_form(name):
+    act = get_activation(name)
+    z = [[-2.0, -0.3, 0.4], [1.7, 0.05, -0.8]]
+    dout = [[0.5, -1.0, 2.0], [0.3, 0.7, -0.2]]
+    out = act.forward(z)
+    assert out == [[act.scalar(v)[0] for v in row] for row in z]
+    expected = [d * act.scalar(v)[1] for drow, zrow in zip(dout, z) for d, v in zip(drow, zrow)]
+    assert [g for row in act.backward(dout, out) for g in row] == pytest.approx(expected)
+
+
+def test_activation_lookup_and_errors():
+    assert isinstance(get_activation(None), Activation)
+    leaky = LeakyReLU(0.2)
+    assert get_activation(leaky) is leaky and leaky.scalar(-1.0) == (-0.2, 0.2)
+    assert Sigmoid().scalar(-1000.0)[0] == 0.0 and Sigmoid().scalar(1000.0)[0] == 1.0
+    with pytest.raises(ValueError, match="unknown activation 'relu6'.*expected one of"):
+        get_activation("relu6")
+    with pytest.raises(ValueError, match="alpha"):
+        ELU(alpha=0.0)
+
+
+def test_neuron_is_one_node_with_the_right_local_gradients():
+    n = Neuron(2, activation="tanh", seed=0)
+    n.w[0].data, n.w[1].data, n.b.data = 2.0, -3.0, 0.5
+    x = [Value(-1.0), Value(-2.0)]
+    out = n(x)
+    z = 2.0 * -1.0 + -3.0 * -2.0 + 0.5
+    assert out.data == pytest.approx(math.tanh(z))
+    assert out._op == "tanh" and len(out._prev) == 5  # 2 weights, the bias, 2 inputs: one node
+    out.backward()
+    slope = 1 - math.tanh(z) ** 2
+    assert [w.grad for w in n.w] == pytest.approx([-1.0 * slope, -2.0 * slope])
+    assert n.b.grad == pytest.approx(slope)
+    assert [xi.grad for xi in x] == pytest.approx([2.0 * slope, -3.0 * slope])
+
+
+def test_the_lecture_sigmoid_neuron():
+    n = Neuron(2, activation="sigmoid")
+    n.w[0].data, n.w[1].data, n.b.data = 2.0, -3.0, -3.0
+    x = [Value(-1.0), Value(-2.0)]
+    n(x).backward()
+    assert [round(w.grad, 2) for w in n.w] + [round(n.b.grad, 2)] == [-0.20, -0.39, 0.20]
+    assert [round(xi.grad, 2) for xi in x] == [0.39, -0.59]
+
+
+def test_value_path_returns_values_and_layers_of_one_stay_layers():
+    model = MLP(2, [4, 1], seed=0)
+    assert isinstance(model([1.0, 2.0]), Value)
+    assert len(MLP(2, [4, 3], seed=0)([1.0, 2.0])) == 3
+    layer = Layer(2, 1, seed=0)
+    assert isinstance(layer([1.0, 2.0]), list) and len(layer([1.0, 2.0])) == 1
+    # An inner layer of one neuron feeds the next layer a list of one input.
+    narrow = MLP(2, [1, 3], seed=0)
+    assert len(narrow([1.0, 2.0])) == 3
+    assert narrow(Matrix([[1.0, 2.0]])).shape == (1, 3)
+
+
+def test_seeds_make_models_reproducible():
+    assert MLP(3, [5, 2], seed=1).state_dict() == MLP(3, [5, 2], seed=1).state_dict()
+    assert MLP(3, [5, 2], seed=1).state_dict() != MLP(3, [5, 2], seed=2).state_dict()
+
+
+def test_last_layer_is_linear_unless_asked():
+    assert [layer.activation.name for layer in MLP(2, [3, 3, 1]).layers] == ["relu", "relu", "linear"]
+    model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid")
+    assert [layer.activation.name for layer in model.layers] == ["tanh", "sigmoid"]
+
+
+def _value_path(model, X, dout):
+    """Outputs and parameter gradients of the graph of Values for loss = sum(out * dout)."""
+    model.zero_grad()
+    outputs, loss_terms = [], []
+    for row, drow in zip(X.data, dout.data):
+        out = model(row)
+        out = out if isinstance(out, list) else [out]
+        outputs.append([o.data for o in out])
+        loss_terms.extend(o * d for o, d in zip(out, drow))
+    Value.sum(loss_terms).backward()
+    return outputs, [p.grad for p in model.parameters()]
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_both_paths_give_the_same_outputs_and_gradients(name):
+    model = MLP(3, [6, 4, 2], activation=name, seed=7)
+    for p in model.parameters():
+        p.data += 0.1  # nonzero biases, so that they matter too
+    outputs, grads = _value_path(model, X_BATCH, DOUT)
+    model.zero_grad()
+    scores = model(X_BATCH)
+    model.backward(DOUT)
+    assert scores.shape == (5, 2)
+    assert max(abs(a - b) for ra, rb in zip(outputs, scores.data) for a, b in zip(ra, rb)) < 1e-10
+    assert max(abs(a - p.grad) for a, p in zip(grads, model.parameters())) < 1e-10
+
+
+@pytest.mark.parametrize("name", ["tanh", "elu", "relu"])
+def test_matrix_backward_returns_dx_that_matches_finite_differences(name):
+    model = MLP(3, [6, 2], activation=name, seed=3)
+    model.forward(X_BATCH)
+    dX = model.backward(DOUT)
+    h = 1e-6
+    for i, j in [(0, 0), (1, 2), (4, 1)]:
+        shifted = []
+        for sign in (1, -1):
+            X = X_BATCH.copy()
+            X[i, j] += sign * h
+            out = model.forward(X)
+            shifted.append(sum(o * d for ro, rd in zip(out.data, DOUT.data) for o, d in zip(ro, rd)))
+        assert dX[i, j] == pytest.approx((shifted[0] - shifted[1]) / (2 * h), rel=1e-6, abs=1e-9)
+    model.forward(X_BATCH)
+    assert model.backward(DOUT, input_grad=False) is None
+
+
+def test_gradients_add_up_across_backward_passes():
+    model = MLP(3, [4, 2], seed=1)
+    model.forward(X_BATCH)
+    model.backward(DOUT)
+    once = [p.grad for p in model.parameters()]
+    model.forward(X_BATCH)
+    model.backward(DOUT)
+    assert [p.grad for p in model.parameters()] == pytest.approx([2 * g for g in once])
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_shape_errors_name_both_shapes():
+    model = MLP(3, [4, 2], seed=0)
+    with pytest.raises(ValueError, match=r"\(5, 2\).*expected \(N, 3\)"):
+        model(Matrix([[1.0, 2.0]] * 5))
+    with pytest.raises(ValueError, match="expects 3 inputs, got 2"):
+        model([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="before forward"):
+        Layer(3, 2).backward(DOUT)
+    model(X_BATCH)
+    with pytest.raises(ValueError, match=r"dout has shape \(5, 3\), expected .*\(5, 2\)"):
+        model.backward(Matrix([[0.0] * 3] * 5))
+
+
+def test_parameters_and_weights():
+    model = MLP(3, [4, 2], seed=0)
+    assert len(model.parameters()) == 3 * 4 + 4 + 4 * 2 + 2
+    assert len(model.weights()) == 3 * 4 + 4 * 2
+    assert set(map(id, model.weights())) < set(map(id, model.parameters()))
+    assert model.tensors()["layers.0.W"][2][1] is model.layers[0].neurons[1].w[2]  # W is nin x nout
+
+
+def test_save_and_load_round_trip(tmp_path):
+    path = tmp_path / "model.json"
+    model = MLP(3, [4, 2], seed=0)
+    model.save(path)
+    document = json.loads(path.read_text())
+    assert len(document["parameters"]["layers.0.W"]) == 3
+    other = MLP(3, [4, 2], seed=1)
+    other.load(path)
+    assert other(X_BATCH) == model(X_BATCH)
+
+
+def test_load_checks_shapes_and_names(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(3, [4, 2], seed=0).save(path)
+    with pytest.raises(ValueError, match=r"'layers.0.W' has shape \(3, 4\) in the file, but this model expects \(3, 5\)"):
+        MLP(3, [5, 2]).load(path)
+    with pytest.raises(ValueError, match=r"missing \['layers.2.W', 'layers.2.b'\]"):
+        MLP(3, [4, 2, 2]).load(path)
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="invalid JSON"):
+        MLP(3, [4, 2]).load(path)
+    path.write_text('{"weights": []}')
+    with pytest.raises(ValueError, match="not a parameter file"):
+        MLP(3, [4, 2]).load(path)
+
+
+def test_neuron_and_layer_save_too(tmp_path):
+    neuron = Neuron(3, seed=0)
+    neuron.b.data = 0.25
+    neuron.save(tmp_path / "n.json")
+    copy = Neuron(3, seed=5)
+    copy.load(tmp_path / "n.json")
+    assert [p.data for p in copy.parameters()] == [p.data for p in neuron.parameters()]
+    assert Layer(3, 2).state_dict()["b"] == [[0.0, 0.0]]
