@@ -50,6 +50,8 @@ STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidde
 class TestResult:
     """The outcome of one check for one submission."""
 
+    __test__ = False  # a result, not a pytest test class
+
     name: str
     assignment: str
     stage: str

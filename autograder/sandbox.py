@@ -90,12 +90,16 @@ class Workspace:
         if TINYBACKPROP.is_dir():
             shutil.copytree(TINYBACKPROP, self.lib / "tinybackprop",
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
-        # Readable (not writable) by the child's user; the root is traversable, not listable.
-        for directory, _, names in os.walk(self.lib):
-            os.chmod(directory, 0o755)
-            for name in names:
-                os.chmod(os.path.join(directory, name), 0o644)
+        # Read-only for everyone (the child's user included); the root is traversable, not listable.
+        self._chmod_lib(0o555, 0o444)
         os.chmod(self.root, 0o711)
+
+    def _chmod_lib(self, directory_mode: int, file_mode: int) -> None:
+        """Set the modes of everything in ``lib/``."""
+        for directory, _, names in os.walk(self.lib):
+            os.chmod(directory, directory_mode)
+            for name in names:
+                os.chmod(os.path.join(directory, name), file_mode)
 
     def new_workdir(self, uid: Optional[int], gid: Optional[int]) -> Path:
         """A fresh, empty current directory for one child, owned by its user."""
@@ -106,6 +110,7 @@ class Workspace:
 
     def close(self) -> None:
         """Delete the workspace and everything the children wrote into it."""
+        self._chmod_lib(0o755, 0o644)  # without root, read-only folders cannot be emptied
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -1,11 +1,14 @@
-"""Cheat: tries to write outside its directory: into the grader, its own package, a folder of the test."""
+"""Cheat: tries to write outside its directory: into the repository, its own package and library, a folder of the test."""
+import tinybackprop
 from tinybackprop.matrix import Matrix
 
+LIB = tinybackprop.__file__.rsplit("/", 2)[0]  # the sandbox's copy of the library and the submission
 WROTE = []
-for path in ("__TARGET__/planted.txt", "__REPO__/autograder/public/planted.py",
-             "__LIB__/assignments/planted.py", "__LIB__/tinybackprop/planted.py"):
+for path in ("__TARGET__/planted.txt", "__REPO__/tests/autograder/cheats/planted.txt",
+             LIB + "/assignments/planted.py",
+             LIB + "/tinybackprop/planted.py", LIB + "/assignments/svm.py"):
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(path, "a", encoding="utf-8") as handle:
             handle.write("planted by a submission\n")
         WROTE.append(path)
     except OSError:

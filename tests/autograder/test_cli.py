@@ -1,0 +1,111 @@
+"""The command line end to end: the references score 100, the stubs 0, options and exit codes."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import cli
+from autograder.grade import grade_submission
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def reference_submission(tmp_path_factory) -> Path:
+    """The reference solutions copied into a folder, as a student would submit them."""
+    folder = tmp_path_factory.mktemp("reference") / "reference"
+    folder.mkdir()
+    for path in (REPO / "autograder" / "reference").glob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def run(*args: str, env: dict = None) -> subprocess.CompletedProcess:
+    """``python -m autograder ARGS`` from the repository, off a terminal."""
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def test_the_references_score_100_of_100_with_public_and_hidden_tests(reference_submission, tmp_path):
+    out = tmp_path / "results.json"
+    done = run("--submission", str(reference_submission), "--seed", "5", "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Total: 100 / 100" in done.stdout
+    data = json.loads(out.read_text())
+    assert data["score"] == data["max_score"] == 100
+    assert any(test["hidden"] for test in data["tests"])
+    assert all(test["status"] == "passed" for test in data["tests"])
+    assert "\x1b[" not in done.stdout  # plain text off a terminal
+
+
+def test_the_stubs_as_shipped_score_0_without_any_traceback():
+    done = run("--seed", "5")
+    assert done.returncode == 0, done.stderr
+    assert "Total: 0 / 100" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "[not implemented]" in done.stdout
+    assert "[error]" not in done.stdout and "[failed]" not in done.stdout
+
+
+def test_one_stage_of_one_assignment(reference_submission, capsys):
+    assert cli.main(["svm.backward", "--submission", str(reference_submission), "--seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "svm.backward." in text and "svm.forward." not in text and "softmax" not in text
+
+
+def test_public_only_counts_the_hidden_tests_as_pending(reference_submission):
+    result = grade_submission(str(reference_submission), only=["svm"], public_only=True, seed=2)
+    assert result.tests and not any(t.hidden for t in result.tests)
+    count, points = result.hidden_pending
+    assert count > 0 and points > 0
+    assert result.score == result.max_score == pytest.approx(28 - points)
+
+
+def test_a_notebook_submission(reference_submission, tmp_path):
+    source = (reference_submission / "svm.py").read_text()
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": "%%writefile svm.py\n" + source}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [cell]}))
+    result = grade_submission(str(path), only=["svm"], seed=4)
+    assert result.score == result.max_score == 28
+
+
+def test_the_same_seed_gives_the_same_inputs(reference_submission):
+    first = grade_submission(str(reference_submission), only=["svm.forward"], seed=9)
+    second = grade_submission(str(reference_submission), only=["svm.forward"], seed=9)
+    assert [t.output for t in first.tests] == [t.output for t in second.tests]
+
+
+def test_usage_errors_exit_2_with_a_message(capsys):
+    assert cli.main(["svn"]) == 2
+    assert "unknown assignment or stage svn" in capsys.readouterr().err
+
+
+def test_a_bad_submission_exits_1_and_says_why(tmp_path, capsys):
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"not a zip")
+    assert cli.main(["--submission", str(path)]) == 1
+    assert "corrupt zip" in capsys.readouterr().out
+
+
+def test_a_missing_subcommand_module_gives_a_clear_message(monkeypatch, capsys):
+    monkeypatch.setitem(cli.SUBCOMMANDS, "stubs", "autograder.no_such_module")
+    assert cli.main(["stubs"]) == 2
+    assert "the 'stubs' command is not available" in capsys.readouterr().err
+
+
+def test_subcommands_reach_their_modules(monkeypatch):
+    seen = []
+    fake = type(sys)("autograder.fake_tool")
+    fake.main = lambda argv: seen.append(argv) or 0
+    monkeypatch.setitem(sys.modules, "autograder.fake_tool", fake)
+    monkeypatch.setitem(cli.SUBCOMMANDS, "batch", "autograder.fake_tool")
+    assert cli.main(["batch", "in", "--out", "x"]) == 0
+    assert seen == [["in", "--out", "x"]]
