@@ -1,0 +1,212 @@
+"""The suites: comparisons, hints, the reference scoring 100, recorded answers, trivial answers scoring 0."""
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder import hints
+from autograder.compare import (compare_matrix, compare_number, in_order, rel_error, compare_entries_of,
+                                compare_floats)
+from autograder.grade import discover_checks, grade_submission
+from autograder.public import _oracle
+from tinybackprop.matrix import Matrix
+
+REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
+W = Matrix([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25]])
+DATA_GRAD = Matrix([[0.1, -0.1], [0.3, -0.3], [-0.2, 0.2]])
+
+
+def grade(folder: Path, only=None, public_only=False):
+    """Grade a folder of assignment files with a fixed seed."""
+    return grade_submission(str(folder), only=only, public_only=public_only, seed=7)
+
+
+def reference_copy(tmp_path: Path) -> Path:
+    """A submission folder holding the reference solutions."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for path in REFERENCE.glob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+# -- compare ---------------------------------------------------------------
+def test_relative_error_follows_the_project_convention():
+    assert rel_error(0.0, 0.0) == 0.0
+    assert rel_error(1.0, 3.0) == pytest.approx(0.5)
+    assert rel_error(1e-12, 0.0) == pytest.approx(1e-4)  # the 1e-8 floor
+    assert rel_error(float("nan"), 1.0) == math.inf
+
+
+def test_a_matrix_of_the_wrong_shape_names_both_shapes():
+    result = compare_matrix("dW", W.T, W, what="D x C, the shape of W")
+    assert not result.ok and result.shape == (2, 3)
+    assert "(2, 3)" in result.message and "(3, 2)" in result.message
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_nan_and_infinity_are_wrong_answers(bad):
+    assert not compare_number("loss", bad, 1.0).ok
+    assert not compare_matrix("dW", Matrix([[bad, 0.0], [0.0, 0.0], [0.0, 0.0]]), W).ok
+
+
+@pytest.mark.parametrize("got", [True, "1.0", None, {"a": 1.0}, [1.0]])
+def test_what_is_not_a_number_is_refused_before_any_arithmetic(got):
+    result = compare_number("loss", got, 1.0)
+    assert not result.ok and "should be a number" in result.message
+
+
+def test_a_list_of_rows_is_compared_like_a_matrix_and_ragged_rows_are_refused():
+    assert compare_matrix("dW", W.tolist(), W).ok
+    assert not compare_matrix("dW", [[1.0, -2.0], [0.5], [-1.5, 0.25]], W).ok
+
+
+def test_an_all_zero_answer_says_so_and_fails():
+    result = compare_matrix("dW", Matrix.zeros(3, 2), W)
+    assert not result.ok and "all zeros" in result.message
+
+
+def test_in_order_credits_the_stages_before_the_first_wrong_one_and_names_it():
+    stages = compare_entries_of("cache", {"scores": W, "margins": W * 2}, {"scores": W, "margins": W},
+                                ("scores", "margins"))
+    fraction, message, wrong = in_order(stages)
+    assert (fraction, wrong) == (0.5, "margins")
+    assert message.startswith("scores is right; cache['margins']")
+
+
+def test_a_missing_cache_entry_is_named():
+    stages = compare_entries_of("cache", {"scores": W}, {"scores": W, "margins": W}, ("scores", "margins"))
+    assert not stages[1][1].ok and "no 'margins'" in stages[1][1].message
+
+
+def test_a_list_of_the_wrong_length_fails():
+    assert not compare_floats("dw", [1.0, 2.0], [1.0, 2.0, 3.0]).ok
+
+
+# -- hints -----------------------------------------------------------------
+@pytest.mark.parametrize("got, words", [
+    (2.0, "regularization is missing"),
+    (2.0 + 2 * 0.1 * 5.0, "2 * reg * sum(W * W)"),
+    (2.0 * 4 + 0.1 * 5.0, "N times too large"),
+    (2.0 + 0.5 * 0.1 * 5.0, "0.5 * reg"),
+])
+def test_the_loss_hint_names_the_variant_the_answer_matches(got, words):
+    assert words in hints.loss_hint(got, data_loss=2.0, squares=5.0, reg=0.1, N=4)
+
+
+def test_no_loss_hint_for_an_answer_no_known_mistake_explains():
+    assert hints.loss_hint(3.14159, data_loss=2.0, squares=5.0, reg=0.1, N=4) == ""
+
+
+@pytest.mark.parametrize("multiple, words", [
+    (0.0, "regularization gradient is missing"),
+    (1.0, "reg * W where 2 * reg * W belongs"),
+    (3.0, "3 * reg * W"),
+])
+def test_the_gradient_hint_finds_the_regularization_multiple(multiple, words):
+    got = DATA_GRAD + multiple * 0.1 * W
+    assert words in hints.gradient_hint("dW", got, DATA_GRAD, W, reg=0.1, N=4)
+
+
+def test_the_gradient_hint_finds_a_gradient_not_divided_by_n():
+    got = DATA_GRAD * 4 + 2 * 0.1 * W
+    assert "N times too large" in hints.gradient_hint("dW", got, DATA_GRAD, W, reg=0.1, N=4)
+
+
+def test_no_gradient_hint_for_an_unrelated_answer():
+    assert hints.gradient_hint("dW", W * W, DATA_GRAD, W, reg=0.1, N=4) == ""
+
+
+def test_a_transposed_gradient_is_called_transposed():
+    text = hints.shape_hint("dW", (2, 3), (3, 2), "W")
+    assert "(3, 2)" in text and "(2, 3)" in text and "transposed" in text
+
+
+def test_the_relu_hint_fires_only_for_the_unmasked_gradient():
+    assert "mask" in hints.relu_hint("dz1", W, W)
+    assert hints.relu_hint("dz1", W * 0.5, W) == ""
+
+
+# -- the suites on real submissions ------------------------------------------
+def test_points_add_up_to_100_with_a_third_hidden():
+    checks = discover_checks()
+    assert sum(c.points for c in checks) == pytest.approx(100)
+    hidden = sum(c.points for c in checks if c.hidden)
+    assert 30 <= hidden <= 36
+
+
+def test_the_reference_solutions_score_100_of_100(tmp_path):
+    result = grade(reference_copy(tmp_path))
+    failing = [(t.name, t.status, t.output) for t in result.tests if t.status != "passed"]
+    assert failing == []
+    assert result.score == pytest.approx(100) and result.max_score == pytest.approx(100)
+
+
+def test_the_recorded_answers_are_in_sync_with_the_references(tmp_path):
+    fresh = tmp_path / "recorded.json"
+    _oracle.record(fresh)
+    assert json.loads(fresh.read_text()) == json.loads(_oracle.RECORDED.read_text()), \
+        "run: python3 -m autograder.public._oracle"
+
+
+def test_without_the_references_the_public_checks_use_the_recorded_answers(tmp_path, monkeypatch):
+    monkeypatch.setattr(_oracle, "reference", lambda assignment: None)
+    result = grade(reference_copy(tmp_path), public_only=True)
+    assert [t.name for t in result.tests if t.status != "passed"] == []
+    assert result.score == pytest.approx(result.max_score)
+
+
+TRIVIAL_LOSS = '''
+from tinybackprop.matrix import Matrix
+
+def {name}_loss_naive(W, X, y, reg):
+    return 0.0, Matrix.zeros(*W.shape)
+
+def {name}_forward(W, X, y, reg):
+    zeros = Matrix.zeros(X.shape[0], W.shape[1])
+    return 0.0, {{"W": W, "X": X, "y": y, "reg": reg, "scores": zeros, "margins": zeros,
+                 "shifted": zeros, "probs": zeros, "data_loss": 0.0, "reg_loss": 0.0}}
+
+def {name}_backward(cache):
+    return {{"dscores": Matrix.zeros(*cache["scores"].shape), "dW": Matrix.zeros(*cache["W"].shape)}}
+
+def {name}_loss_vectorized(W, X, y, reg):
+    return 0.0, Matrix.zeros(*W.shape)
+'''
+
+
+@pytest.mark.parametrize("name", ["svm", "softmax"])
+def test_a_loss_of_zero_with_a_zero_gradient_earns_nothing_anywhere(tmp_path, name):
+    """(0.0, zeros) passes a gradient check of its own loss: it must still earn 0 points."""
+    (tmp_path / f"{name}.py").write_text(TRIVIAL_LOSS.format(name=name))
+    result = grade(tmp_path, only=[name])
+    assert result.tests and all(t.score == 0 for t in result.tests), \
+        [(t.name, t.score) for t in result.tests if t.score]
+    gradcheck = next(t for t in result.tests if t.name.endswith("numerical_gradient_of_your_loss"))
+    assert "fits your loss" in gradcheck.output
+
+
+def test_a_self_consistent_but_wrong_loss_fails_the_gradient_check(tmp_path):
+    """Twice the loss with twice its gradient agrees with its own numerical gradient, and is wrong."""
+    source = (REFERENCE / "svm.py").read_text()
+    old = "    return data_loss + reg_loss, cache\n"
+    assert source.count(old) == 1
+    source = source.replace(old, "    return 2 * (data_loss + reg_loss), cache\n")
+    old = '    return {"dscores": dscores, "dW": dW}\n'
+    assert source.count(old) == 1
+    (tmp_path / "svm.py").write_text(source.replace(old, '    return {"dscores": dscores, "dW": 2 * dW}\n'))
+    result = grade(tmp_path, only=["svm.backward"])
+    gradcheck = next(t for t in result.tests if t.name == "svm.backward.numerical_gradient_of_your_loss")
+    assert gradcheck.score == 0 and "fits your loss" in gradcheck.output
+
+
+def test_a_nan_answer_earns_nothing(tmp_path):
+    source = TRIVIAL_LOSS.format(name="svm").replace("return 0.0,", "return float('nan'),")
+    (tmp_path / "svm.py").write_text(source.replace("Matrix.zeros(*W.shape)", "Matrix.full(*W.shape, float('nan'))"))
+    result = grade(tmp_path, only=["svm.naive", "svm.vectorized"])
+    assert result.tests and all(t.score == 0 for t in result.tests)
