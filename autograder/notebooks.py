@@ -379,10 +379,19 @@ NOTEBOOKS = {
 }
 
 
+WORK_HERE = """\
+**Where your code lives.** The cells below import your `{0}.py` from this folder. If you would
+rather write it in this notebook, add a code cell that starts with the line `%%writefile {0}.py`
+followed by the whole file, and run it before the cells below: it *replaces* `{0}.py` with the
+cell. You may then submit this notebook instead of the file: the autograder grades its
+`%%writefile {0}.py` cell. A notebook without that cell holds no code to grade."""
+
+
 def build_notebook(name: str) -> nbformat.NotebookNode:
     """The notebook of one assignment, e.g. "svm", with cell ids "svm-00", "svm-01", ..."""
+    intro, *rest = NOTEBOOKS[name]
     cells = []
-    for index, (kind, text) in enumerate(NOTEBOOKS[name]):
+    for index, (kind, text) in enumerate([intro, ("md", WORK_HERE.format(name))] + rest):
         make = v4.new_markdown_cell if kind == "md" else v4.new_code_cell
         cells.append(make(textwrap.dedent(text).strip("\n"), id=f"{name.replace('_', '-')}-{index:02d}"))
     notebook = v4.new_notebook(cells=cells, metadata={

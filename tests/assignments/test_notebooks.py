@@ -80,3 +80,17 @@ def test_notebook_is_valid_and_clean(name):
 def test_committed_notebook_matches_the_generator(name):
     assert (ASSIGNMENTS_DIR / f"{name}.ipynb").read_text(encoding="utf-8") == render_notebook(name)
     assert render_notebook(name) == render_notebook(name)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_writefile_cell_is_what_a_notebook_submission_hands_in(name, tmp_path):
+    """The notebook tells students that a `%%writefile <name>.py` cell is graded: check that it is."""
+    from autograder.submission import load_submission
+
+    notebook = build_notebook(name)
+    assert f"%%writefile {name}.py" in notebook.cells[1].source
+    code = (REFERENCE_DIR / f"{name}.py").read_text(encoding="utf-8")
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(f"%%writefile {name}.py\n{code}"))
+    path = tmp_path / f"{name}.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    assert load_submission(str(path)).files == {f"{name}.py": code}
