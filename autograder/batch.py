@@ -193,13 +193,13 @@ def _unsafe_member(info: zipfile.ZipInfo, parts: List[str]) -> Optional[Tuple[st
     """(status, message) saying why a class-zip member must not be extracted, or None if it is safe."""
     name = info.filename
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return ("unsafe zip entry", "the zip entry %s has an absolute path; expected paths inside "
+        return ("unsafe zip", "the zip entry %s has an absolute path; expected paths inside "
                 "the student's folder" % name)
     if ".." in parts:
-        return ("unsafe zip entry", "the zip entry %s climbs out of its folder with '..'; expected "
+        return ("unsafe zip", "the zip entry %s climbs out of its folder with '..'; expected "
                 "paths inside the student's folder" % name)
     if stat.S_ISLNK(info.external_attr >> 16):
-        return ("unsafe zip entry", "the zip entry %s is a symlink; expected regular files" % name)
+        return ("unsafe zip", "the zip entry %s is a symlink; expected regular files" % name)
     if info.file_size > MAX_MEMBER_BYTES:
         return ("oversized file", _too_big(name))
     return None
