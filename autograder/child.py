@@ -1,8 +1,9 @@
 """The code that runs inside the sandboxed child: it serves calls into one student assignment.
 
-Started by ``autograder.sandbox`` as ``python -I -S -B child.py SETTINGS_JSON``
-(isolated mode, no site-packages, no bytecode files), with the student's
-stdout/stderr already pointing at a capped capture file. Before any student
+Started by ``autograder.sandbox`` as ``python -I -S -B -u child.py REQUEST_FD
+REPLY_FD`` (isolated mode, no site-packages, no bytecode files, unbuffered),
+with the student's stdout/stderr already pointing at the capture pipe. The
+first line on the request pipe is the settings (JSON). Before any student
 code runs it, in this order:
 
 1. sets resource limits: address space (memory), CPU seconds, file size
@@ -243,9 +244,12 @@ def safe_reply(server: Server, request: dict) -> str:
 
 def main() -> None:
     """Set up the sandbox, then serve requests until the parent closes the pipe."""
-    settings = json.loads(sys.argv[1])
-    requests = os.fdopen(settings["request_fd"], "r", encoding="utf-8")
-    replies = os.fdopen(settings["reply_fd"], "w", encoding="utf-8")
+    request_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+    requests = os.fdopen(request_fd, "r", encoding="utf-8")
+    replies = os.fdopen(reply_fd, "w", encoding="utf-8")
+    # The settings come through the pipe, not argv: /proc/<pid>/cmdline is readable by
+    # every user, and the paths in the settings must stay unknown to other submissions.
+    settings = json.loads(requests.readline())
     set_limits(settings)
     preload(settings)
     drop_privileges(settings)

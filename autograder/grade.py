@@ -41,7 +41,7 @@ from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, Forbid
                               NotImplementedYet, Session, StudentCrash, SubmissionDied, Verdict)
 
 HERE = Path(__file__).resolve().parent
-MANIFEST = HERE / "hidden_manifest.json"
+MANIFEST_NAME = "hidden_manifest.json"
 SECRET_DIRS = (HERE / "reference", HERE / "hidden")
 STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidden")
 
@@ -125,27 +125,22 @@ def discover_checks(public_only: bool = False) -> List[Check]:
     return checks
 
 
-def hidden_manifest() -> List[dict]:
-    """The hidden checks as the handout lists them: name, assignment, stage, default points."""
-    return [{"name": c.name, "assignment": c.assignment, "stage": c.stage, "points": c.points}
-            for c in discover_checks() if c.hidden]
+def absent_hidden(present: Sequence[Check], root: Path = HERE) -> List[dict]:
+    """The hidden checks a handout lists in ``hidden_manifest.json`` because ``hidden/`` is not in it.
 
-
-def write_hidden_manifest(path: Path = MANIFEST) -> None:
-    """Write ``hidden_manifest.json`` (for a handout that leaves ``autograder/hidden/`` out)."""
-    Path(path).write_text(json.dumps({"tests": hidden_manifest()}, indent=1) + "\n", encoding="utf-8")
-
-
-def _absent_hidden(present: Sequence[Check]) -> List[dict]:
-    """Hidden checks listed in the manifest whose suites are not in this kit."""
-    if (HERE / "hidden").is_dir() or not MANIFEST.is_file():
+    The manifest (written by ``autograder.handout``) is ``{"tests": [{"assignment",
+    "stage", "points"}, ...]}``; entries with a ``name`` that a present check has are skipped.
+    """
+    manifest = root / MANIFEST_NAME
+    if (root / "hidden").is_dir() or not manifest.is_file():
         return []
     names = {c.name for c in present}
     try:
-        listed = json.loads(MANIFEST.read_text(encoding="utf-8")).get("tests", [])
-    except (ValueError, OSError):
-        return []
-    return [entry for entry in listed if isinstance(entry, dict) and entry.get("name") not in names]
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("tests", [])
+    except (ValueError, OSError, AttributeError):
+        return []  # an unreadable manifest only costs the "pending" line of the report
+    return [entry for entry in listed if isinstance(entry, dict) and entry.get("name") not in names
+            and {"assignment", "stage"} <= set(entry) and isinstance(entry.get("points"), (int, float))]
 
 
 def stage_scales(checks: Sequence[Check], absent: Sequence[dict], config: Config) -> Dict[str, float]:
@@ -252,7 +247,7 @@ def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]
     seed = random.SystemRandom().randrange(2 ** 31) if seed is None else int(seed)
     protect_secrets()
     present = discover_checks(public_only)
-    absent = _absent_hidden(present)
+    absent = absent_hidden(present)
     if public_only:
         absent += [{"name": c.name, "assignment": c.assignment, "stage": c.stage, "points": c.points}
                    for c in discover_checks() if c.hidden]

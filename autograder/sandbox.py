@@ -2,19 +2,23 @@
 
 Design (the threat model is in DESIGN.md: the submission is untrusted code):
 
-- A :class:`Workspace` is a fresh temporary directory per submission: ``lib/``
+- A :class:`Workspace` is a fresh temporary directory per submission: ``lib-*/``
   holds the submission as the package ``assignments`` and a copy of
   ``tinybackprop`` (nothing else of the grader), ``work-*/`` is each child's
   empty current directory. When the grader runs as root, the workspace root is
-  mode 0o711 (not listable), ``lib/`` is root-owned and read-only, and each
+  mode 0o711 (not listable), ``lib-*/`` (a random name) is root-owned and read-only, and each
   child runs as its own unprivileged uid/gid (a random number in a high
   range, not ``nobody``: children of different students running at the same
   time then cannot signal, trace or write into one another) that owns only
   its work directory. ``autograder/reference/`` and ``autograder/hidden/``
-  are made mode 0o700 by the runner, so that uid cannot read them.
+  are made mode 0o700 by the runner, so that uid cannot read them. Not
+  prevented: writing into world-writable places such as ``/tmp`` (that would
+  need mount namespaces); the grader never reads from them, and the child's
+  uid is its own, so no other submission's files are reachable.
 - A :class:`Sandbox` starts ``python -I -S -B -u autograder/child.py`` (isolated,
   no site-packages, so numpy and friends are not importable) in a new session,
-  with two private pipes: requests in, replies out. The child's stdout and
+  with two private pipes: requests in, replies out. The settings (paths, uid,
+  limits) go through the request pipe, because any user can read a command line. The child's stdout and
   stderr go to a third pipe that the parent drains into a capped buffer: the
   student's prints reach the report, never the reply channel.
 - Every call has a time limit; the runner also passes a deadline for the whole
@@ -81,9 +85,11 @@ class Workspace:
 
     def __init__(self, files: Dict[str, str]) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="tinybackprop-grade-"))
-        self.lib = self.root / "lib"
+        # A random name inside a root nobody else may list: another submission graded at
+        # the same time cannot guess the path of this one's files.
+        self.lib = Path(tempfile.mkdtemp(prefix="lib-", dir=self.root))
         package = self.lib / "assignments"
-        package.mkdir(parents=True)
+        package.mkdir()
         (package / "__init__.py").write_text('"""The submission under grading."""\n', encoding="utf-8")
         for name, source in files.items():
             (package / name).write_text(source, encoding="utf-8")
@@ -200,14 +206,14 @@ class Sandbox:
         self._out_r, out_w = os.pipe()
         settings = {
             "assignment": self.assignment, "lib": str(self.workspace.lib), "work": str(work),
-            "request_fd": request_r, "reply_fd": reply_w, "uid": uid, "gid": gid,
+            "uid": uid, "gid": gid,
             "memory_bytes": self.limits.memory_mb * 1024 * 1024,
             "cpu_seconds": self.limits.submission_seconds + 1,
             "file_bytes": self.limits.file_bytes,
         }
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-B", "-u", str(CHILD), json.dumps(settings)],
+                [sys.executable, "-I", "-S", "-B", "-u", str(CHILD), str(request_r), str(reply_w)],
                 stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=str(work),
                 env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": str(work)},
                 pass_fds=(request_r, reply_w), start_new_session=True)
@@ -218,8 +224,9 @@ class Sandbox:
         self._buffer = b""
         self._next_id = 0
         try:
+            os.write(self._request_w, (json.dumps(settings) + "\n").encode("utf-8"))
             self._parse(self._read_reply(STARTUP_SECONDS))
-        except (CallTimeout, SubmissionDied, BadReturn) as exc:
+        except (CallTimeout, SubmissionDied, BadReturn, OSError) as exc:
             raise SandboxBroken(f"the grader's sandbox did not start ({exc}): "
                                 f"{self.take_output()[-2000:]}") from None
 
@@ -337,7 +344,10 @@ class Sandbox:
             raise self._died() from None
         reply = self._parse(self._read_reply(limit))
         if reply.get("ok") is True:
-            return decode(reply.get("value"), self.generation, str(fields.get("target", "object")))
+            try:
+                return decode(reply.get("value"), self.generation, str(fields.get("target", "object")))
+            except RecursionError:
+                raise BadReturn("returned data nested too deeply") from None
         raise self._error(reply)
 
     def _parse(self, line: bytes) -> dict:

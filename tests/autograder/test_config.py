@@ -1,12 +1,13 @@
 """The configuration: shipped defaults, the fallback TOML reader, rescaled points, clear errors."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from autograder.config import DEFAULT_PATH, ConfigError, load_config, parse_flat_toml
-from autograder.grade import discover_checks, stage_scales
+from autograder.grade import absent_hidden, discover_checks, stage_scales
 from autograder.suite import ASSIGNMENTS, STAGES
 
 
@@ -71,3 +72,20 @@ def test_stage_points_rescale_every_check_of_the_stage(tmp_path: Path):
         key = f"{check.assignment}.{check.stage}"
         totals[key] = totals.get(key, 0.0) + check.points * scales[key]
     assert totals == pytest.approx(config.points)
+
+
+def test_a_handout_counts_its_hidden_tests_from_the_manifest(tmp_path: Path):
+    entries = [{"assignment": "svm", "stage": "forward", "points": 2.0},
+               {"assignment": "svm", "stage": "backward", "points": 1.0}]
+    (tmp_path / "hidden_manifest.json").write_text(json.dumps({"tests": entries + [{"junk": 1}]}))
+    assert absent_hidden([], root=tmp_path) == entries
+    (tmp_path / "hidden").mkdir()  # the instructor's tree: the hidden suites themselves are here
+    assert absent_hidden([], root=tmp_path) == []
+
+
+def test_pending_hidden_points_share_the_stage_total_with_the_public_checks():
+    config = load_config()
+    public = [c for c in discover_checks(public_only=True) if c.assignment == "svm" and c.stage == "forward"]
+    absent = [{"assignment": "svm", "stage": "forward", "points": sum(c.points for c in public)}]
+    scale = stage_scales(public, absent, config)["svm.forward"]
+    assert sum(c.points for c in public) * scale == pytest.approx(config.points["svm.forward"] / 2)

@@ -88,6 +88,13 @@ def chatty():
     return 1.0
 
 
+def peek(path):
+    try:
+        return sorted(_imp("o" + "s").listdir(path))
+    except OSError as exc:
+        return type(exc).__name__
+
+
 class Counter:
     def __init__(self, start):
         self.count = start
@@ -232,3 +239,23 @@ def test_decode_rebuilds_handles_only_from_integer_ids():
     assert decode({"H": 3}, generation=2) == Handle(3, 2, "object")
     with pytest.raises(BadReturn):
         decode({"H": "3"}, generation=2)
+
+
+def test_the_command_line_names_no_path_of_the_submission(session):
+    session.call("demo.add", 0, 0)
+    sandbox = session._sandbox
+    with open(f"/proc/{sandbox.process.pid}/cmdline", "rb") as handle:
+        cmdline = handle.read().decode()
+    assert str(sandbox.workspace.root) not in cmdline
+
+
+def test_another_submission_cannot_list_this_ones_workspace(session):
+    other = Workspace({"svm.py": "X = 1\n"})
+    try:
+        seen = session.call("demo.peek", str(other.root))
+    finally:
+        other.close()
+    if running_as_root():
+        assert seen == "PermissionError"
+    else:  # without root every child is the grader's own user: nothing to separate them
+        assert isinstance(seen, list)
