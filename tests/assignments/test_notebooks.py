@@ -54,7 +54,7 @@ def test_notebook_runs_on_the_references(name, notebook_runs):
 
 
 def test_reported_relative_errors_are_small(notebook_runs):
-    for name in ("svm", "softmax"):
+    for name in ("gates", "svm", "softmax", "two_layer_net"):
         errors = [float(e) for e in re.findall(r"relative error ([0-9.e+-]+)", notebook_runs[name][1])]
         assert errors and max(errors) < 1e-7, name
 
