@@ -194,24 +194,26 @@ def gradcheck(test: str, points: float, make: Callable, hidden: bool = False, pe
         # The inputs went to JSON and back (labels as floats): send the originals.
         cache = dict(pair[1], X=p.X, y=p.y, reg=p.reg, **p.params)
         grads = session.call(BACKWARD, cache, forbid=(FORWARD,))
-        results = []
+        results, disagree = [], []
         for name in PARAMS:
             key = "d" + name
             got = grads.get(key) if isinstance(grads, dict) else None
             shape = compare_matrix(key, got, exp.grads[key])
             if shape.shape != p.params[name].shape:
                 return Verdict(0.0, shape.message, hints.shape_hint(key, shape.shape, p.params[name].shape, name))
-            results += entry_agreements(session, rng, p, name, got, per_param)
+            entries = entry_agreements(session, rng, p, name, got, per_param)
+            disagree += [key] if not all(ok for ok, _ in entries) else []
+            results += entries
         message = "; ".join(line for _, line in results)
-        agree = all(ok for ok, _ in results)
+        agree = not disagree
         if agree and loss.ok:
             return Verdict(1.0, message)
         if agree:
             return Verdict(0.0, f"{message}; but {loss.message}: the gradients fit your loss, "
                                 "which is not the right loss",
                            hints.loss_hint(pair[0], exp.cache["data_loss"], squares(p), p.reg, p.N))
-        return Verdict(0.0, f"{message}; your gradients do not match the numerical gradient of your own "
-                            "loss, so two_layer_backward does not differentiate two_layer_forward")
+        return Verdict(0.0, f"{', '.join(disagree)} do not match the numerical gradient of your own loss, "
+                            f"so two_layer_backward does not differentiate two_layer_forward: {message}")
     return check("backward", test, points, run, hidden)
 
 
@@ -255,7 +257,11 @@ def wrapper_check(test: str, points: float, make: Callable, hidden: bool = False
         results += [c for _, c in compare_entries_of("grads", pair[1], want, PARAMS)]
         wrong = [c.message for c in results if not c.ok]
         right = len(results) - len(wrong)
-        return Verdict(right / len(results), "; ".join(wrong) or "scores, loss and grads W1, b1, W2, b2: all right")
+        first = next((name for name in PARAMS if isinstance(pair[1], dict) and name in pair[1]
+                      and not compare_matrix(name, pair[1][name], want[name]).ok), None)
+        hint = backward_hint("d" + first, pair[1][first], p, exp) if first else ""
+        return Verdict(right / len(results), "; ".join(wrong) or "scores, loss and grads W1, b1, W2, b2: all right",
+                       hint)
     return check("backward", test, points, run, hidden)
 
 

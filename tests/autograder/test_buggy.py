@@ -1,0 +1,110 @@
+"""Buggy submissions, one per common mistake: each gets the expected partial score and hint.
+
+Each case is the reference solution with one small, explicit text change
+(asserted to apply exactly once), graded for real through grade_submission.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from autograder import hints
+from autograder.grade import grade_submission
+
+REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A mistake: text changes of one reference file, and what the grader must say about it."""
+
+    name: str
+    file: str
+    changes: tuple  # (old, new) pairs, each found exactly once
+    expect: dict  # check name -> (fraction of its points, words its hint contains or "")
+
+
+CASES = [
+    Case("svm_regularization_missing", "svm.py",
+         (("    reg_loss = reg * (W * W).sum()\n", "    reg_loss = 0.0\n"),),
+         {"svm.forward.fixed_with_reg": (3 / 5, "regularization is missing"),
+          "svm.forward.random_without_reg": (1.0, ""),
+          "svm.backward.reference_cache_fixed": (1.0, ""),
+          "svm.vectorized.matches_naive_fixed": (0.5, "regularization is missing"),
+          "svm.naive.fixed_with_reg": (1.0, "")}),
+    Case("svm_naive_reg_where_2reg_belongs", "svm.py",
+         (("dW[d, j] = dW[d, j] / N + 2 * reg * W[d, j]", "dW[d, j] = dW[d, j] / N + reg * W[d, j]"),),
+         {"svm.naive.fixed_with_reg": (0.5, "reg * W where 2 * reg * W belongs"),
+          "svm.naive.random_without_reg": (1.0, ""),
+          "svm.forward.fixed_with_reg": (1.0, "")}),
+    Case("softmax_2reg_where_reg_belongs", "softmax.py",
+         (("    reg_loss = reg * (W * W).sum()\n", "    reg_loss = 2 * reg * (W * W).sum()\n"),),
+         {"softmax.forward.fixed_with_reg": (4 / 6, "You added 2 * reg * sum(W * W)"),
+          "softmax.forward.random_without_reg": (1.0, ""),
+          "softmax.vectorized.matches_naive_fixed": (0.5, "You added 2 * reg * sum(W * W)")}),
+    Case("svm_data_loss_not_divided_by_n", "svm.py",
+         (("    data_loss = margins.sum() / N\n", "    data_loss = margins.sum()\n"),),
+         {"svm.forward.fixed_with_reg": (2 / 5, hints.NOT_DIVIDED),
+          "svm.backward.reference_cache_fixed": (1.0, "")}),
+    Case("svm_dscores_not_divided_by_n", "svm.py",
+         (("    dscores = positive / N\n", "    dscores = positive\n"),),
+         {"svm.backward.reference_cache_fixed": (0.0, hints.NOT_DIVIDED),
+          "svm.vectorized.matches_naive_fixed": (0.5, hints.NOT_DIVIDED),
+          "svm.forward.fixed_with_reg": (1.0, "")}),
+    Case("softmax_unstable", "softmax.py",
+         (("    exps = shifted.exp()\n", "    exps = scores.exp()\n"),
+          ("    data_loss = (exps.sum(axis=1).log() - shifted.pick(y)).sum() / N\n",
+           "    data_loss = (exps.sum(axis=1).log() - scores.pick(y)).sum() / N\n")),
+         {"softmax.forward.scores_near_1000": (0.0, "overflows"),
+          "softmax.forward.fixed_with_reg": (1.0, ""),
+          "softmax.vectorized.matches_naive_fixed": (1.0, "")}),
+    Case("svm_dW_transposed", "svm.py",
+         (("    dW = X.T @ dscores + 2 * reg * W\n", "    dW = (X.T @ dscores + 2 * reg * W).T\n"),),
+         {"svm.backward.reference_cache_fixed": (0.5, "must have the shape of W, (5, 4); yours is (4, 5)"),
+          "svm.vectorized.matches_naive_fixed": (0.5, "transposed")}),
+    Case("softmax_dW_without_regularization", "softmax.py",
+         (("    dW = X.T @ dscores + 2 * reg * W\n", "    dW = X.T @ dscores\n"),),
+         {"softmax.backward.reference_cache_fixed": (0.5, "right for the data loss but the regularization"),
+          "softmax.backward.numerical_gradient_of_your_loss": (0.0, ""),
+          "softmax.naive.fixed_with_reg": (1.0, "")}),
+    Case("two_layer_relu_mask_forgotten", "two_layer_net.py",
+         (("    dz1 = dh1 * (z1 > 0)\n", "    dz1 = dh1\n"),),
+         {"two_layer_net.backward.reference_cache_toy": (4 / 7, hints.RELU_MASK),
+          "two_layer_net.forward.toy_with_reg": (1.0, "")}),
+    Case("gates_multiply_does_not_swap", "gates.py",
+         (("        dx = self.y * dz\n        dy = self.x * dz\n",
+           "        dx = self.x * dz\n        dy = self.y * dz\n"),),
+         {"gates.gates.add_multiply_circuit": (0.0, "multiply swaps its inputs"),
+          "gates.gates.staged_sigmoid_neuron": (1.0, "")}),
+    Case("linear_classifier_steps_uphill", "linear_classifier.py",
+         (("        self.W = self.W - learning_rate * dW\n", "        self.W = self.W + learning_rate * dW\n"),),
+         {"linear_classifier.training.svm_loss_history": (0.0, "Step against the gradient"),
+          "linear_classifier.training.predict_given_W": (1.0, "")}),
+]
+
+
+def buggy_submission(folder: Path, case: Case) -> Path:
+    """The reference solutions with the case's changes applied to its file."""
+    for path in REFERENCE.glob("*.py"):
+        if path.name != "__init__.py":
+            (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    source = (REFERENCE / case.file).read_text(encoding="utf-8")
+    for old, new in case.changes:
+        assert source.count(old) == 1, f"{case.name}: {old!r} is not in {case.file} exactly once"
+        source = source.replace(old, new)
+    (folder / case.file).write_text(source, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_a_common_mistake_gets_its_partial_score_and_hint(tmp_path, case):
+    assignment = case.file[:-3]
+    result = grade_submission(str(buggy_submission(tmp_path, case)), only=[assignment], seed=11)
+    tests = {t.name: t for t in result.tests}
+    for name, (fraction, words) in case.expect.items():
+        test = tests[name]
+        assert test.score == pytest.approx(fraction * test.max_score), (name, test.status, test.output)
+        assert words in test.hint, (name, test.hint, test.output)
+    assert 0 < result.score < result.max_score
