@@ -26,6 +26,21 @@ class Case:
     expect: dict  # check name -> (fraction of its points, words its hint contains or "")
 
 
+NUMERICAL_DW = """\
+    def data_and_penalty(V):
+        s = X @ V
+        m = (s - s.pick(y) + 1.0).maximum(0.0)
+        return (m.sum() - N) / N + reg * (V * V).sum()
+
+    dW = Matrix.zeros(*W.shape)
+    for d in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            up, down = W.copy(), W.copy()
+            up[d, j] += 1e-5
+            down[d, j] -= 1e-5
+            dW[d, j] = (data_and_penalty(up) - data_and_penalty(down)) / 2e-5
+"""
+
 CASES = [
     Case("svm_regularization_missing", "svm.py",
          (("    reg_loss = reg * (W * W).sum()\n", "    reg_loss = 0.0\n"),),
@@ -78,6 +93,14 @@ CASES = [
            "        dx = self.x * dz\n        dy = self.y * dz\n"),),
          {"gates.gates.add_multiply_circuit": (0.0, "multiply swaps its inputs"),
           "gates.gates.staged_sigmoid_neuron": (1.0, "")}),
+    # dW by centered differences of an inline copy of the loss: right to ~1e-9 almost everywhere,
+    # wrong where a margin sits within 1e-9 of the hinge's kink, and far too slow on a big input.
+    Case("svm_numerical_gradient_posing_as_analytic", "svm.py",
+         (("    dW = X.T @ dscores + 2 * reg * W\n", NUMERICAL_DW),),
+         {"svm.backward.reference_cache_fixed": (1.0, ""),
+          "svm.backward.margins_at_the_kink": (0.5, ""),
+          "svm.vectorized.margins_at_the_kink": (0.5, ""),
+          "svm.vectorized.fast_on_500x100": (0.0, "no Python loop")}),
     Case("linear_classifier_steps_uphill", "linear_classifier.py",
          (("        self.W = self.W - learning_rate * dW\n", "        self.W = self.W + learning_rate * dW\n"),),
          {"linear_classifier.training.svm_loss_history": (0.0, "Step against the gradient"),
