@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import stat
 import sys
 import tempfile
@@ -259,6 +260,9 @@ def config_fingerprint(config: Optional[str]) -> str:
 
 def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
     """Run in a worker process: grade one submission and send back plain JSON (never a pickle)."""
+    # Ctrl-C reaches the whole process group: a worker then leaves quietly, through the grader's
+    # own clean-up (its sandboxes are killed and deleted), and the batch reports what is saved.
+    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(130))
     try:
         from autograder.config import load_config
         from autograder.grade import grade_submission
@@ -282,8 +286,12 @@ def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
 def _context() -> Any:
     """The multiprocessing context: a fork server (cheap, and safe beside the progress thread)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
+        from autograder.suite import ASSIGNMENTS
+
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["autograder.grade", "autograder.batch"])
+        # Imported once in the server, so that no worker pays for the grader and its suites again.
+        suites = ["autograder.%s.%s" % (kind, a) for kind in ("public", "hidden") for a in ASSIGNMENTS]
+        ctx.set_forkserver_preload(["autograder.grade", "autograder.batch"] + suites)
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -538,7 +546,7 @@ def hidden_details(choice: Optional[str], config: Optional[str]) -> bool:
 
 
 def main(argv: List[str]) -> int:
-    """Grade a batch; 0 when every submission got a row, 2 for a bad command line or input."""
+    """Grade a batch; 0 when every submission got a row, 2 for bad input, 130 when interrupted."""
     args = parse_args(argv)
     if not args.submissions.exists():
         print("error: %s does not exist" % args.submissions, file=sys.stderr)
@@ -573,9 +581,14 @@ def main(argv: List[str]) -> int:
             else:
                 todo.append(job)
         batch.write_gradebook()
-        with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:
-            run_pool(todo, args.jobs, lambda job, payload: progress.advance(batch.finish(job, payload)),
-                     args.worker_timeout)
+        try:
+            with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:
+                run_pool(todo, args.jobs, lambda job, payload: progress.advance(batch.finish(job, payload)),
+                         args.worker_timeout)
+        except KeyboardInterrupt:
+            print("interrupted: the %d students graded so far are saved in %s; run the same command "
+                  "with --resume to grade the rest" % (len(batch.records), args.out), file=sys.stderr)
+            return 130
     summary = batch.summary()
     atomic_write(args.out / "summary.txt", summary)
     print(summary, end="")
