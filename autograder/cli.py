@@ -16,6 +16,7 @@ import argparse
 import importlib
 import json
 import sys
+import traceback
 from typing import List, Optional
 
 SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch",
@@ -69,6 +70,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ConfigError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug of the grader: say so plainly, trace only on request
+        print(f"error: the grader itself failed ({type(exc).__name__}: {exc}); this is not your "
+              "fault, please report it" + ("" if args.verbose else " (--verbose shows the traceback)"),
+              file=sys.stderr)
+        if args.verbose:
+            traceback.print_exc()
+        return 1
     print_report(result, verbose=args.verbose)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

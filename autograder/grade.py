@@ -311,7 +311,12 @@ def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]],
 
 def _result(student: str, tests: List[TestResult], status: str, message: str,
             hidden_pending: Tuple[int, float], seed: int, started: float) -> GradeResult:
-    """Add up a GradeResult."""
+    """Add up a GradeResult (test names made unique: Gradescope and the gradebook key on them)."""
+    seen: Dict[str, int] = {}
+    for test in tests:
+        seen[test.name] = seen.get(test.name, 0) + 1
+        if seen[test.name] > 1:
+            test.name = f"{test.name}#{seen[test.name]}"
     return GradeResult(student, round(sum(t.score for t in tests), 4),
                        round(sum(t.max_score for t in tests), 4), status, message, tests,
                        hidden_pending, seed, time.monotonic() - started)

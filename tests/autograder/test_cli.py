@@ -109,3 +109,21 @@ def test_subcommands_reach_their_modules(monkeypatch):
     monkeypatch.setitem(cli.SUBCOMMANDS, "batch", "autograder.fake_tool")
     assert cli.main(["batch", "in", "--out", "x"]) == 0
     assert seen == [["in", "--out", "x"]]
+
+
+def test_a_grader_bug_is_reported_without_a_traceback(monkeypatch, capsys):
+    import autograder.grade
+
+    def broken(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(autograder.grade, "grade_submission", broken)
+    assert cli.main(["--seed", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "the grader itself failed (KeyError" in err and "Traceback" not in err
+
+
+def test_every_test_name_in_a_result_is_unique(reference_submission):
+    result = grade_submission(str(reference_submission), only=["svm.forward", "softmax.forward"], seed=3)
+    names = [t.name for t in result.tests]
+    assert len(names) == len(set(names))
