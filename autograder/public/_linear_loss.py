@@ -192,7 +192,7 @@ class LinearLoss:
                 if crash.exc_type not in OVERFLOW_ERRORS:
                     raise
                 return Verdict(0.0, f"{self.forward} raised {crash} on scores as large as "
-                                    f"{fmt(exp_scale(p))}", hints.OVERFLOW)
+                                    f"{fmt(largest_score(p))}", hints.OVERFLOW)
             return self.forward_verdict(result, p, self.expected(p))
         return self.check("forward", test, points, run, hidden)
 
@@ -329,7 +329,7 @@ def near_kinks(N: int, D: int, C: int) -> Callable:
     return make
 
 
-def exp_scale(p: Problem) -> float:
+def largest_score(p: Problem) -> float:
     """The largest |score| of a problem (for messages about overflow)."""
     return (p.X @ p.W).abs().max()
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 from autograder import hints
-from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value,
-                                describe, in_order, tuple_message, unpack)
+from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value, in_order,
+                                tuple_message, unpack)
 from autograder.public._numerical import agreement, centered_difference
 from autograder.public._oracle import answer, make_check, rounded
 from autograder.public._training import accuracy_message, floor, labels_problem
