@@ -532,7 +532,20 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         args.hidden_details = hidden_details(args.hidden_details, args.config)
     except (OSError, ValueError) as exc:
         parser.error("cannot use the config %s: %s" % (args.config, exc))
+    unknown = sorted(set(args.only or ()) - gradable_names())
+    if unknown:
+        # Caught here, or every worker would fail on it and each student get a "grader error" row.
+        parser.error("--only %s: no such assignment or stage; expected one of %s"
+                     % (", ".join(unknown), ", ".join(sorted(gradable_names()))))
     return args
+
+
+def gradable_names() -> set:
+    """Every assignment and assignment.stage that --only may name."""
+    from autograder.grade import discover_checks
+
+    checks = discover_checks()
+    return {c.assignment for c in checks} | {"%s.%s" % (c.assignment, c.stage) for c in checks}
 
 
 def hidden_details(choice: Optional[str], config: Optional[str]) -> bool:
