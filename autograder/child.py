@@ -94,9 +94,11 @@ def drop_privileges(settings: dict) -> None:
 
 
 def matrix_class():
-    """The child's Matrix class (None if tinybackprop.matrix is missing)."""
-    module = sys.modules.get("tinybackprop.matrix")
-    return getattr(module, "Matrix", None)
+    """The child's Matrix class (None if tinybackprop.matrix cannot be imported)."""
+    try:
+        return importlib.import_module("tinybackprop.matrix").Matrix
+    except (ImportError, AttributeError):
+        return None
 
 
 class Server:

@@ -174,11 +174,15 @@ def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]
     except NotImplementedYet as exc:
         return "not implemented", 0.0, f"Not implemented yet: {exc}", "", ""
     except StudentCrash as exc:
-        return "error", 0.0, f"Your code raised {exc}", "", exc.traceback
+        hint = ""
+        if exc.exc_type == "MemoryError":
+            hint = (f"your code needed more than the memory limit of "
+                    f"{session.config.limits.memory_mb} MB" if session.config else "")
+        return "error", 0.0, f"Your code raised {exc}", hint, exc.traceback
     except CallTimeout as exc:
         return "timeout", 0.0, str(exc), "", ""
     except SubmissionDied as exc:
-        return "error", 0.0, f"Your code stopped the grader's process: {exc}", "", ""
+        return "error", 0.0, str(exc), "", ""
     except BadReturn as exc:
         return "failed", 0.0, f"Your code {exc}", "", ""
     except ForbiddenCall as exc:
@@ -251,13 +255,13 @@ def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]
     if public_only:
         absent += [{"name": c.name, "assignment": c.assignment, "stage": c.stage, "points": c.points}
                    for c in discover_checks() if c.hidden]
+    _check_only(only, present)
     scales = stage_scales(present, absent, config)
     chosen = [(c, c.points * scales[f"{c.assignment}.{c.stage}"]) for c in present
               if _selected(c.assignment, c.stage, only)]
     pending = [e for e in absent if _selected(e["assignment"], e["stage"], only)]
     hidden_pending = (len(pending), round(sum(float(e["points"]) * scales[f"{e['assignment']}.{e['stage']}"]
                                               for e in pending), 4))
-    _check_only(only, present)
     try:
         submission = load_submission(path)
     except SubmissionError as exc:

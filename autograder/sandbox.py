@@ -296,9 +296,9 @@ class Sandbox:
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             why = " (the CPU time limit)" if name == "SIGXCPU" else ""
-            return SubmissionDied(f"the submission's process was killed by {name}{why}")
-        return SubmissionDied(f"the submission's process ended (exit code {code}) instead of "
-                              "returning; do not call sys.exit() or os._exit()")
+            return SubmissionDied(f"Your code's process was killed by {name}{why}")
+        return SubmissionDied(f"Your code's process ended (exit code {code}) instead of "
+                              "returning: do not call sys.exit() or os._exit()")
 
     def _read_reply(self, limit: float) -> bytes:
         """Wait for one reply line, draining output meanwhile; kill the child on timeout."""
@@ -329,8 +329,8 @@ class Sandbox:
         """Send one request to the child and return its validated, decoded reply value."""
         limit = self._time_limit(timeout)
         if handle is not None and (self.process is None or handle.generation != self.generation):
-            raise SubmissionDied(f"the {handle.description} was lost when the submission's "
-                                 "process was restarted")
+            raise SubmissionDied(f"The {handle.description} object was lost when your code's "
+                                 "process was restarted (after a timeout or a crash)")
         if self.process is None:
             self._start()
         self._next_id += 1

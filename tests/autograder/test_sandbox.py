@@ -259,3 +259,14 @@ def test_another_submission_cannot_list_this_ones_workspace(session):
         assert seen == "PermissionError"
     else:  # without root every child is the grader's own user: nothing to separate them
         assert isinstance(seen, list)
+
+
+def test_without_root_nothing_is_preloaded_and_matrices_still_arrive(monkeypatch):
+    monkeypatch.setattr("autograder.sandbox.running_as_root", lambda: False)
+    workspace = Workspace({"plain.py": "def rows(m):\n    return len(m.data)\n"})
+    sandbox = Sandbox(workspace, "plain", Limits(call_seconds=5.0))
+    try:
+        assert Session(sandbox, random.Random(0)).call("plain.rows", Matrix([[1.0], [2.0]])) == 2.0
+    finally:
+        sandbox.close()
+        workspace.close()
