@@ -127,8 +127,8 @@ def generated_files(reference_dir: Path = REFERENCE_DIR, out_dir: Path = ASSIGNM
 
 
 def _current(path: Path) -> str | None:
-    """The text of path, or None when it does not exist."""
-    return path.read_bytes().decode("utf-8") if path.exists() else None
+    """The text of path (bytes that are not UTF-8 replaced), or None when it does not exist."""
+    return path.read_bytes().decode("utf-8", "replace") if path.exists() else None
 
 
 def main(argv: list[str]) -> int:
