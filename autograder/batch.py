@@ -133,8 +133,6 @@ def _stage_files(student: str, members: List[Tuple[Path, str]], staging: Path) -
         if path.is_symlink() or not path.is_file():
             return Entry(student, path, "unsupported submission %s: expected a regular file" % path.name)
         shutil.copyfile(str(path), str(folder / original))
-    if len(members) == 1 and members[0][1].endswith(SUBMISSION_SUFFIXES):
-        return Entry(student, folder / members[0][1])
     return Entry(student, folder)
 
 
@@ -381,33 +379,31 @@ class Batch:
         """Write one student's files at once (results, feedback, gradebook) and return the record."""
         student = job["student"]
         if "error" in payload:
-            record = self._failure(job, "grader error", payload["error"])
+            # The last line of a traceback says what failed; the whole of it goes to the log.
+            lines = [line for line in payload["error"].splitlines() if line.strip()] or ["unknown failure"]
+            record = StudentRecord(student, job["key"], "grader error", lines[-1], 0.0, 0.0)
             atomic_write(self.out / "logs" / (student + ".log"), payload["error"])
-            results = _results_json(record, "The grader failed on this submission; it will be re-graded.")
+            self._save(record, _results_json(record, "The grader failed on this submission; "
+                                                     "it will be graded again."), None)
         else:
             record = StudentRecord.from_json(payload["record"])
-            results = dict(payload["results"])
-            atomic_write(self.out / "feedback" / (student + ".md"), payload["feedback"])
-        results[RECORD_KEY] = record.to_json()
-        atomic_write(self.results_path(student), json.dumps(results, indent=1, sort_keys=True))
-        self.records[student] = record
+            self._save(record, dict(payload["results"]), payload["feedback"])
         self.write_gradebook()
         return record
 
     def refuse(self, entry: Entry, key: str) -> StudentRecord:
         """Record a submission that cannot be graded at all (e.g. a loose file), with a zero."""
         record = StudentRecord(entry.student, key, entry.status, entry.problem, 0.0, 0.0)
-        results = _results_json(record, entry.problem)
-        results[RECORD_KEY] = record.to_json()
-        atomic_write(self.results_path(entry.student), json.dumps(results, indent=1, sort_keys=True))
-        atomic_write(self.out / "feedback" / (entry.student + ".md"), "# %s\n\n%s\n" % (entry.student, entry.problem))
-        self.records[entry.student] = record
+        self._save(record, _results_json(record, entry.problem), "# %s\n\n%s\n" % (entry.student, entry.problem))
         return record
 
-    def _failure(self, job: Dict[str, Any], status: str, detail: str) -> StudentRecord:
-        """The record of a submission the grader itself failed on."""
-        lines = [line for line in detail.strip().splitlines() if line.strip()]
-        return StudentRecord(job["student"], job["key"], status, lines[-1] if lines else status, 0.0, 0.0)
+    def _save(self, record: StudentRecord, results: Dict[str, Any], feedback: Optional[str]) -> None:
+        """Write a student's results.json (with the record inside) and feedback, and keep the record."""
+        if feedback is not None:
+            atomic_write(self.out / "feedback" / (record.student + ".md"), feedback)
+        results[RECORD_KEY] = record.to_json()
+        atomic_write(self.results_path(record.student), json.dumps(results, indent=1, sort_keys=True))
+        self.records[record.student] = record
 
     def write_gradebook(self) -> None:
         """Rewrite grades.csv from the records of this batch's students."""
@@ -460,7 +456,6 @@ class BatchProgress:
         else:
             print("[%d/%d] %s: %g of %g, %s" % (self.done, self.total, record.student, round(record.score, 2),
                                               round(record.max_score, 2), record.status), file=sys.stderr)
-
 
 
 def _results_json(record: StudentRecord, output: str) -> Dict[str, Any]:
@@ -605,8 +600,7 @@ def main(argv: List[str]) -> int:
     summary = batch.summary()
     atomic_write(args.out / "summary.txt", summary)
     print(summary, end="")
-    print("Wrote %s, results/, feedback/ and summary.txt in %s (batch seed %d)."
-          % ("grades.csv", args.out, seed))
+    print("Wrote grades.csv, results/, feedback/ and summary.txt in %s (batch seed %d)." % (args.out, seed))
     return 0
 
 
