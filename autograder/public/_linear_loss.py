@@ -309,6 +309,21 @@ def smallest_margin(p: Problem) -> float:
                for row, label in zip(scores, p.y) for j in range(len(row)) if j != label)
 
 
+def huge(make: Callable) -> Callable:
+    """A problem maker like make, with W scaled so that the largest score is 1000.
+
+    e^1000 overflows a float (e^710 already does): a softmax without the
+    max shift fails. (Random scores have a positive maximum; the fallback to
+    the largest |score| only keeps the scaling defined.)
+    """
+    def scaled(rng: random.Random) -> Problem:
+        p = make(rng)
+        scores = p.X @ p.W
+        top = scores.max() if scores.max() > 0 else scores.abs().max()
+        return Problem(rounded(p.W * (1000.0 / top)), p.X, p.y, p.reg)
+    return scaled
+
+
 def near_kinks(N: int, D: int, C: int) -> Callable:
     """A problem maker whose SVM margins include some within 1e-9 of the hinge's kink.
 

@@ -1,12 +1,9 @@
 """Public checks of the softmax assignment: naive, forward (large scores too), backward, vectorized."""
 from __future__ import annotations
 
-from autograder.public._linear_loss import LinearLoss, fixed, fresh
+from autograder.public._linear_loss import LinearLoss, fixed, fresh, huge
 
 SOFTMAX = LinearLoss("softmax", ("scores", "shifted", "probs", "data_loss", "reg_loss"))
-
-# W scaled so that the scores reach about +-1000: e^1000 overflows a float.
-HUGE = 900.0
 
 CHECKS = [
     SOFTMAX.naive_check("fixed_with_reg", 2, fixed(241, N=8, D=5, C=4, reg=0.1)),
@@ -15,7 +12,7 @@ CHECKS = [
     SOFTMAX.forward_check("fixed_with_reg", 2, fixed(242, N=8, D=5, C=4, reg=0.1)),
     SOFTMAX.forward_check("random_without_reg", 1, fresh(N=10, D=4, C=3, reg=0.0)),
     SOFTMAX.forward_check("random_with_reg", 1, fresh(N=10, D=4, C=5)),
-    SOFTMAX.overflow_check("scores_near_1000", 1, fixed(243, N=6, D=5, C=4, reg=0.0, scale=HUGE)),
+    SOFTMAX.overflow_check("scores_near_1000", 1, huge(fixed(243, N=6, D=5, C=4, reg=0.0))),
     SOFTMAX.backward_check("reference_cache_fixed", 3, fixed(244, N=8, D=5, C=4, reg=0.1)),
     SOFTMAX.gradcheck("numerical_gradient_of_your_loss", 2, fresh(N=6, D=4, C=3)),
     SOFTMAX.vectorized_check("matches_naive_fixed", 1.5, fixed(245, N=8, D=5, C=4, reg=0.1)),
