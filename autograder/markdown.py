@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from autograder.report import grouped, points, summary_lines, test_text
+from autograder.report import grouped, label, points, summary_lines, test_text
 
 if TYPE_CHECKING:
     from autograder.grade import GradeResult
@@ -26,7 +26,7 @@ def render_markdown(result: "GradeResult", hidden_details: bool = False) -> str:
                 message = test_text(test, verbose=False)
                 if test.hidden and not hidden_details:
                     message = "(hidden test: details are not shown)"
-                lines.append(f"| {stage} | {_cell(test.name)} | {test.status} | "
+                lines.append(f"| {stage} | {_cell(label(test))} | {test.status} | "
                              f"{points(test.score, test.max_score)} | {_cell(message)} |")
         lines.append("")
     lines += [f"**{line}**" if line.startswith("Total") else line for line in summary_lines(result)]

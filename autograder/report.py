@@ -51,6 +51,12 @@ def summary_lines(result: "GradeResult") -> List[str]:
     return lines
 
 
+def label(test: "TestResult", short: bool = False) -> str:
+    """A test's name (the last part when ``short``), marked when it is a hidden test."""
+    name = test.name.split(".", 2)[-1] if short else test.name
+    return name + " (hidden)" if test.hidden else name
+
+
 def test_text(test: "TestResult", verbose: bool) -> str:
     """A test's message, hint, printed output and (verbose) traceback as plain text."""
     parts = [test.output]
@@ -72,7 +78,7 @@ def plain_report(result: "GradeResult", verbose: bool = False) -> str:
         for stage, stage_tests in stages.items():
             lines.append(f"  {stage}")
             for test in stage_tests:
-                lines.append(f"    [{test.status}] {points(test.score, test.max_score)}  {test.name}")
+                lines.append(f"    [{test.status}] {points(test.score, test.max_score)}  {label(test)}")
                 lines += ["        " + line for line in test_text(test, verbose).splitlines()]
         lines.append("")
     return "\n".join(lines + summary_lines(result)) + "\n"
@@ -112,7 +118,7 @@ def print_report(result: "GradeResult", verbose: bool = False, stream: Optional[
         table.add_column("message", ratio=1, overflow="fold")
         for stage, stage_tests in stages.items():
             for i, test in enumerate(stage_tests):
-                table.add_row(stage if i == 0 else "", test.name.split(".")[-1],
+                table.add_row(stage if i == 0 else "", label(test, short=True),
                               Text(test.status, style=STATUS_STYLE.get(test.status, "")),
                               points(test.score, test.max_score), Text(test_text(test, verbose)))
         console.print(table)

@@ -114,3 +114,11 @@ def test_writes_outside_the_work_directory_fail(tmp_path, config):
     for path in leaked:
         path.unlink()
     assert wrote == [] and untouched and leaked == [], (wrote, leaked)
+
+
+def test_a_cheat_graded_on_every_assignment_scores_0_of_100(tmp_path, config):
+    result = grade_submission(str(cheat("always_equal", tmp_path)), seed=7, config=config)
+    assert result.status == "graded"
+    assert result.score == 0.0 and result.max_score == 100.0
+    assert {t.assignment for t in result.tests} == {"gates", "svm", "softmax", "linear_classifier",
+                                                    "two_layer_net"}

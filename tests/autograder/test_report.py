@@ -30,6 +30,7 @@ def test_the_plain_report_groups_by_assignment_then_stage_in_lecture_order():
     assert text.index("svm  2 / 6") < text.index("softmax  0 / 4")
     assert text.index("  forward") < text.index("  backward") < text.index("  naive")
     assert "[not implemented] 0 / 1  svm.naive.loops" in text
+    assert "[timeout] 0 / 4  softmax.forward.secret (hidden)" in text
 
 
 def test_messages_hints_and_prints_are_shown_and_tracebacks_only_when_verbose():
