@@ -27,6 +27,8 @@ Design (the threat model is in DESIGN.md: the submission is untrusted code):
   exit status becomes :class:`~autograder.suite.SubmissionDied`. The next
   request starts a fresh child (the generation number changes, so old handles
   are refused).
+- POSIX only (process groups, rlimits, ``select`` on pipes): Linux and macOS;
+  on Windows, grade inside WSL.
 - Replies are parsed with ``json`` and validated strictly here, in the parent:
   only numbers, strings, booleans, None, lists, str-keyed dicts, rectangular
   matrices of numbers and handles come back; anything else is
