@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+# Columns and histograms come in the order students meet the assignments and stages.
+from autograder.suite import ASSIGNMENTS, STAGES
+
 # The extra key of results.json under which the batch keeps its record.
 RECORD_KEY = "tinybackprop_batch"
-
-# The order of columns and histograms: the order students meet the assignments.
-ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
-STAGES = ("gates", "naive", "forward", "backward", "vectorized", "training")
 
 
 @dataclass
@@ -38,7 +37,7 @@ class StudentRecord:
     score: float
     max_score: float
     columns: Dict[str, Tuple[float, float]] = field(default_factory=dict)  # name -> (earned, possible)
-    failed: List[str] = field(default_factory=list)  # names of tests that lost points
+    failed: List[str] = field(default_factory=list)  # names of the tests that did not pass
 
     @property
     def final(self) -> bool:
@@ -189,13 +188,16 @@ def summary_text(records: List[StudentRecord], most_failed: int = 10) -> str:
         % (len(records), len(graded), len(records) - len(graded), points(mean), points(top))
     )
     maxima = column_maxima(records)
-    for assignment in [c for c in column_order(records) if "." not in c]:
+    columns = column_order(records)
+    for assignment in [c for c in columns if "." not in c]:
         possible = maxima.get(assignment, 0.0)
         if possible <= 0:
             continue
         fractions = [r.columns.get(assignment, (0.0, 0.0))[0] / possible for r in records]
+        stages = ", ".join("%s %s" % (c.partition(".")[2], points(maxima[c]))
+                           for c in columns if c.startswith(assignment + "."))
         lines.append("")
-        lines.append("%s (of %s points)" % (assignment, points(possible)))
+        lines.append("%s (of %s points: %s)" % (assignment, points(possible), stages))
         lines.extend("  " + line for line in histogram(fractions))
     failures = Counter(name for r in records for name in r.failed)
     if failures:

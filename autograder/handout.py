@@ -9,9 +9,12 @@ instructor's tools (batch, handout, Gradescope, stub generator). In their
 place the kit has `autograder/hidden_manifest.json`, which tells the
 student's report how many hidden tests and points wait for grading.
 
-Before it finishes, the builder searches every file of the kit for the text of
-each solution region of the references and for the name of each hidden test;
-it refuses to leave a kit that leaks either.
+Before it finishes, the builder searches the kit's code (Python files and
+notebook cells, strings and comments aside) for the code of every solution
+region of the references, and every file for the name of each hidden test;
+it refuses to leave a kit that leaks either. The public suites need no
+reference: they read the answers recorded for their fixed inputs
+(`autograder/public/recorded.json`), which the kit keeps.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import shutil
 import sys
 import tokenize
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTOGRADER = ROOT / "autograder"
@@ -34,7 +37,7 @@ INSTRUCTOR_ONLY = ("reference", "hidden", "batch.py", "gradebook.py", "handout.p
 JUNK = ("__pycache__", "*.pyc", ".*", "*.egg-info", ".ipynb_checkpoints")
 
 
-def manifest(config: Optional[str] = None) -> Dict[str, object]:
+def manifest(config: Optional[str] = None) -> Dict[str, Any]:
     """What the kit's report needs to know of the hidden tests it lacks: their stage and points.
 
     One entry per hidden check with its assignment, stage and default points,
@@ -147,7 +150,7 @@ def copy_tree(src: Path, dest: Path, leave_out: Iterable[str] = ()) -> None:
     shutil.copytree(str(src), str(dest), ignore=shutil.ignore_patterns(*JUNK, *leave_out))
 
 
-def build(out: Path, config: Optional[str] = None) -> Dict[str, object]:
+def build(out: Path, config: Optional[str] = None) -> Dict[str, Any]:
     """Write the student kit into out (which must not exist); returns the hidden-test manifest."""
     copy_tree(ROOT / "tinybackprop", out / "tinybackprop")
     copy_tree(ROOT / "assignments", out / "assignments")
@@ -170,9 +173,9 @@ class LeakError(RuntimeError):
     """The kit contains reference solution code or a hidden test's name."""
 
 
-def student_readme(hidden: Dict[str, object]) -> str:
+def student_readme(hidden: Dict[str, Any]) -> str:
     """The README of the kit, for students."""
-    return STUDENT_README.format(tests=hidden["count"], points="%g" % float(hidden["points"]))  # type: ignore
+    return STUDENT_README.format(tests=hidden["count"], points="%g" % hidden["points"])
 
 
 STUDENT_README = """\

@@ -234,5 +234,5 @@ def test_gradebook_columns_zeros_and_summary():
     assert lines[1] == 'a,0,20,0,0,0,0,corrupt zip,"a.zip is not, a zip"'
     assert lines[2] == "b,15,20,5,5,10,10,graded,"
     summary = summary_text([good, broken])
-    assert "svm (of 12 points)" in summary and "1 of 2  svm.naive.x" in summary
+    assert "svm (of 12 points: naive 12)" in summary and "1 of 2  svm.naive.x" in summary
     assert "a: corrupt zip" in summary
