@@ -196,7 +196,7 @@ def in_order(comparisons: Sequence) -> tuple:
     for k, (stage, result) in enumerate(comparisons):
         if not result.ok:
             right = [name for name, _ in comparisons[:k]]
-            before = f"{', '.join(right)} {'is' if k == 1 else 'are'} right; " if right else ""
+            before = f"right so far: {', '.join(right)}; then " if right else ""
             return k / len(comparisons), before + result.message, stage
     return 1.0, f"{', '.join(name for name, _ in comparisons)}: all right", None
 

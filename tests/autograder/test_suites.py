@@ -76,7 +76,7 @@ def test_in_order_credits_the_stages_before_the_first_wrong_one_and_names_it():
                                 ("scores", "margins"))
     fraction, message, wrong = in_order(stages)
     assert (fraction, wrong) == (0.5, "margins")
-    assert message.startswith("scores is right; cache['margins']")
+    assert message.startswith("right so far: scores; then cache['margins'] is off")
 
 
 def test_a_missing_cache_entry_is_named():
