@@ -507,7 +507,8 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     )
     parser.add_argument("submissions", type=Path, help="a folder (or a .zip) with one entry per student")
     parser.add_argument("--out", type=Path, required=True, help="the output folder")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    parser.add_argument("--jobs", type=int, default=usable_cores(),
+                        help="submissions graded at once (default: the cores this process may use)")
     parser.add_argument("--resume", action="store_true", help="grade only students missing or changed")
     parser.add_argument("--seed", type=int, help="the batch seed (default: the stored one on --resume)")
     parser.add_argument("--config", help="an instructor's config.toml")
@@ -533,6 +534,13 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         parser.error("--only %s: no such assignment or stage; expected one of %s"
                      % (", ".join(unknown), ", ".join(sorted(gradable_names()))))
     return args
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return os.cpu_count() or 1
 
 
 def gradable_names() -> set:

@@ -236,3 +236,13 @@ def test_gradebook_columns_zeros_and_summary():
     summary = summary_text([good, broken])
     assert "svm (of 12 points: naive 12)" in summary and "1 of 2  svm.naive.x" in summary
     assert "a: corrupt zip" in summary
+
+
+def test_the_instructors_config_sets_the_points(tmp_path):
+    config = tmp_path / "config.toml"
+    text = (ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace('"gates.gates" = 10', '"gates.gates" = 25'), encoding="utf-8")
+    reference_folder(tmp_path / "subs" / "alice")
+    out = tmp_path / "out"
+    assert run_batch(tmp_path / "subs", "--out", out, "--only", "gates", "--config", config) == 0
+    assert read_grades(out)["alice"]["max"] == read_grades(out)["alice"]["total"] == "25"

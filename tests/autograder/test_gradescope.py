@@ -194,3 +194,13 @@ def test_ansi_format_keeps_the_colours(tmp_path):
     results = read_results(root)
     assert results["output_format"] == "ansi" and "\x1b[" in results["output"]
     assert 0 < results["score"] < results["max_score"]
+
+
+def test_the_instructors_config_travels_in_the_bundle(tmp_path):
+    config = tmp_path / "mine.toml"
+    config.write_text((ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+                      .replace('visibility = "after_published"', 'visibility = "after_due_date"'), encoding="utf-8")
+    out = tmp_path / "bundle.zip"
+    assert gradescope.main([str(out), "--config", str(config)]) == 0
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("autograder/config.toml") == config.read_bytes()

@@ -120,3 +120,16 @@ def test_grading_the_kit_stubs_works_out_of_the_box(kit, tmp_path):
     assert total and float(total.group(1)) == 0 and float(total.group(2)) > 0, report
     assert "not implemented" in report
     assert "Hidden tests: %d tests" % len([c for c in discover_checks() if c.hidden]) in report
+
+
+def test_the_instructors_config_goes_into_the_kit(kit, tmp_path):
+    config = tmp_path / "mine.toml"
+    config.write_text((ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+                      .replace('"svm.forward" = 8', '"svm.forward" = 16'), encoding="utf-8")
+    out = tmp_path / "kit"
+    assert handout.main([str(out), "--config", str(config)]) == 0
+    assert (out / "autograder" / "config.toml").read_bytes() == config.read_bytes()
+    default = json.loads((kit / "autograder" / handout.MANIFEST).read_text(encoding="utf-8"))
+    mine = json.loads((out / "autograder" / handout.MANIFEST).read_text(encoding="utf-8"))
+    hidden_forward = [c for c in discover_checks() if c.hidden and c.assignment == "svm" and c.stage == "forward"]
+    assert hidden_forward and mine["points"] > default["points"]
