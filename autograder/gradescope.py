@@ -106,6 +106,9 @@ def build(out: Path, config: Optional[str] = None, output_format: str = "md",
         SETTINGS: json.dumps(settings, indent=1, sort_keys=True) + "\n",
     }
     files = bundle_files(config)
+    if "README.md" not in files:
+        # pyproject.toml names a readme; without one `pip install` in setup.sh would fail.
+        texts["README.md"] = "# tinybackprop\n\nThe tinybackprop autograder, as bundled for Gradescope.\n"
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(str(out), "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in texts.items():
@@ -175,9 +178,14 @@ def grade(submission: Path, seed: int, settings: Dict[str, Any]) -> Dict[str, An
     """The results.json of one submission, its report in the configured format."""
     from autograder.grade import grade_submission
 
-    result = grade_submission(str(submission), seed=seed)
+    from autograder.config import load_config
+
+    config = load_config()
+    result = grade_submission(str(submission), seed=seed, config=config)
     results = result.to_results_json()
-    shown = result if settings["hidden_details"] else without_hidden(result)
+    # Hidden tests' messages appear at once only if asked for, or if they are visible anyway.
+    show_hidden = settings["hidden_details"] or config.hidden_visibility == "visible"
+    shown = result if show_hidden else without_hidden(result)
     if settings["output_format"] == "md":
         results["output"] = shown.to_markdown(True)
     else:

@@ -121,7 +121,7 @@ def test_the_bundle_has_gradescope_layout_and_the_hidden_tests(bundle):
         assert name in infos
         assert stat.S_IMODE(infos[name].external_attr >> 16) == 0o755
     names = set(infos)
-    assert {"pyproject.toml", "gradescope.json", "autograder/config.toml", "autograder/grade.py",
+    assert {"pyproject.toml", "README.md", "gradescope.json", "autograder/config.toml", "autograder/grade.py",
             "tinybackprop/matrix.py"} <= names
     assert any(n.startswith("autograder/hidden/") for n in names)
     assert any(n.startswith("autograder/reference/") for n in names)
