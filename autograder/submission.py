@@ -54,9 +54,19 @@ class Submission:
     problems: Dict[str, str] = field(default_factory=dict)  # "svm" -> what is wrong with it
 
 
+def local_assignments() -> Path:
+    """The student's working copy: ``./assignments`` if there is one, else the kit's own folder.
+
+    The current directory comes first so that ``tinybackprop-grade``, installed
+    with pip, grades the folder the student is in.
+    """
+    here = Path.cwd() / "assignments"
+    return here if here.is_dir() else LOCAL_ASSIGNMENTS
+
+
 def load_submission(path: Optional[str] = None) -> Submission:
     """Read a folder, a ``.zip`` or a ``.ipynb`` (None: the local ``assignments/``); raise SubmissionError."""
-    target = LOCAL_ASSIGNMENTS if path is None else Path(path)
+    target = local_assignments() if path is None else Path(path)
     if not target.exists() and not target.is_symlink():
         raise SubmissionError("missing submission", f"{target} does not exist")
     if target.is_symlink():

@@ -163,3 +163,10 @@ def test_grading_a_submission_with_a_missing_file_grades_the_rest(tmp_path):
     assert result.status == "graded"
     assert {t.status for t in result.tests} == {"error"}
     assert "svm.py is missing" in result.tests[0].output
+
+
+def test_without_a_path_the_assignments_folder_of_the_current_directory_is_graded(tmp_path, monkeypatch):
+    (tmp_path / "assignments").mkdir()
+    (tmp_path / "assignments" / "svm.py").write_text(SVM)
+    monkeypatch.chdir(tmp_path)
+    assert load_submission().files == {"svm.py": SVM}
