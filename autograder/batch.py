@@ -55,6 +55,7 @@ from autograder.gradebook import (
     record_from_result,
     summary_text,
 )
+from autograder.suite import ASSIGNMENTS
 
 # A file larger than this, inside a class zip, is not extracted (the grader refuses it anyway).
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
@@ -284,8 +285,6 @@ def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
 def _context() -> Any:
     """The multiprocessing context: a fork server (cheap, and safe beside the progress thread)."""
     if "forkserver" in multiprocessing.get_all_start_methods():
-        from autograder.suite import ASSIGNMENTS
-
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the server, so that no worker pays for the grader and its suites again.
         suites = ["autograder.%s.%s" % (kind, a) for kind in ("public", "hidden") for a in ASSIGNMENTS]
@@ -576,6 +575,11 @@ def main(argv: List[str]) -> int:
                 print("error: cannot read %s as a zip of submissions: %s" % (args.submissions, exc),
                       file=sys.stderr)
                 return 2
+        if args.lms == "none" and any((root / (a + ".py")).is_file() for a in ASSIGNMENTS):
+            print("error: %s looks like one student's submission (it holds assignment files), not a "
+                  "folder of submissions; grade it with python -m autograder --submission %s"
+                  % (args.submissions, args.submissions), file=sys.stderr)
+            return 2
         entries = find_submissions(root, Path(scratch) / "staged", args.lms)
         for entry in entries:
             if not entry.problem and entry.path.name in problems:

@@ -126,6 +126,11 @@ def test_a_corrupt_class_zip_is_a_clear_error(tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_one_students_folder_is_not_taken_for_a_class(tmp_path, capsys):
+    assert run_batch(reference_folder(tmp_path / "alice"), "--out", tmp_path / "out") == 2
+    assert "--submission" in capsys.readouterr().err
+
+
 def test_resume_grades_only_what_is_missing_or_changed(tmp_path):
     subs = tmp_path / "subs"
     reference_folder(subs / "alice")
