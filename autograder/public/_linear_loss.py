@@ -261,8 +261,8 @@ class LinearLoss:
 
         The limit is calibrated on this machine: 0.25 s (for sending the data)
         plus 10 times the two matrix products a vectorized loss needs (X @ W and
-        X.T @ dscores), which is about 4 times the reference's own time. Loops
-        take about 30 times the reference's time, so they do not fit.
+        X.T @ dscores). The reference takes about 1.3 times those products;
+        loops take 40 to 70 times, so they do not fit.
         """
         def run(session: Session, rng: random.Random) -> Verdict:
             p = make(rng)
