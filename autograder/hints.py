@@ -67,6 +67,8 @@ def loss_hint(got, data_loss: float, squares: float, reg: float, N: int) -> str:
     for scale, multiple, words in LOSS_VARIANTS:
         if N == 1 and scale != "1":
             continue  # with one example, dividing by N changes nothing
+        if reg * squares == 0 and multiple != 1:
+            continue  # without a penalty, no mistake in it can be seen
         if rel_error(got, data_loss * scales[scale] + multiple * reg * squares) <= EXACT:
             return words
     return ""

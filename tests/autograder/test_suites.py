@@ -99,6 +99,10 @@ def test_the_loss_hint_names_the_variant_the_answer_matches(got, words):
     assert words in hints.loss_hint(got, data_loss=2.0, squares=5.0, reg=0.1, N=4)
 
 
+def test_without_regularization_the_loss_hint_claims_nothing_about_it():
+    assert hints.loss_hint(8.0, data_loss=2.0, squares=5.0, reg=0.0, N=4) == hints.NOT_DIVIDED
+
+
 def test_no_loss_hint_for_an_answer_no_known_mistake_explains():
     assert hints.loss_hint(3.14159, data_loss=2.0, squares=5.0, reg=0.1, N=4) == ""
 
