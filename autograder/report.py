@@ -7,6 +7,7 @@ the runner never passes a grader traceback here.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from typing import TYPE_CHECKING, Dict, List, Optional, TextIO
@@ -88,11 +89,7 @@ def use_color(stream: TextIO) -> bool:
     """True when the report may use colour: a terminal, NO_COLOR unset, rich installed."""
     if "NO_COLOR" in os.environ or not getattr(stream, "isatty", lambda: False)():
         return False
-    try:
-        import rich  # noqa: F401  (only whether it is installed matters here)
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("rich") is not None
 
 
 def print_report(result: "GradeResult", verbose: bool = False, stream: Optional[TextIO] = None) -> None:

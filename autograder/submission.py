@@ -6,18 +6,20 @@ chooses (``<assignment>.py``). Problems come in two sizes:
 
 - :class:`SubmissionError` (``status``, ``message``) when nothing can be
   graded: a path that does not exist, a corrupt or unsafe zip (an entry that
-  climbs out with ``..``, an absolute path, a symlink, too many or too large
-  entries), an invalid notebook, an empty submission;
+  climbs out with ``..`` or an absolute path, too many entries), an invalid
+  notebook, an empty submission;
 - ``Submission.problems``: one assignment's file is missing, a symlink, too
   large, not UTF-8 or an unreadable notebook; that assignment scores zero and
   the others are graded.
 
 Where a file is searched: ``<assignment>.py`` at the top of the folder or zip,
 or under a folder inside it (the shallowest wins: a zip of the whole
-``assignments/`` folder works); if there is no ``.py``, ``<assignment>.ipynb``
-(its code cells, without IPython ``%`` and ``!`` lines). A notebook given
-as the submission itself holds one assignment per ``%%writefile <name>.py``
-cell, or, named ``<assignment>.ipynb``, that assignment in all its code cells.
+``assignments/`` folder works); if there is no ``.py``, the
+``%%writefile <assignment>.py`` cell of ``<assignment>.ipynb``. A notebook
+given as the submission itself holds one assignment per such cell. This is
+the convention the assignment notebooks teach: a notebook without that cell
+holds no code to grade (its other cells are the student's experiments). When
+a notebook writes the same file twice, the last cell wins, as when it is run.
 """
 from __future__ import annotations
 
@@ -174,11 +176,15 @@ def _read_entry(submission: Submission, assignment: str, entry: Entry, ext: str)
         submission.files[assignment + ".py"] = text
         return
     try:
-        cells = notebook_code_cells(text)
+        written = writefile_cells(notebook_code_cells(text))
     except SubmissionError as exc:
         submission.problems[assignment] = f"{shown}: {exc.message}"
         return
-    submission.files[assignment + ".py"] = "\n\n".join(strip_magics(cell) for cell in cells)
+    if assignment + ".py" in written:
+        submission.files[assignment + ".py"] = written[assignment + ".py"]
+    else:
+        submission.problems[assignment] = (f"{assignment}.py is missing, and {shown} has no cell "
+                                           f"that starts with %%writefile {assignment}.py")
 
 
 def notebook_code_cells(text: str) -> List[str]:
@@ -200,14 +206,21 @@ def notebook_code_cells(text: str) -> List[str]:
                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
 
 
-def strip_magics(source: str) -> str:
-    """A code cell without IPython magics and shell escapes (they are not Python)."""
-    return "\n".join(line for line in source.splitlines()
-                     if not line.lstrip().startswith(("%", "!")))
+def writefile_cells(cells: Iterable[str]) -> Dict[str, str]:
+    """The assignment files that ``%%writefile <assignment>.py`` cells write (the last one wins)."""
+    files = {}
+    for cell in cells:
+        lines = cell.lstrip().splitlines()
+        head = lines[0].split() if lines else []
+        if len(head) >= 2 and head[0] == "%%writefile":
+            name = PurePosixPath(head[-1]).name
+            if name.endswith(".py") and name[:-3] in ASSIGNMENTS:
+                files[name] = "\n".join(lines[1:]) + "\n"
+    return files
 
 
 def _from_notebook(path: Path) -> Submission:
-    """A notebook: ``%%writefile <assignment>.py`` cells, or all code cells of ``<assignment>.ipynb``."""
+    """A notebook given as the submission: its ``%%writefile <assignment>.py`` cells."""
     data = path.read_bytes()
     if len(data) > 20 * MAX_FILE_BYTES:
         raise SubmissionError("oversized file", f"{path.name} is {len(data)} bytes; too large to grade")
@@ -217,14 +230,9 @@ def _from_notebook(path: Path) -> Submission:
         raise SubmissionError("invalid notebook", f"{path.name} is not UTF-8 text") from None
     except SubmissionError as exc:
         raise SubmissionError(exc.status, f"{path.name} is {exc.message}") from None
-    submission = Submission(path.stem)
-    for cell in cells:
-        lines = cell.lstrip().splitlines()
-        head = lines[0].split() if lines else []
-        if len(head) >= 2 and head[0] == "%%writefile":
-            name = PurePosixPath(head[-1]).name
-            if name[:-3] in ASSIGNMENTS and name.endswith(".py"):
-                submission.files[name] = "\n".join(lines[1:]) + "\n"
-    if not submission.files and path.stem in ASSIGNMENTS:
-        submission.files[path.stem + ".py"] = "\n\n".join(strip_magics(cell) for cell in cells)
-    return submission
+    files = writefile_cells(cells)
+    if not files:
+        raise SubmissionError("empty submission", f"{path.name} has no cell that starts with "
+                              "%%writefile <assignment>.py (for example %%writefile svm.py), "
+                              "so it holds no code to grade")
+    return Submission(path.stem, files)

@@ -60,17 +60,27 @@ def test_a_notebook_with_writefile_cells(tmp_path):
     assert submission.files["softmax.py"].strip() == "Z = 2"
 
 
-def test_a_notebook_named_after_its_assignment_keeps_code_without_magics(tmp_path):
+def test_the_last_writefile_cell_of_a_file_wins(tmp_path):
+    path = tmp_path / "work.ipynb"
+    path.write_text(notebook(["%%writefile svm.py\nOLD = 1\n", "%%writefile svm.py\n" + SVM]))
+    assert load_submission(str(path)).files["svm.py"].strip() == SVM.strip()
+
+
+def test_a_notebook_without_writefile_cells_holds_no_code(tmp_path):
     path = tmp_path / "svm.ipynb"
-    path.write_text(notebook(["%matplotlib inline\n!pip install x\n" + SVM, "A = 1\n"]))
-    source = load_submission(str(path)).files["svm.py"]
-    assert "def svm_loss_naive" in source and "A = 1" in source
-    assert "%matplotlib" not in source and "!pip" not in source
+    path.write_text(notebook(["import os\nfrom assignments.svm import svm_loss_naive\n", "print(1)"]))
+    with pytest.raises(SubmissionError) as info:
+        load_submission(str(path))
+    assert info.value.status == "empty submission"
+    assert "%%writefile" in info.value.message
 
 
 def test_a_folder_notebook_stands_in_for_a_missing_py_file(tmp_path):
-    (tmp_path / "svm.ipynb").write_text(notebook([SVM]))
-    assert "def svm_loss_naive" in load_submission(str(tmp_path)).files["svm.py"]
+    (tmp_path / "svm.ipynb").write_text(notebook(["import os", "%%writefile svm.py\n" + SVM]))
+    (tmp_path / "softmax.ipynb").write_text(notebook(["print('only experiments')"]))
+    submission = load_submission(str(tmp_path))
+    assert submission.files["svm.py"].strip() == SVM.strip()
+    assert "no cell that starts with %%writefile softmax.py" in submission.problems["softmax"]
 
 
 @pytest.mark.parametrize("name, data, status, words", [
