@@ -87,7 +87,8 @@ def gradient_hint(name: str, got, data_grad: Matrix, W: Matrix, reg: float, N: i
         if N == 1 and scale != 1.0:
             continue
         data = [b * scale for b in base]
-        multiple = fit_multiple(values, data, weights)
+        # Without regularization there is no penalty gradient to fit: the W term must be 0.
+        multiple = fit_multiple(values, data, weights) if reg > 0 else 0.0
         if multiple is None or not matches(values, [d + multiple * w for d, w in zip(data, weights)]):
             continue
         if reg <= 0 or abs(multiple - 2 * reg) <= 1e-6 * reg:

@@ -122,6 +122,11 @@ def test_the_gradient_hint_finds_a_gradient_not_divided_by_n():
     assert "N times too large" in hints.gradient_hint("dW", got, DATA_GRAD, W, reg=0.1, N=4)
 
 
+def test_without_regularization_the_gradient_hint_fits_no_penalty():
+    assert hints.gradient_hint("dW", DATA_GRAD * 4, DATA_GRAD, W, reg=0.0, N=4) == f"dW: {hints.NOT_DIVIDED}"
+    assert hints.gradient_hint("dW", DATA_GRAD * 4 + 0.3 * W, DATA_GRAD, W, reg=0.0, N=4) == ""
+
+
 def test_no_gradient_hint_for_an_unrelated_answer():
     assert hints.gradient_hint("dW", W * W, DATA_GRAD, W, reg=0.1, N=4) == ""
 
