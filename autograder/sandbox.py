@@ -219,6 +219,10 @@ class Sandbox:
                 stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=str(work),
                 env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "HOME": str(work)},
                 pass_fds=(request_r, reply_w), start_new_session=True)
+        except OSError as exc:
+            for fd in (self._request_w, self._reply_r, self._out_r):
+                os.close(fd)
+            raise SandboxBroken(f"the grader's sandbox could not start {sys.executable} ({exc})") from None
         finally:
             for fd in (request_r, reply_w, out_w):
                 os.close(fd)

@@ -122,3 +122,13 @@ def test_a_cheat_graded_on_every_assignment_scores_0_of_100(tmp_path, config):
     assert result.score == 0.0 and result.max_score == 100.0
     assert {t.assignment for t in result.tests} == {"gates", "svm", "softmax", "linear_classifier",
                                                     "two_layer_net"}
+
+
+def test_a_sandbox_that_cannot_start_is_a_grader_error_not_a_zero_for_the_student(monkeypatch, tmp_path,
+                                                                                   config):
+    monkeypatch.setattr("autograder.sandbox.CHILD", tmp_path / "no_such_child.py")
+    result = grade_submission(str(cheat("zeros", tmp_path)), only=["svm.naive"], seed=1, config=config)
+    assert result.status == "grader error"
+    assert "must be redone" in result.message
+    assert all(t.status == "error" for t in result.tests)
+    assert "sandbox did not start" in result.tests[0].output
