@@ -1,6 +1,6 @@
 """Batch throughput: submissions graded per minute with 1 job and with 2 jobs, in one run.
 
-    python3 bench/bench_batch.py [--students 8] [--seed 1]
+    python3 bench/bench_batch.py [--students 16] [--seed 1] [--repeat 1]
 
 Makes a class of copies of the reference solutions (every other one with the
 stubs of one assignment left in, so grades differ), grades it with
@@ -54,7 +54,7 @@ def statuses(out: Path) -> Counter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=8)
+    parser.add_argument("--students", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="best of this many runs of each")
     args = parser.parse_args()
