@@ -13,6 +13,7 @@ rows of floats; the two forms only wrap it.
 from __future__ import annotations
 
 import math
+from operator import mul
 from typing import Callable, Sequence, Union
 
 from tinybackprop.matrix import Matrix
@@ -139,30 +140,44 @@ def max_margin(scores: Union[Matrix, ValueScores], y: Sequence[int]) -> LossResu
 
 # ----------------------------------------------------------------------------- regularization
 
-def _penalty(name: str, weights, reg_term: Callable[[float], tuple[float, float]]):
-    """sum of reg_term(w) over the weights: a Value node for Values, ``(loss, dW)`` for a Matrix."""
+def _penalty(name: str, weights, penalty: Callable[[list], tuple[float, list]]):
+    """A penalty written on a list of floats, for a Matrix (-> ``(loss, dW)``) or Values (-> a Value node)."""
     if isinstance(weights, Matrix):
-        terms = [[reg_term(w) for w in row] for row in weights.data]
-        return sum(t[0] for row in terms for t in row), Matrix([[t[1] for t in row] for row in terms])
+        rows = [penalty(row) for row in weights.data]
+        return sum(loss for loss, _ in rows), Matrix._wrap([grads for _, grads in rows])
     params = list(weights)
-    if not all(isinstance(p, Value) for p in params):
-        raise TypeError(f"{name}: expected a Matrix or a list of Values (model.parameters())")
-    terms = [reg_term(p.data) for p in params]
-    return Value(sum(t[0] for t in terms), params, [t[1] for t in terms], name)
+    try:
+        data = [p.data for p in params]
+    except AttributeError:
+        raise TypeError(f"{name}: expected a Matrix or a list of Values (model.parameters())") from None
+    loss, grads = penalty(data)
+    return Value(loss, params, grads, name)
+
+
+def _l1(reg: float, ws: list) -> tuple[float, list]:
+    """reg * sum(|w|) and its gradient reg * sign(w) (0 at w = 0, where |w| has a kink)."""
+    return reg * sum(map(abs, ws)), [reg if w > 0.0 else -reg if w < 0.0 else 0.0 for w in ws]
+
+
+def _l2(reg: float, ws: list) -> tuple[float, list]:
+    """reg * sum(w^2) and its gradient 2 * reg * w."""
+    return reg * sum(map(mul, ws, ws)), [2.0 * reg * w for w in ws]
 
 
 def l2(weights: Union[Matrix, Sequence[Value]], reg: float) -> Union[Value, "tuple[float, Matrix]"]:
     """L2 penalty reg * sum(w^2), gradient 2 * reg * w; a Value for Values, ``(loss, dW)`` for a Matrix."""
-    return _penalty("l2", weights, lambda w: (reg * w * w, 2.0 * reg * w))
+    return _penalty("l2", weights, lambda ws: _l2(reg, ws))
 
 
 def l1(weights: Union[Matrix, Sequence[Value]], reg: float) -> Union[Value, "tuple[float, Matrix]"]:
     """L1 penalty reg * sum(|w|), gradient reg * sign(w) (0 at w = 0); Value or ``(loss, dW)``."""
-    return _penalty("l1", weights, lambda w: (reg * abs(w), reg * ((w > 0) - (w < 0))))
+    return _penalty("l1", weights, lambda ws: _l1(reg, ws))
 
 
 def elastic_net(weights: Union[Matrix, Sequence[Value]], l1_reg: float,
                 l2_reg: float) -> Union[Value, "tuple[float, Matrix]"]:
     """L1 and L2 together: l1_reg * sum(|w|) + l2_reg * sum(w^2); Value or ``(loss, dW)``."""
-    return _penalty("elastic_net", weights,
-                    lambda w: (l1_reg * abs(w) + l2_reg * w * w, l1_reg * ((w > 0) - (w < 0)) + 2.0 * l2_reg * w))
+    def both(ws: list) -> tuple[float, list]:
+        (loss1, grads1), (loss2, grads2) = _l1(l1_reg, ws), _l2(l2_reg, ws)
+        return loss1 + loss2, [a + b for a, b in zip(grads1, grads2)]
+    return _penalty("elastic_net", weights, both)

@@ -13,8 +13,10 @@ do not care which way a model was run.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
+import random
 from operator import mul
 from pathlib import Path
 from typing import Optional, Sequence, Union
@@ -31,17 +33,22 @@ ActivationLike = Union[str, Activation, None]
 class Module:
     """Anything with parameters: they can be listed, zeroed, saved to JSON and loaded back."""
 
+    def children(self) -> dict[str, Module]:
+        """The modules this one is made of, by name (their parameters are its parameters)."""
+        return {}
+
     def parameters(self) -> list[Value]:
         """Every parameter (a Value) of this module."""
-        return [p for rows in self.tensors().values() for row in rows for p in row]
+        return [p for child in self.children().values() for p in child.parameters()]
 
     def weights(self) -> list[Value]:
         """The parameters that regularization penalizes: all of them but the biases."""
-        return self.parameters()
+        return [w for child in self.children().values() for w in child.weights()]
 
     def tensors(self) -> dict[str, list[list[Value]]]:
         """The parameters as named 2-D blocks (what is saved, with its shape)."""
-        return {}
+        return {f"{name}.{key}": rows
+                for name, child in self.children().items() for key, rows in child.tensors().items()}
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients add up across backward passes)."""
@@ -228,8 +235,67 @@ class Layer(Module):
         return f"Layer({self.nin}, {self.nout}, activation={self.activation.name!r})"
 
 
+class Maxout(Module):
+    """nout units, each the largest of ``pieces`` linear functions of the inputs (Goodfellow et al. 2013)."""
+
+    def __init__(self, nin: int, nout: int, pieces: int = 2, seed: Seed = None):
+        if pieces < 2:
+            raise ValueError(f"Maxout: a unit takes the max of at least 2 pieces, got pieces={pieces}")
+        rng = make_rng(seed)
+        self.pieces = [Layer(nin, nout, "linear", rng) for _ in range(pieces)]
+        self.nin, self.nout = nin, nout
+        self._winners: Optional[list[list[int]]] = None
+
+    def __call__(self, x: Union[Matrix, Sequence[Scalar]]) -> Union[Matrix, list[Value]]:
+        """On a Matrix (N x nin): ``forward(x)``. On one input: a list of nout Values, each a chain of max nodes."""
+        if isinstance(x, Matrix):
+            return self.forward(x)
+        return [functools.reduce(Value.max, unit) for unit in zip(*(piece(x) for piece in self.pieces))]
+
+    def forward(self, X: Matrix) -> Matrix:
+        """For a batch (N, nin) -> (N, nout): each entry the max over the pieces; caches which piece won."""
+        scores = [piece.forward(X).data for piece in self.pieces]
+        pieces = range(len(self.pieces))
+        out, self._winners = [], []
+        for rows in zip(*scores):  # every piece's row for one example
+            # max() keeps the first of equal pieces, as Value.max does: both paths agree on ties.
+            winners = [max(pieces, key=lambda k: rows[k][j]) for j in range(self.nout)]
+            out.append([rows[k][j] for j, k in enumerate(winners)])
+            self._winners.append(winners)
+        return Matrix._wrap(out)
+
+    def backward(self, dout: Matrix, input_grad: bool = True) -> Optional[Matrix]:
+        """Given dL/d(output) (N, nout): each entry's gradient goes to the piece that won; returns dX or None."""
+        if self._winners is None:
+            raise RuntimeError("Maxout.backward called before forward: run forward on a batch first")
+        dX = None
+        for k, piece in enumerate(self.pieces):
+            routed = [[d if winner == k else 0.0 for d, winner in zip(drow, wrow)]
+                      for drow, wrow in zip(dout.data, self._winners)]
+            dX_k = piece.backward(Matrix._wrap(routed), input_grad)
+            dX = dX_k if dX is None else dX + dX_k  # the input fans out to every piece: gradients add
+        return dX
+
+    def children(self) -> dict[str, Module]:
+        return {f"pieces.{k}": piece for k, piece in enumerate(self.pieces)}
+
+    def __repr__(self) -> str:
+        return f"Maxout({self.nin}, {self.nout}, pieces={len(self.pieces)})"
+
+
+def _make_layer(nin: int, nout: int, activation: ActivationLike, rng: random.Random) -> Union[Layer, Maxout]:
+    """A Layer with that activation, or a Maxout layer for ``"maxout"`` (not an element-wise function)."""
+    if activation == "maxout":
+        return Maxout(nin, nout, seed=rng)
+    return Layer(nin, nout, activation, rng)
+
+
 class MLP(Module):
-    """Layers in a chain: nin -> nouts[0] -> ... -> nouts[-1]; the last layer is linear unless asked."""
+    """Layers in a chain: nin -> nouts[0] -> ... -> nouts[-1]; the last layer is linear unless asked.
+
+    ``activation`` names the hidden layers' activation (see
+    tinybackprop.activations) or is ``"maxout"`` for Maxout hidden layers.
+    """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: ActivationLike = "relu",
                  output_activation: ActivationLike = "linear", seed: Seed = None):
@@ -238,7 +304,7 @@ class MLP(Module):
         rng = make_rng(seed)
         sizes = [nin] + list(nouts)
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng)
+        self.layers = [_make_layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng)
                        for i in range(len(nouts))]
 
     def __call__(self, x: Union[Matrix, Sequence[Scalar]]) -> Union[Matrix, Value, list[Value]]:
@@ -261,16 +327,8 @@ class MLP(Module):
             dout = self.layers[i].backward(dout, input_grad=input_grad or i > 0)
         return dout
 
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def weights(self) -> list[Value]:
-        return [w for layer in self.layers for w in layer.weights()]
-
-    def tensors(self) -> dict[str, list[list[Value]]]:
-        return {f"layers.{i}.{name}": rows
-                for i, layer in enumerate(self.layers) for name, rows in layer.tensors().items()}
+    def children(self) -> dict[str, Module]:
+        return {f"layers.{i}": layer for i, layer in enumerate(self.layers)}
 
     def __repr__(self) -> str:
-        sizes = [self.layers[0].nin] + [layer.nout for layer in self.layers]
-        return f"MLP({' -> '.join(map(str, sizes))}, activation={self.layers[0].activation.name!r})"
+        return f"MLP([{', '.join(map(repr, self.layers))}])"

@@ -8,7 +8,7 @@ import pytest
 
 from tinybackprop.activations import ELU, Activation, LeakyReLU, Sigmoid, get_activation
 from tinybackprop.matrix import Matrix
-from tinybackprop.nn import MLP, Layer, Neuron
+from tinybackprop.nn import MLP, Layer, Maxout, Neuron
 from tinybackprop.value import Value
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "elu", "linear"]
@@ -107,7 +107,7 @@ def _value_path(model, X, dout):
     return outputs, [p.grad for p in model.parameters()]
 
 
-@pytest.mark.parametrize("name", ACTIVATIONS)
+@pytest.mark.parametrize("name", ACTIVATIONS + ["maxout"])
 def test_both_paths_give_the_same_outputs_and_gradients(name):
     model = MLP(3, [6, 4, 2], activation=name, seed=7)
     for p in model.parameters():
@@ -121,7 +121,7 @@ def test_both_paths_give_the_same_outputs_and_gradients(name):
     assert max(abs(a - p.grad) for a, p in zip(grads, model.parameters())) < 1e-10
 
 
-@pytest.mark.parametrize("name", ["tanh", "elu", "relu"])
+@pytest.mark.parametrize("name", ["tanh", "elu", "relu", "maxout"])
 def test_matrix_backward_returns_dx_that_matches_finite_differences(name):
     model = MLP(3, [6, 2], activation=name, seed=3)
     model.forward(X_BATCH)
@@ -206,3 +206,23 @@ def test_neuron_and_layer_save_too(tmp_path):
     copy.load(tmp_path / "n.json")
     assert [p.data for p in copy.parameters()] == [p.data for p in neuron.parameters()]
     assert Layer(3, 2).state_dict()["b"] == [[0.0, 0.0]]
+
+
+def test_maxout_takes_the_larger_piece_and_routes_the_gradient_to_it():
+    unit = Maxout(1, 1, pieces=3, seed=0)
+    for piece, (w, b) in zip(unit.pieces, [(1.0, 0.0), (-1.0, 0.0), (0.5, 1.0)]):
+        piece.neurons[0].w[0].data, piece.neurons[0].b.data = w, b
+    x = Value(3.0)
+    (out,) = unit([x])
+    out.backward()
+    assert out.data == 3.0 and x.grad == 1.0  # max(3, -3, 2.5): the first piece wins
+    assert unit(Matrix([[3.0], [-3.0], [1.0]])) == Matrix([[3.0], [3.0], [1.5]])
+    unit.zero_grad()
+    unit.backward(Matrix([[1.0], [1.0], [1.0]]))
+    assert [piece.neurons[0].b.grad for piece in unit.pieces] == [1.0, 1.0, 1.0]
+    assert [piece.neurons[0].w[0].grad for piece in unit.pieces] == [3.0, -3.0, 1.0]  # dW is the x it won on
+    assert len(unit.parameters()) == 6 and set(unit.tensors()) == {f"pieces.{k}.{n}" for k in range(3) for n in "Wb"}
+    with pytest.raises(ValueError, match="at least 2 pieces"):
+        Maxout(2, 2, pieces=1)
+    with pytest.raises(RuntimeError, match="before forward"):
+        Maxout(2, 2).backward(Matrix([[1.0, 1.0]]))
