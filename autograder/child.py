@@ -13,7 +13,8 @@ code runs it, in this order:
    ``__main__``) while it can still read them (the interpreter may
    live in a directory, such as ``/root``, that the unprivileged user cannot
    read; a module left out of ``COMMON_STDLIB`` may then fail to import);
-3. when started as root, drops to the unprivileged uid/gid it was given;
+3. when started as root, hides the grader's tree behind an empty mount (see
+   ``hide_paths``) and drops to the unprivileged uid/gid it was given;
 4. forbids new processes (RLIMIT_NPROC = 0) and moves into its empty work dir.
 
 Then it reads one JSON request per line from the request pipe and writes one
@@ -90,6 +91,35 @@ def preload(settings: dict) -> None:
             importlib.import_module(name)
         except Exception:  # a broken module fails again, visibly, when the student imports it
             continue
+
+
+CLONE_NEWNS, MS_RDONLY, MS_REC, MS_PRIVATE = 0x00020000, 1, 0x4000, 1 << 18
+
+
+def hide_paths(settings: dict) -> bool:
+    """Cover the grader's tree (its .git, references and hidden tests) with an empty tmpfs.
+
+    Only as root, in a private mount namespace of this process: nobody else
+    sees the empty mount. Mode 0o700 on the secret folders already keeps them
+    from the child's uid; this also hides the repository's history (``.git``),
+    which holds every committed reference. Returns False where the system
+    refuses namespaces (an unprivileged container): then only the modes protect.
+    """
+    paths = settings.get("hide") or []
+    if settings.get("uid") is None or not paths:
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return False
+    # Without a private "/", the empty mounts would propagate to the whole machine.
+    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        raise SystemExit("sandbox: could not make the mount namespace private")
+    for path in paths:
+        if libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_RDONLY, b"size=4k,mode=0555") != 0:
+            raise SystemExit(f"sandbox: could not hide {path}")
+    return True
 
 
 def drop_privileges(settings: dict) -> None:
@@ -268,6 +298,7 @@ def main() -> None:
     settings = json.loads(requests.readline())
     set_limits(settings)
     preload(settings)
+    hide_paths(settings)
     drop_privileges(settings)
     server = Server(settings["assignment"])
     # The handshake tells the parent that setup worked and student code may now run.

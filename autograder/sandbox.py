@@ -11,7 +11,10 @@ Design (the threat model is in DESIGN.md: the submission is untrusted code):
   range, not ``nobody``: children of different students running at the same
   time then cannot signal, trace or write into one another) that owns only
   its work directory. ``autograder/reference/`` and ``autograder/hidden/``
-  are made mode 0o700 by the runner, so that uid cannot read them. Not
+  are made mode 0o700 by the runner, so that uid cannot read them; and the
+  child, in a mount namespace of its own, covers the grader's tree (the
+  checkout with its ``.git``, which holds every committed reference) with an
+  empty read-only tmpfs where the system allows it (root with CAP_SYS_ADMIN). Not
   prevented: writing into world-writable places such as ``/tmp`` (that would
   need mount namespaces); the grader never reads from them, and the child's
   uid is its own, so no other submission's files are reachable.
@@ -55,6 +58,7 @@ from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, Not
                               StudentCrash, SubmissionDied)
 
 CHILD = Path(__file__).resolve().parent / "child.py"
+GRADER_TREE = Path(__file__).resolve().parent.parent  # the checkout (or site-packages) holding the grader
 TINYBACKPROP = Path(__file__).resolve().parent.parent / "tinybackprop"
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 STARTUP_SECONDS = 20.0
@@ -208,7 +212,7 @@ class Sandbox:
         self._out_r, out_w = os.pipe()
         settings = {
             "assignment": self.assignment, "lib": str(self.workspace.lib), "work": str(work),
-            "uid": uid, "gid": gid,
+            "uid": uid, "gid": gid, "hide": self._hidden_paths(),
             "memory_bytes": self.limits.memory_mb * 1024 * 1024,
             "cpu_seconds": self.limits.submission_seconds + 1,
             "file_bytes": self.limits.file_bytes,
@@ -235,6 +239,17 @@ class Sandbox:
         except (CallTimeout, SubmissionDied, BadReturn, OSError) as exc:
             raise SandboxBroken(f"the grader's sandbox did not start ({exc}): "
                                 f"{self.take_output()[-2000:]}") from None
+
+    def _hidden_paths(self) -> list:
+        """The folders the child must not see: the grader's whole tree, or, when the
+        interpreter or the workspace lives inside it (a virtualenv in the checkout),
+        just its secrets: the repository history and the reference and hidden folders."""
+        tree = GRADER_TREE
+        needed = [self.workspace.root, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
+        if tree != Path(tree.anchor) and not any(tree == p or tree in p.parents for p in needed):
+            return [str(tree)]
+        secrets = [tree / ".git", tree / "autograder" / "reference", tree / "autograder" / "hidden"]
+        return [str(path) for path in secrets if path.is_dir()]
 
     def _kill(self) -> None:
         """Kill the child's whole process group and release its pipes."""

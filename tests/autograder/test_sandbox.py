@@ -270,3 +270,15 @@ def test_without_root_nothing_is_preloaded_and_matrices_still_arrive(monkeypatch
     finally:
         sandbox.close()
         workspace.close()
+
+
+def test_the_grader_tree_and_its_history_are_invisible_to_the_child(session):
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    repo = os.path.dirname(repo)
+    seen = session.call("demo.peek", repo)
+    history = session.call("demo.peek", os.path.join(repo, ".git"))
+    if running_as_root():  # an empty mount in the child's own namespace covers the checkout
+        assert seen == [] and history == "FileNotFoundError"
+    else:  # without root the student's own machine shows the student's own files
+        assert "autograder" in seen
+    assert os.path.isdir(os.path.join(repo, "autograder"))  # the grader itself still sees it
