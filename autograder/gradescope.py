@@ -68,6 +68,7 @@ root="${%(variable)s:-/autograder}"
 export COLUMNS="${COLUMNS:-110}"  # the width of the report when --format ansi
 python="${TINYBACKPROP_PYTHON:-$root/venv/bin/python}"
 [ -x "$python" ] || python=python3
+rm -f "$root/results/results.json"  # never let an old result pass for this submission's
 "$python" -m autograder.gradescope --run --root "$root"
 status=$?
 if [ ! -s "$root/results/results.json" ]; then
@@ -149,7 +150,9 @@ def read_settings(source: Path) -> Dict[str, Any]:
 
 def protect(source: Path) -> None:
     """Make the source (references, hidden tests) readable by root only, before student code runs."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+    from autograder.sandbox import running_as_root
+
+    if running_as_root():
         os.chmod(str(source), 0o700)
 
 
@@ -163,10 +166,12 @@ def run(root: Path) -> Dict[str, Any]:
         settings = read_settings(source)
         results = grade(locate_submission(root / "submission"), seed, settings)
     except Exception:
+        # The traceback is for the staff (Gradescope keeps this process's output), not the student.
+        traceback.print_exc()
         results = {
             "score": 0.0,
             "output": "The autograder failed while grading this submission. This is not a grade: "
-                      "please tell the course staff.\n\n" + traceback.format_exc(limit=-3),
+                      "please tell the course staff.",
             "tests": [],
         }
     results.setdefault("extra_data", {})["seed"] = seed

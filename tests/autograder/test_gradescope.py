@@ -173,13 +173,17 @@ def test_a_zipped_stub_submission_scores_zero(bundle, tmp_path):
 def test_results_json_is_written_when_grading_fails(bundle, tmp_path):
     root = fake_autograder(tmp_path, bundle)
     (root / "source" / "gradescope.json").write_text("{broken", encoding="utf-8")
-    assert run_autograder(root).returncode == 0
+    (root / "results" / "results.json").write_text('{"score": 100, "tests": []}', encoding="utf-8")
+    done = run_autograder(root)
+    assert done.returncode == 0
     results = read_results(root)
     assert results["score"] == 0 and "course staff" in results["output"]
+    assert "Traceback" not in results["output"] and "JSONDecodeError" in done.stderr
 
 
 def test_results_json_is_written_when_python_cannot_start(bundle, tmp_path):
     root = fake_autograder(tmp_path, bundle)
+    (root / "results" / "results.json").write_text('{"score": 100, "tests": []}', encoding="utf-8")
     assert run_autograder(root, python=shutil.which("false")).returncode == 0
     results = read_results(root)
     assert results["score"] == 0 and "could not start" in results["output"]
