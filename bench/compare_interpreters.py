@@ -54,15 +54,15 @@ def main() -> None:
     missing = [name for name, path in interpreters.items() if shutil.which(path) is None]
     for name in missing:
         print(f"{name} interpreter {interpreters[name]!r} not found: its column stays empty")
-    benches = [("bench_digits_step.py", ["--rounds", args.rounds]),
-               ("bench_micrograd.py", ["--micrograd-steps", args.micrograd_steps])]
+    benches = [("bench_digits_step.py", "digits step", ["--rounds", args.rounds]),
+               ("bench_micrograd.py", "moons step", ["--micrograd-steps", args.micrograd_steps])]
     columns = {name: {} for name in interpreters}
     for name, interpreter in interpreters.items():
         if name in missing:
             continue
-        for script, extra in benches:
+        for script, label, extra in benches:
             for key, value in run_bench(interpreter, script, extra).items():
-                columns[name][f"{script[len('bench_'):-len('.py')]}: {key}"] = value
+                columns[name][f"{label}: {key}"] = value
 
     rows = list(dict.fromkeys(key for figures in columns.values() for key in figures))
     width = max([len(row) for row in rows] + [10])
