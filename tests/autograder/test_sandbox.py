@@ -95,6 +95,14 @@ def peek(path):
         return type(exc).__name__
 
 
+def importable(name):
+    try:
+        _imp(name)
+    except ImportError:
+        return False
+    return True
+
+
 class Counter:
     def __init__(self, start):
         self.count = start
@@ -282,3 +290,11 @@ def test_the_grader_tree_and_its_history_are_invisible_to_the_child(session):
     else:  # without root the student's own machine shows the student's own files
         assert "autograder" in seen
     assert os.path.isdir(os.path.join(repo, "autograder"))  # the grader itself still sees it
+
+
+def test_only_the_standard_library_and_tinybackprop_are_importable(session):
+    # numpy is installed for the grader's CPython here; the child runs without site-packages.
+    assert session.call("demo.importable", "numpy") is False
+    assert session.call("demo.importable", "autograder") is False
+    assert session.call("demo.importable", "tinybackprop.matrix") is True
+    assert session.call("demo.importable", "math") is True
