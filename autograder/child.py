@@ -35,6 +35,8 @@ import os
 import resource
 import sys
 import traceback
+from types import ModuleType
+from typing import Any, Optional, Tuple
 
 COMMON_STDLIB = ("math", "random", "itertools", "functools", "operator", "collections",
                  "copy", "typing", "dataclasses", "abc", "time", "heapq", "bisect",
@@ -137,7 +139,7 @@ def drop_privileges(settings: dict) -> None:
     os.environ.update({"HOME": settings["work"], "TMPDIR": settings["work"]})
 
 
-def matrix_class():
+def matrix_class() -> Optional[type]:
     """The child's Matrix class (None if tinybackprop.matrix cannot be imported)."""
     try:
         return importlib.import_module("tinybackprop.matrix").Matrix
@@ -152,11 +154,11 @@ class Server:
         self.assignment = assignment
         self.objects: dict = {}
 
-    def module(self, name: str):
+    def module(self, name: str) -> ModuleType:
         """Import ``assignments.<name>`` (a student module) and return it."""
         return importlib.import_module("assignments." + name)
 
-    def resolve(self, target: str):
+    def resolve(self, target: str) -> Tuple[Any, str, Any]:
         """Find ``<module>.<name>[.<attr>...]`` in the student's package; return (owner, attr, value)."""
         parts = target.split(".")
         if len(parts) < 2:
@@ -166,7 +168,7 @@ class Server:
             owner = getattr(owner, part)
         return owner, parts[-1], getattr(owner, parts[-1])
 
-    def decode(self, value):
+    def decode(self, value: Any) -> Any:
         """Turn a request value (JSON data from the parent) into Python/Matrix objects."""
         if isinstance(value, list):
             return [self.decode(item) for item in value]
@@ -181,7 +183,7 @@ class Server:
             return {key: self.decode(item) for key, item in value["D"].items()}
         return value
 
-    def encode(self, value, depth: int = 0):
+    def encode(self, value: Any, depth: int = 0) -> Any:
         """Turn a student's return value into JSON data, or refuse it with a clear message."""
         if depth > 20:
             raise Refused("bad_return", "returned data nested more than 20 levels deep")
@@ -212,7 +214,7 @@ class Server:
             except (AttributeError, ImportError):
                 continue
 
-            def tripwire(*args, _name=full, **kwargs):
+            def tripwire(*args: Any, _name: str = full, **kwargs: Any) -> None:
                 hits.append(_name)
                 raise RuntimeError(f"{_name} must not be called here")
 
@@ -220,7 +222,7 @@ class Server:
             saved.append((owner, attr, original))
         return hits, saved
 
-    def invoke(self, request: dict):
+    def invoke(self, request: dict) -> Any:
         """Run one request and return the encoded value."""
         op = request["op"]
         if op == "attr":
