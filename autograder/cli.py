@@ -8,7 +8,8 @@ prints the report. ``stubs``, ``batch``, ``handout`` and ``gradescope`` run
 ``autograder.handout`` and ``autograder.gradescope``.
 
 Exit status: 0 when the submission was graded (whatever the score), 1 when it
-could not be (a bad submission or a grader failure), 2 for a usage error.
+could not be (a bad submission or a grader failure), 2 for a usage error, 130
+when interrupted.
 """
 from __future__ import annotations
 
@@ -70,6 +71,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     except (ConfigError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the sandboxes were closed on the way out
+        print("interrupted: nothing was graded", file=sys.stderr)
+        return 130
     except Exception as exc:  # a bug of the grader: say so plainly, trace only on request
         print(f"error: the grader itself failed ({type(exc).__name__}: {exc}); this is not your "
               "fault, please report it" + ("" if args.verbose else " (--verbose shows the traceback)"),
