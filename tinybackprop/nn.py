@@ -91,7 +91,8 @@ class Module:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
             raise ValueError(f"{path} is not a parameter file (invalid JSON: {error})") from error
-        if not isinstance(document, dict) or document.get("format") != "tinybackprop-parameters":
+        if (not isinstance(document, dict) or document.get("format") != "tinybackprop-parameters"
+                or not isinstance(document.get("parameters"), dict)):
             raise ValueError(f"{path} is not a parameter file written by Module.save")
         self.load_state_dict(document["parameters"])
 

@@ -193,9 +193,10 @@ def test_load_checks_shapes_and_names(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="invalid JSON"):
         MLP(3, [4, 2]).load(path)
-    path.write_text('{"weights": []}')
-    with pytest.raises(ValueError, match="not a parameter file"):
-        MLP(3, [4, 2]).load(path)
+    for text in ('{"weights": []}', '{"format": "tinybackprop-parameters", "parameters": [1]}'):
+        path.write_text(text)
+        with pytest.raises(ValueError, match="not a parameter file"):
+            MLP(3, [4, 2]).load(path)
 
 
 def test_neuron_and_layer_save_too(tmp_path):
