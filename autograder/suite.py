@@ -98,7 +98,14 @@ class Session:
 
     def call(self, target: str, *args: Any, timeout: Optional[float] = None,
              forbid: Sequence[str] = (), **kwargs: Any) -> Any:
-        """Call ``assignments.<module>.<name>(*args, **kwargs)`` in the child; return plain data."""
+        """Call ``assignments.<module>.<name>(*args, **kwargs)`` in the child; return plain data.
+
+        ``timeout`` (seconds) replaces the configured per-call limit; the submission's
+        total limit still applies. ``forbid`` names functions the call must not use,
+        as ``"<module>.<name>"`` or a bare ``"<name>"`` of the target's module: each is
+        swapped for a tripwire during the call, and tripping it raises ForbiddenCall
+        even if the student's code caught the tripwire's exception.
+        """
         return self._sandbox.request("call", target=target, args=args, kwargs=kwargs,
                                      timeout=timeout, forbid=forbid)
 
