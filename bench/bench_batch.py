@@ -7,6 +7,9 @@ stubs of one assignment left in, so grades differ), grades it with
 `python -m autograder batch --jobs 1` and `--jobs 2` into fresh folders, and
 prints each rate and the ratio (the target: 2 jobs at least 1.7 times 1 job
 on 2 cores). Every assignment and every check, public and hidden, is graded.
+As a baseline measured in the same run, plain loops of grade_submission in
+one and in two processes show how far the grader itself scales on the
+machine as it is (a busy machine caps both), and what the batch adds.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +50,31 @@ def grade_class(folder: Path, out: Path, jobs: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
+# Grades the folders named on the command line one after another, in one plain process.
+PLAIN_LOOP = """
+import sys
+from autograder.grade import grade_submission
+for path in sys.argv[1:]:
+    grade_submission(path, seed=1)
+"""
+
+
+def plain_loops(folders: List[Path], processes: int) -> float:
+    """Seconds for `processes` plain loops of grade_submission to grade the folders between them.
+
+    The baseline the batch is held to: what the grader itself scales to on
+    this machine now (other programs running at the same time cost both alike).
+    """
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    running = [subprocess.Popen([sys.executable, "-c", PLAIN_LOOP] + [str(f) for f in folders[i::processes]],
+                                cwd=str(ROOT), env=env) for i in range(processes)]
+    for process in running:
+        if process.wait() != 0:
+            sys.exit("a plain grading loop failed")
+    return time.perf_counter() - started
+
+
 def statuses(out: Path) -> Counter:
     """How many rows of grades.csv have each status."""
     with open(str(out / "grades.csv"), newline="", encoding="utf-8") as f:
@@ -62,10 +91,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as scratch:
         folder = Path(scratch) / "class"
         make_class(folder, args.students)
-        one = two = float("inf")
-        for _ in range(args.repeat):  # alternated, so that a change of machine load hits both alike
+        folders = sorted(folder.iterdir())
+        one = two = plain_one = plain_two = float("inf")
+        for _ in range(args.repeat):  # alternated, so that a change of machine load hits all alike
             one = min(one, grade_class(folder, Path(scratch) / "one", 1, args.seed))
             two = min(two, grade_class(folder, Path(scratch) / "two", 2, args.seed))
+            plain_one = min(plain_one, plain_loops(folders, 1))
+            plain_two = min(plain_two, plain_loops(folders, 2))
         same = (Path(scratch) / "one" / "grades.csv").read_bytes() == (Path(scratch) / "two" / "grades.csv").read_bytes()
         counts = statuses(Path(scratch) / "two")
     if set(counts) != {"graded"}:
@@ -76,6 +108,10 @@ def main() -> None:
     print("  --jobs 1: %6.1f s  %6.1f submissions/min" % (one, 60 * args.students / one))
     print("  --jobs 2: %6.1f s  %6.1f submissions/min" % (two, 60 * args.students / two))
     print("  throughput ratio 2 jobs / 1 job: %.2f (target >= 1.7)" % (one / two))
+    print("  baseline, plain grade_submission loops in 1 and 2 processes: %.1f s, %.1f s, ratio %.2f"
+          % (plain_one, plain_two, plain_one / plain_two))
+    print("  batch overhead over the plain loop: %+.0f%% with 1 job, %+.0f%% with 2"
+          % (100 * (one / plain_one - 1), 100 * (two / plain_two - 1)))
     print("  same grades.csv with 1 and 2 jobs: %s" % same)
 
 
