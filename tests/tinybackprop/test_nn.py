@@ -5,6 +5,8 @@ import json
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinybackprop.activations import ELU, Activation, LeakyReLU, Sigmoid, get_activation
 from tinybackprop.matrix import Matrix
@@ -119,6 +121,24 @@ def test_both_paths_give_the_same_outputs_and_gradients(name):
     assert scores.shape == (5, 2)
     assert max(abs(a - b) for ra, rb in zip(outputs, scores.data) for a, b in zip(ra, rb)) < 1e-10
     assert max(abs(a - p.grad) for a, p in zip(grads, model.parameters())) < 1e-10
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), nin=st.integers(1, 6), nouts=st.lists(st.integers(1, 6), min_size=1, max_size=3),
+       name=st.sampled_from(ACTIVATIONS + ["maxout"]), seed=st.integers(0, 2**16))
+def test_both_paths_agree_for_any_shape(data, nin, nouts, name, seed):
+    batch = data.draw(st.integers(1, 4))
+    numbers = st.floats(-5.0, 5.0, allow_nan=False)
+    X = Matrix(data.draw(st.lists(st.lists(numbers, min_size=nin, max_size=nin), min_size=batch, max_size=batch)))
+    dout = Matrix(data.draw(st.lists(st.lists(numbers, min_size=nouts[-1], max_size=nouts[-1]),
+                                     min_size=batch, max_size=batch)))
+    model = MLP(nin, nouts, activation=name, seed=seed)
+    outputs, grads = _value_path(model, X, dout)
+    model.zero_grad()
+    scores = model(X)
+    model.backward(dout)
+    assert scores.allclose(Matrix(outputs), rtol=1e-10, atol=1e-10)
+    assert max(abs(a - p.grad) / max(1.0, abs(a)) for a, p in zip(grads, model.parameters())) < 1e-10
 
 
 @pytest.mark.parametrize("name", ["tanh", "elu", "relu", "maxout"])
