@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import math
 import random
+import zlib
 from pathlib import Path
 from typing import Iterator, Sequence, Union
 
@@ -145,7 +146,7 @@ def _load_csv(name: str, features: int) -> tuple[Matrix, list[int]]:
                 lines = f.read().splitlines()
         else:
             lines = path.read_text(encoding="ascii").splitlines()
-    except (OSError, EOFError, UnicodeDecodeError) as error:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise ValueError(f"data file {path} is corrupt ({error}): reinstall tinybackprop") from error
     expected_rows = None
     first = lines[0].split(",") if lines else []
