@@ -98,14 +98,16 @@ def _as_value_rows(name: str, scores: ValueScores) -> list[list[Value]]:
     """Value scores as rows: a list of Values is one score per example."""
     if not scores:
         raise ValueError(f"{name}: no scores given")
-    return [list(s) if isinstance(s, (list, tuple)) else [s] for s in scores]
+    rows = [list(s) if isinstance(s, (list, tuple)) else [s] for s in scores]
+    widths = sorted({len(row) for row in rows})
+    if len(widths) > 1:
+        raise ValueError(f"{name}: every example needs the same number of scores, got rows of {widths} scores")
+    return rows
 
 
 def _apply(name: str, rows_loss: Callable[..., tuple[float, Rows]], scores, other, op: str):
     """Run a loss written on float rows on a Matrix (-> (loss, dscores)) or on Values (-> a Value)."""
     if isinstance(scores, Matrix):
-        if scores.shape[0] == 0:
-            raise ValueError(f"{name}: no scores given (shape {scores.shape})")
         loss, d = rows_loss(scores.data, other)
         return loss, Matrix._wrap(d)  # rows built here: no need to check and copy them again
     rows = _as_value_rows(name, scores)

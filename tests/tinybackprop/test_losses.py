@@ -86,6 +86,8 @@ def test_labels_are_checked():
         softmax_cross_entropy(SCORES, [0, 1, 2])
     with pytest.raises(ValueError, match="label 3 is out of range for 3 classes"):
         svm_loss(SCORES, [0, 1, 3, 0])
+    with pytest.raises(ValueError, match=r"same number of scores, got rows of \[1, 2\] scores"):
+        softmax_cross_entropy([[Value(1.0), Value(2.0)], [Value(0.5)]], [0, 0])
 
 
 @pytest.mark.parametrize("penalty, value, grad", [
