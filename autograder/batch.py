@@ -59,8 +59,9 @@ from autograder.suite import ASSIGNMENTS
 
 # A file larger than this, inside a class zip, is not extracted (the grader refuses it anyway).
 MAX_MEMBER_BYTES = 100 * 1024 * 1024
-# A safety net above the grader's own per-submission limit: a worker stuck this long is killed.
-DEFAULT_WORKER_TIMEOUT = 600.0
+# A safety net above the grader's own per-submission limit: a worker stuck for this many times
+# that limit (plus a margin for start-up) is killed.
+WORKER_TIMEOUT_FACTOR, WORKER_TIMEOUT_MARGIN = 3.0, 30.0
 SUBMISSION_SUFFIXES = (".zip", ".ipynb")
 
 
@@ -259,9 +260,10 @@ def config_fingerprint(config: Optional[str]) -> str:
 
 def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
     """Run in a worker process: grade one submission and send back plain JSON (never a pickle)."""
-    # Ctrl-C reaches the whole process group: a worker then leaves quietly, through the grader's
-    # own clean-up (its sandboxes are killed and deleted), and the batch reports what is saved.
-    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(130))
+    # Ctrl-C (which reaches the whole process group) or the batch's SIGTERM make a worker leave
+    # through the grader's own clean-up: its sandboxes are killed and their folders deleted.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
     try:
         from autograder.config import load_config
         from autograder.grade import grade_submission
@@ -297,7 +299,7 @@ def run_pool(
     jobs: Sequence[Dict[str, Any]],
     workers: int,
     on_done: Callable[[Dict[str, Any], Dict[str, Any]], None],
-    worker_timeout: float = DEFAULT_WORKER_TIMEOUT,
+    worker_timeout: float,
 ) -> None:
     """Grade jobs with at most `workers` processes at once, calling on_done(job, payload) for each.
 
@@ -340,8 +342,11 @@ def run_pool(
 
 
 def _stop(process: Any) -> None:
-    """Make sure a worker process is gone."""
-    process.join(2)
+    """Make sure a worker process is gone: asked to stop (so it cleans up), then killed."""
+    process.join(1)
+    if process.is_alive():
+        process.terminate()
+        process.join(5)
     if process.is_alive():
         process.kill()
         process.join()
@@ -518,15 +523,25 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--hidden-details", choices=("yes", "no"),
                         help="show hidden tests' messages in feedback/ (default: yes, unless the "
                              "config's hidden.visibility is \"hidden\")")
-    parser.add_argument("--worker-timeout", type=float, default=DEFAULT_WORKER_TIMEOUT,
-                        help="seconds before a stuck grading process is killed")
+    parser.add_argument("--worker-timeout", type=float,
+                        help="seconds before a stuck grading process is killed (default: three times "
+                             "the config's submission_seconds, plus 30)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1, got %d" % args.jobs)
     try:
-        args.hidden_details = hidden_details(args.hidden_details, args.config)
+        from autograder.config import load_config
+
+        config = load_config(args.config)
     except (OSError, ValueError) as exc:
         parser.error("cannot use the config %s: %s" % (args.config, exc))
+    if args.hidden_details is None:
+        # Feedback is handed back once grades are out, so only visibility "hidden" keeps details back.
+        args.hidden_details = config.hidden_visibility != "hidden"
+    else:
+        args.hidden_details = args.hidden_details == "yes"
+    if args.worker_timeout is None:
+        args.worker_timeout = WORKER_TIMEOUT_FACTOR * config.limits.submission_seconds + WORKER_TIMEOUT_MARGIN
     unknown = sorted(set(args.only or ()) - gradable_names())
     if unknown:
         # Caught here, or every worker would fail on it and each student get a "grader error" row.
@@ -548,16 +563,6 @@ def gradable_names() -> set:
 
     checks = discover_checks()
     return {c.assignment for c in checks} | {"%s.%s" % (c.assignment, c.stage) for c in checks}
-
-
-def hidden_details(choice: Optional[str], config: Optional[str]) -> bool:
-    """Whether feedback shows hidden tests' messages: the flag, else unless the config hides them."""
-    if choice is not None:
-        return choice == "yes"
-    from autograder.config import load_config
-
-    # Feedback is handed back once grades are out, so only visibility "hidden" keeps details back.
-    return load_config(config).hidden_visibility != "hidden"
 
 
 def main(argv: List[str]) -> int:

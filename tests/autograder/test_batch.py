@@ -158,7 +158,9 @@ def test_a_batch_killed_with_sigkill_and_resumed_gives_the_same_grades(tmp_path)
     for i in range(10):
         # Half the class right, half with the gates still stubbed: the grades differ.
         (reference_folder if i % 2 else stub_folder)(subs / ("student%02d" % i))
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    scratch = tmp_path / "scratch"  # what SIGKILL leaves behind (sandbox folders) stays in tmp_path
+    scratch.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(scratch))
     command = [sys.executable, "-m", "autograder", "batch", str(subs), "--only", "gates", "--jobs", "1"]
 
     killed = tmp_path / "killed"
@@ -217,7 +219,8 @@ def test_a_grader_failure_costs_one_row_and_is_retried(tmp_path):
     (entry, good), = batch.make_jobs(batch.find_submissions(subs, tmp_path / "staged"), 1, args)
     broken = dict(good, student="bob", config=str(tmp_path / "missing.toml"))
     done = {}
-    batch.run_pool([broken, good], 2, lambda job, payload: done.setdefault(job["student"], payload))
+    batch.run_pool([broken, good], 2, lambda job, payload: done.setdefault(job["student"], payload),
+                   args.worker_timeout)
     assert "missing.toml" in done["bob"]["error"]
     assert done["alice"]["record"]["score"] == done["alice"]["record"]["max_score"] > 0
 
@@ -251,3 +254,17 @@ def test_the_instructors_config_sets_the_points(tmp_path):
     out = tmp_path / "out"
     assert run_batch(tmp_path / "subs", "--out", out, "--only", "gates", "--config", config) == 0
     assert read_grades(out)["alice"]["max"] == read_grades(out)["alice"]["total"] == "25"
+
+
+def test_a_stuck_grading_process_is_stopped(tmp_path):
+    subs = tmp_path / "subs"
+    reference_folder(subs / "alice")
+    args = batch.parse_args([str(subs), "--out", str(tmp_path / "out")])
+    assert args.worker_timeout > 60  # from the config's submission_seconds
+    jobs = [job for _, job in batch.make_jobs(batch.find_submissions(subs, tmp_path / "staged"), 1, args)]
+    done = []
+    started = time.monotonic()
+    # Grading every assignment takes far longer than 0.3 s: the watchdog must stop it.
+    batch.run_pool(jobs, 1, lambda job, payload: done.append(payload), worker_timeout=0.3)
+    assert len(done) == 1 and "longer than 0.3 s" in done[0]["error"]
+    assert time.monotonic() - started < 10
