@@ -196,8 +196,9 @@ class Layer(Module):
         w_rows = [[w.data for w in n.w] for n in self.neurons]
         z = _times_transposed(X.data, w_rows, [n.b.data for n in self.neurons])
         out = self.activation.forward(z)
-        self._cache = (X.data, w_rows, out)
-        return Matrix._wrap(out)  # rows built here: skip the constructor's check and copy of every entry
+        # The cache keeps its own rows: editing X or the output in place must not change backward.
+        self._cache = ([row[:] for row in X.data], w_rows, out)
+        return Matrix._wrap([row[:] for row in out])  # our floats: no need for the constructor's checks
 
     def backward(self, dout: Matrix, input_grad: bool = True) -> Optional[Matrix]:
         """Given dL/d(output) (N, nout): adds dW and db to the parameters' grads and returns dX (N, nin).

@@ -159,6 +159,21 @@ def test_matrix_backward_returns_dx_that_matches_finite_differences(name):
     assert model.backward(DOUT, input_grad=False) is None
 
 
+def test_editing_inputs_or_outputs_in_place_does_not_change_backward():
+    model = MLP(3, [6, 2], seed=4)
+    model.forward(X_BATCH)
+    model.backward(DOUT)
+    expected = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    X = X_BATCH.copy()
+    hidden = model.layers[0].forward(X)
+    model.layers[1].forward(hidden)
+    X[0, 0] = 100.0
+    hidden.add_at([0] * 5, -50.0)
+    model.backward(DOUT)
+    assert [p.grad for p in model.parameters()] == expected
+
+
 def test_gradients_add_up_across_backward_passes():
     model = MLP(3, [4, 2], seed=1)
     model.forward(X_BATCH)
