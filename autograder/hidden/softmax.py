@@ -7,7 +7,7 @@ from autograder.public.softmax import SOFTMAX
 CHECKS = [
     SOFTMAX.naive_check("one_example_two_classes", 1, fresh(N=1, D=3, C=2), hidden=True),
     SOFTMAX.naive_check("random_shapes", 1, fresh(N=17, D=7, C=6), hidden=True),
-    SOFTMAX.forward_check("random_with_reg", 1.5, fresh(N=15, D=6, C=7), hidden=True),
+    SOFTMAX.forward_check("larger_random_with_reg", 1.5, fresh(N=15, D=6, C=7), hidden=True),
     SOFTMAX.overflow_check("random_huge_scores", 1.5, huge(fresh(N=9, D=4, C=5, reg=0.0)),
                            hidden=True),
     SOFTMAX.backward_check("reference_cache_random", 2, fresh(N=13, D=5, C=6), hidden=True),
