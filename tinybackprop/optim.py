@@ -48,7 +48,7 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, with (Nesterov) momentum if asked: v = mu v - lr dx; x += v."""
 
-    def __init__(self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0,
+    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr, weight_decay)
         if not 0.0 <= momentum < 1.0:
