@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -158,9 +159,16 @@ def test_a_batch_killed_with_sigkill_and_resumed_gives_the_same_grades(tmp_path)
     for i in range(10):
         # Half the class right, half with the gates still stubbed: the grades differ.
         (reference_folder if i % 2 else stub_folder)(subs / ("student%02d" % i))
-    scratch = tmp_path / "scratch"  # what SIGKILL leaves behind (sandbox folders) stays in tmp_path
-    scratch.mkdir()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(scratch))
+    # What SIGKILL leaves behind (sandbox folders) goes into a scratch folder deleted at the end;
+    # it must be traversable, as the sandbox's unprivileged user works below it.
+    with tempfile.TemporaryDirectory(prefix="batch-sigkill-") as scratch:
+        os.chmod(scratch, 0o711)
+        env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=scratch)
+        kill_and_resume(subs, tmp_path, env)
+
+
+def kill_and_resume(subs: Path, tmp_path: Path, env: dict) -> None:
+    """Start a batch, SIGKILL it after two students, resume it, and compare with a batch left alone."""
     command = [sys.executable, "-m", "autograder", "batch", str(subs), "--only", "gates", "--jobs", "1"]
 
     killed = tmp_path / "killed"
