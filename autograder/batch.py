@@ -289,8 +289,9 @@ def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the server, so that no worker pays for the grader and its suites again.
-        suites = ["autograder.%s.%s" % (kind, a) for kind in ("public", "hidden") for a in ASSIGNMENTS]
-        ctx.set_forkserver_preload(["autograder.grade", "autograder.batch"] + suites)
+        suites = ["autograder.%s.%s" % (kind, a) for kind in ("public", "reference", "hidden")
+                  for a in ASSIGNMENTS]
+        ctx.set_forkserver_preload(["autograder.grade", "autograder.batch", "autograder.markdown"] + suites)
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -542,7 +543,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         args.hidden_details = args.hidden_details == "yes"
     if args.worker_timeout is None:
         args.worker_timeout = WORKER_TIMEOUT_FACTOR * config.limits.submission_seconds + WORKER_TIMEOUT_MARGIN
-    unknown = sorted(set(args.only or ()) - gradable_names())
+    unknown = sorted(set(args.only) - gradable_names()) if args.only else []
     if unknown:
         # Caught here, or every worker would fail on it and each student get a "grader error" row.
         parser.error("--only %s: no such assignment or stage; expected one of %s"
