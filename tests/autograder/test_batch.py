@@ -254,14 +254,21 @@ def test_gradebook_columns_zeros_and_summary():
     assert "a: corrupt zip" in summary
 
 
-def test_the_instructors_config_sets_the_points(tmp_path):
+def test_the_instructors_config_sets_the_points_and_the_feedback(tmp_path):
     config = tmp_path / "config.toml"
     text = (ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
-    config.write_text(text.replace('"gates.gates" = 10', '"gates.gates" = 25'), encoding="utf-8")
+    config.write_text(text.replace('"gates.gates" = 10', '"gates.gates" = 25')
+                      .replace('visibility = "after_published"', 'visibility = "hidden"'), encoding="utf-8")
     reference_folder(tmp_path / "subs" / "alice")
-    out = tmp_path / "out"
-    assert run_batch(tmp_path / "subs", "--out", out, "--only", "gates", "--config", config) == 0
-    assert read_grades(out)["alice"]["max"] == read_grades(out)["alice"]["total"] == "25"
+    mine, default = tmp_path / "mine", tmp_path / "default"
+    assert run_batch(tmp_path / "subs", "--out", mine, "--only", "gates", "--config", config) == 0
+    assert run_batch(tmp_path / "subs", "--out", default, "--only", "gates") == 0
+    assert read_grades(mine)["alice"]["max"] == read_grades(mine)["alice"]["total"] == "25"
+    assert read_grades(default)["alice"]["max"] == "10"
+    # Hidden tests' messages reach the feedback unless the config keeps hidden tests hidden.
+    hidden_line = "(hidden test: details are not shown)"
+    assert hidden_line in (mine / "feedback" / "alice.md").read_text(encoding="utf-8")
+    assert hidden_line not in (default / "feedback" / "alice.md").read_text(encoding="utf-8")
 
 
 def test_a_stuck_grading_process_is_stopped(tmp_path):
