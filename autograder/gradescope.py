@@ -164,7 +164,7 @@ def run(root: Path) -> Dict[str, Any]:
     try:
         protect(source)
         settings = read_settings(source)
-        results = grade(locate_submission(root / "submission"), seed, settings)
+        results = grade(locate_submission(root / "submission"), seed, settings, student_name(root))
     except Exception:
         # The traceback is for the staff (Gradescope keeps this process's output), not the student.
         traceback.print_exc()
@@ -179,14 +179,24 @@ def run(root: Path) -> Dict[str, Any]:
     return results
 
 
-def grade(submission: Path, seed: int, settings: Dict[str, Any]) -> Dict[str, Any]:
-    """The results.json of one submission, its report in the configured format."""
+def student_name(root: Path) -> str:
+    """Who submitted, from Gradescope's submission_metadata.json ("submission" if it says nothing)."""
+    try:
+        users = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))["users"]
+        names = [str(user["name"]) for user in users if isinstance(user, dict) and user.get("name")]
+    except (OSError, ValueError, KeyError, TypeError):
+        names = []
+    return ", ".join(names) or "submission"
+
+
+def grade(submission: Path, seed: int, settings: Dict[str, Any], student: str) -> Dict[str, Any]:
+    """The results.json of one submission, with the report in the configured format."""
     from autograder.grade import grade_submission
 
     from autograder.config import load_config
 
     config = load_config()
-    result = grade_submission(str(submission), seed=seed, config=config)
+    result = dataclasses.replace(grade_submission(str(submission), seed=seed, config=config), student=student)
     results = result.to_results_json()
     # Hidden tests' messages appear at once only if asked for, or if they are visible anyway.
     show_hidden = settings["hidden_details"] or config.hidden_visibility == "visible"

@@ -98,7 +98,8 @@ def main() -> None:
             two = min(two, grade_class(folder, Path(scratch) / "two", 2, args.seed))
             plain_one = min(plain_one, plain_loops(folders, 1))
             plain_two = min(plain_two, plain_loops(folders, 2))
-        same = (Path(scratch) / "one" / "grades.csv").read_bytes() == (Path(scratch) / "two" / "grades.csv").read_bytes()
+        one_csv, two_csv = (Path(scratch) / name / "grades.csv" for name in ("one", "two"))
+        same = one_csv.read_bytes() == two_csv.read_bytes()
         counts = statuses(Path(scratch) / "two")
     if set(counts) != {"graded"}:
         # A rate of submissions that were not really graded would mean nothing.

@@ -67,7 +67,8 @@ def schema_errors(results) -> list:
             errors.append("tests[%d].visibility %r" % (i, test["visibility"]))
         if "output_format" in test and test["output_format"] not in OUTPUT_FORMATS:
             errors.append("tests[%d].output_format %r" % (i, test["output_format"]))
-        if "tags" in test and not (isinstance(test["tags"], list) and all(isinstance(t, str) for t in test["tags"])):
+        tags = test.get("tags", [])
+        if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
             errors.append("tests[%d].tags is not a list of strings" % i)
     return errors
 
@@ -159,6 +160,8 @@ def test_run_autograder_grades_the_reference_to_full_marks(bundle, tmp_path):
 
 def test_a_zipped_stub_submission_scores_zero(bundle, tmp_path):
     root = fake_autograder(tmp_path, bundle)
+    metadata = {"id": 1, "users": [{"email": "ada@example.com", "id": 7, "name": "Ada Lovelace"}]}
+    (root / "submission_metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     with zipfile.ZipFile(root / "submission" / "mine.zip", "w") as zf:
         for stub in (ROOT / "assignments").glob("*.py"):
             zf.write(stub, "assignments/" + stub.name)
@@ -166,7 +169,7 @@ def test_a_zipped_stub_submission_scores_zero(bundle, tmp_path):
     assert done.returncode == 0, done.stderr
     results = read_results(root)
     assert results["score"] == 0 and results["max_score"] > 0 and results["tests"]
-    assert "Traceback" not in results["output"]
+    assert "Traceback" not in results["output"] and "Ada Lovelace" in results["output"]
 
 
 def test_results_json_is_written_when_grading_fails(bundle, tmp_path):
@@ -201,8 +204,9 @@ def test_ansi_format_keeps_the_colours(tmp_path):
 
 def test_the_instructors_config_travels_in_the_bundle(tmp_path):
     config = tmp_path / "mine.toml"
-    config.write_text((ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
-                      .replace('visibility = "after_published"', 'visibility = "after_due_date"'), encoding="utf-8")
+    text = (ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace('visibility = "after_published"', 'visibility = "after_due_date"'),
+                      encoding="utf-8")
     out = tmp_path / "bundle.zip"
     assert gradescope.main([str(out), "--config", str(config)]) == 0
     with zipfile.ZipFile(out) as zf:
