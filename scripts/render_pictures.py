@@ -23,7 +23,7 @@ from typing import Callable, Dict, Tuple
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tinybackprop import draw, plots  # noqa: E402
-from tinybackprop.data import load_digits, make_spiral  # noqa: E402
+from tinybackprop.data import load_digits, make_spiral, train_test_split  # noqa: E402
 from tinybackprop.__main__ import sigmoid_circuit as lecture_sigmoid_circuit  # noqa: E402
 from tinybackprop.matrix import Matrix  # noqa: E402
 from tinybackprop.nn import MLP, Neuron  # noqa: E402
@@ -87,9 +87,10 @@ def neuron_expanded() -> Picture:
 
 def _spiral_net() -> Tuple[MLP, Matrix, list, object]:
     X, y = make_spiral(100, 3, seed=0)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, seed=0)
     net = MLP(2, [50, 3], seed=0)
-    history = train(net, X, y, optimizer=Adam(net.parameters(), lr=0.05), epochs=60, reg=1e-3,
-                    X_val=X, y_val=y, verbose=False)
+    history = train(net, X_train, y_train, optimizer=Adam(net.parameters(), lr=0.05), epochs=60, reg=1e-3,
+                    X_val=X_val, y_val=y_val, verbose=False)
     return net, X, y, history
 
 
