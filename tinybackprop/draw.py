@@ -126,6 +126,8 @@ def gate_symbol(gate: Any) -> str:
 def _drawn_items(graph: Any, max_nodes: Optional[int]) -> Tuple[List[Entry], List[Tuple[str, int]], List[Tuple[int, int]]]:
     """Entries, drawn items (('value', i) or ('op', i)) and edges between items."""
     graph_entries = entries(graph)
+    if not graph_entries:
+        raise ValueError("nothing to draw: the graph has no nodes yet (add inputs and gates first)")
     count = len(graph_entries) + sum(1 for e in graph_entries if e.inputs)
     if max_nodes is not None and count > max_nodes:
         raise ValueError(
@@ -205,7 +207,16 @@ def to_svg(graph: Any, max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> str:
     graph_entries, items, edges = _drawn_items(graph, max_nodes)
     sizes = [_item_size(graph_entries[i], kind) for kind, i in items]
     layout = _Layout(sizes, edges)
-    body = [_edge_svg(layout, path) for path in layout.paths]
+    # Wires into an operation whose operand order matters (a - b, a / b, a ** b)
+    # are numbered, since the layout may stack b above a.
+    operand: Dict[int, int] = {}
+    body = []
+    for (_, v), path in zip(edges, layout.paths):
+        kind, i = items[v]
+        entry = graph_entries[i]
+        numbered = kind == "op" and len(entry.inputs) > 1 and (entry.op in ("-", "/") or entry.op.startswith("**"))
+        operand[v] = operand.get(v, 0) + 1
+        body.append(_edge_svg(layout, path, operand[v] if numbered else None))
     for n, (kind, i) in enumerate(items):
         body.append(_item_svg(graph_entries[i], kind, layout.box(n)))
     return s.document(layout.width, layout.height, body, font_size=FONT_SIZE)
@@ -253,12 +264,19 @@ def _item_svg(entry: Entry, kind: str, box: Tuple[float, float, float, float]) -
     return s.element("g", parts, class_="value")
 
 
-def _edge_svg(layout: "_Layout", path: List[int]) -> str:
-    """A wire through the nodes of `path`: straight across columns, curved between them."""
+def _edge_svg(layout: "_Layout", path: List[int], operand: Optional[int] = None) -> str:
+    """A wire through the nodes of `path`: straight across columns, curved between them.
+
+    `operand` (1, 2, ...) is written on the wire's last bend, for operations where order matters.
+    """
     x0, y0 = layout.exit(path[0])
     d = ["M%s,%s" % (s.num(x0), s.num(y0))]
+    label = []
     for node in path[1:]:
         x1, y1 = layout.entry(node)
+        if operand is not None and node == path[-1]:
+            label.append(s.text((x0 + x1) / 2, (y0 + y1) / 2 - 4, operand, class_="operand",
+                                font_size=10, fill="#57606a", text_anchor="middle"))
         bend = (x1 - x0) / 2
         d.append(
             "C%s,%s %s,%s %s,%s"
@@ -274,7 +292,7 @@ def _edge_svg(layout: "_Layout", path: List[int]) -> str:
         [
             s.element("path", d=" ".join(d), fill="none", stroke="#8c959f", stroke_width=1.3),
             s.element("path", d=arrow, fill="#57606a"),
-        ],
+        ] + label,
         class_="edge",
     )
 
@@ -443,6 +461,8 @@ def to_text(graph: Any, max_lines: Optional[int] = 100) -> str:
     line then says how many values were left out.
     """
     graph_entries = entries(graph)
+    if not graph_entries:
+        return "(an empty graph)"
     uses = [0] * len(graph_entries)
     for entry in graph_entries:
         for i in entry.inputs:

@@ -8,6 +8,8 @@ import pytest
 
 from tinybackprop import draw
 from tinybackprop.__main__ import sigmoid_circuit
+from tinybackprop.gates import AddGate
+from tinybackprop.graph import ComputationalGraph
 from tinybackprop.svg import fmt
 from tinybackprop.value import Value
 
@@ -136,6 +138,46 @@ def test_max_nodes_can_be_raised():
     for _ in range(300):
         v = v * 1.0
     assert len(classes(draw.to_svg(v, max_nodes=1000), "op")) == 300
+
+
+def test_operands_are_numbered_where_their_order_matters():
+    a, b = Value(5.0, label="a"), Value(2.0, label="b")
+    svg = draw.to_svg([a - b, a / b, a ** b, a * b])
+    numbers = [el.text for el in classes(svg, "operand")]
+    assert numbers == ["1", "2"] * 3  # none on the product
+    # each wire numbered 1 starts at a's box, each numbered 2 at b's
+    exits = {}
+    for box in classes(svg, "value"):
+        rect = box.find(SVG + "rect")
+        label = box.find(SVG + "text").text
+        exits[label] = (float(rect.get("x")) + float(rect.get("width")), float(rect.get("y")) + float(rect.get("height")) / 2)
+    for edge in classes(svg, "edge"):
+        number = edge.find(SVG + "text")
+        if number is not None:
+            start = tuple(float(v) for v in re.match(r"M([-\d.]+),([-\d.]+)", edge.find(SVG + "path").get("d")).groups())
+            assert start == pytest.approx(exits["a" if number.text == "1" else "b"], abs=0.01)
+
+
+def test_gate_symbols():
+    from tinybackprop.gates import PowerGate, ScaleGate
+
+    class SquashGate:
+        pass
+
+    assert [draw.gate_symbol(g) for g in (PowerGate(2.0), ScaleGate(-1.0), SquashGate())] == ["**2", "*-1", "squash"]
+
+
+def test_an_empty_graph_prints_as_such_and_cannot_be_drawn():
+    assert str(ComputationalGraph()) == "(an empty graph)"
+    with pytest.raises(ValueError, match="nothing to draw"):
+        draw.to_svg(ComputationalGraph())
+
+
+def test_a_graph_before_forward_shows_unknown_values():
+    g = ComputationalGraph()
+    g.gate(AddGate(), g.input("x"), g.input("y"), name="s")
+    assert str(g).splitlines()[0] == "[+] s  data=?  grad=?"
+    assert box_numbers(draw.to_svg(g))["s"] == ("?", "?")
 
 
 def test_wrong_input_is_a_clear_type_error():
