@@ -24,6 +24,10 @@ from tinybackprop import svg as s
 DEFAULT_MAX_NODES = 500
 
 
+class GraphTooLarge(ValueError):
+    """A graph with more nodes than a readable picture holds."""
+
+
 class Entry(NamedTuple):
     """One value of a graph as the drawings see it: what it shows and what it was computed from."""
 
@@ -130,7 +134,7 @@ def _drawn_items(graph: Any, max_nodes: Optional[int]) -> Tuple[List[Entry], Lis
         raise ValueError("nothing to draw: the graph has no nodes yet (add inputs and gates first)")
     count = len(graph_entries) + sum(1 for e in graph_entries if e.inputs)
     if max_nodes is not None and count > max_nodes:
-        raise ValueError(
+        raise GraphTooLarge(
             "this graph has %d nodes (%d values and %d operations), more than the %d "
             "a readable picture holds; draw a smaller expression (one neuron rather than "
             "the whole net) or pass max_nodes=%d if you really want it"

@@ -232,11 +232,14 @@ class ComputationalGraph:
 
         return to_text(self)
 
-    def _repr_svg_(self) -> str:
-        """The graph as SVG, for Jupyter (tinybackprop.draw.to_svg)."""
-        from tinybackprop.draw import to_svg
+    def _repr_svg_(self) -> Optional[str]:
+        """The graph as SVG, for Jupyter; None when it is too large to draw, so Jupyter shows the text tree."""
+        from tinybackprop.draw import GraphTooLarge, to_svg
 
-        return to_svg(self)
+        try:
+            return to_svg(self)
+        except GraphTooLarge:
+            return None
 
 
 def _arity(gate: Gate) -> Optional[int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Any, Iterable, List, Sequence, Union
+from typing import Any, Iterable, List, Optional, Sequence, Union
 
 from tinybackprop.gates import exp as _exp
 from tinybackprop.gates import log as _log
@@ -115,7 +115,7 @@ class Value:
         if not isinstance(other, Real):
             return NotImplemented
         x = self.data
-        return Value(_power(x, other), (self,), (_power_derivative(x, other),), f"**{other}")
+        return Value(_power(x, other), (self,), (_power_derivative(x, other),), f"**{other:.4g}")
 
     def __rpow__(self, other: Number) -> Value:
         other = _lift(other)
@@ -299,11 +299,14 @@ class Value:
 
         return to_text(self)
 
-    def _repr_svg_(self) -> str:
-        """The graph below this node as SVG, for Jupyter (tinybackprop.draw.to_svg)."""
-        from tinybackprop.draw import to_svg
+    def _repr_svg_(self) -> Optional[str]:
+        """The graph as SVG, for Jupyter; None when it is too large to draw, so Jupyter shows the text tree."""
+        from tinybackprop.draw import GraphTooLarge, to_svg
 
-        return to_svg(self)
+        try:
+            return to_svg(self)
+        except GraphTooLarge:
+            return None
 
 
 def _lift(x: Any) -> Any:

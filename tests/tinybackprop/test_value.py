@@ -387,6 +387,23 @@ def test_str_and_svg_delegate_to_draw():
     assert svg.lstrip().startswith("<svg") or svg.lstrip().startswith("<?xml")
 
 
+def test_a_graph_too_large_to_draw_displays_as_text_in_jupyter():
+    from tinybackprop import draw
+
+    x = Value(1.0)
+    f = x
+    for _ in range(draw.DEFAULT_MAX_NODES):
+        f = f + 1.0
+    assert f._repr_svg_() is None  # Jupyter then falls back to the text repr
+    with pytest.raises(draw.GraphTooLarge, match="nodes"):
+        draw.to_svg(f)
+
+
+def test_power_labels_its_exponent_compactly():
+    assert (Value(2.0) ** (1 / 3))._op == "**0.3333"
+    assert (Value(2.0) ** 2)._op == "**2"
+
+
 def test_module_docstring_examples_run():
     import doctest
 
