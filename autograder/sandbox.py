@@ -3,8 +3,9 @@
 Design (the threat model is in DESIGN.md: the submission is untrusted code):
 
 - A :class:`Workspace` is a fresh temporary directory per submission: ``lib-*/``
-  holds the submission as the package ``assignments`` and a copy of
-  ``tinybackprop`` (nothing else of the grader), ``work-*/`` is each child's
+  holds the submission as the package ``assignments`` and ``tinybackprop``
+  reduced to its Matrix (nothing else of the library or the grader, so
+  ``tinybackprop.losses`` cannot be reached), ``work-*/`` is each child's
   empty current directory. When the grader runs as root, the workspace root is
   mode 0o711 (not listable), ``lib-*/`` (a random name) is root-owned and read-only, and each
   child runs as its own unprivileged uid/gid (a random number in a high
@@ -87,7 +88,7 @@ class SandboxBroken(RuntimeError):
 
 
 class Workspace:
-    """A temporary directory with the submission as package ``assignments`` and a copy of tinybackprop."""
+    """A temporary directory with the submission as package ``assignments`` and tinybackprop's Matrix."""
 
     def __init__(self, files: Dict[str, str]) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="tinybackprop-grade-"))
@@ -100,8 +101,14 @@ class Workspace:
         for name, source in files.items():
             (package / name).write_text(source, encoding="utf-8")
         if TINYBACKPROP.is_dir():
-            shutil.copytree(TINYBACKPROP, self.lib / "tinybackprop",
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
+            # Only what an assignment may use: with tinybackprop.losses or .nn absent, no
+            # attribute chain (tinybackprop.losses.softmax_cross_entropy) can reach them.
+            library = self.lib / "tinybackprop"
+            library.mkdir()
+            (library / "__init__.py").write_text(
+                '"""The part of tinybackprop an assignment may use."""\nfrom .matrix import Matrix\n',
+                encoding="utf-8")
+            shutil.copy(TINYBACKPROP / "matrix.py", library / "matrix.py")
         # Read-only for everyone (the child's user included); the root is traversable, not listable.
         self._chmod_lib(0o555, 0o444)
         os.chmod(self.root, 0o711)
