@@ -4,7 +4,9 @@ Each circuit is a ComputationalGraph of gates. The demo runs forward (every
 node's value) and backward (every node's gradient d f / d node) and prints one
 row per node, so the patterns show: add distributes, multiply swaps, max routes.
 
-Subcommands: ``lecture`` (the default). More demos plug in as subparsers in ``main``.
+Subcommands: ``lecture`` (the default), ``spiral`` and ``digits`` (nets that
+learn in seconds), ``all``. Each saves its pictures (SVG) in a folder,
+``tinybackprop-pictures`` unless ``--pictures DIR`` or ``--no-pictures``.
 """
 from __future__ import annotations
 
@@ -22,8 +24,12 @@ from tinybackprop.gates import (
     ReciprocalGate,
     ScaleGate,
 )
+from tinybackprop.demos import digits_demo, save_pictures, spiral_demo
+from tinybackprop.draw import to_svg
 from tinybackprop.graph import ComputationalGraph, Node
 from tinybackprop.value import Value
+
+PICTURES = "tinybackprop-pictures"
 
 Circuit = Tuple[str, ComputationalGraph, Dict[str, float], str]
 
@@ -106,12 +112,15 @@ def circuit_report(number: int, circuit: Circuit) -> str:
 
 
 def run_lecture(args: argparse.Namespace) -> int:
-    """Print the three lecture circuits, forward values and gradients."""
+    """Print the three lecture circuits, forward values and gradients, and save their pictures."""
     print("Backpropagation on the lecture's three circuits.")
     print("Forward fills each node's value; backward fills df/dnode, from f back to the inputs,")
     print("each gate multiplying the gradient from above by its local gradient.\n")
+    figures = {}
     for number, make in enumerate(CIRCUITS, start=1):
-        print(circuit_report(number, make()))
+        circuit = make()
+        print(circuit_report(number, circuit))
+        figures[f"lecture-circuit-{number}"] = to_svg(circuit[1])
     x, y, z = Value(-2.0), Value(5.0), Value(-4.0)
     f = (x + y) * z
     f.backward()
@@ -119,15 +128,59 @@ def run_lecture(args: argparse.Namespace) -> int:
     print("    >>> x, y, z = Value(-2.0), Value(5.0), Value(-4.0)")
     print("    >>> f = (x + y) * z; f.backward(); f.data, x.grad, y.grad, z.grad")
     print(f"    {(f.data, x.grad, y.grad, z.grad)!r}")
+    save_pictures(pictures_folder(args), figures, sys.stdout)
     return 0
+
+
+def run_spiral(args: argparse.Namespace) -> int:
+    """Train a linear classifier and a two-layer net on the CS231n spiral."""
+    spiral_demo(seed=args.seed, pictures=pictures_folder(args))
+    return 0
+
+
+def run_digits(args: argparse.Namespace) -> int:
+    """Train an MLP on the UCI handwritten digits and test it on a held-out fifth."""
+    digits_demo(seed=args.seed, pictures=pictures_folder(args))
+    return 0
+
+
+def run_all(args: argparse.Namespace) -> int:
+    """Every demo, one after the other."""
+    for run in (run_lecture, run_spiral, run_digits):
+        run(args)
+        print()
+    return 0
+
+
+def pictures_folder(args: argparse.Namespace) -> Optional[str]:
+    """Where the demos save their pictures: None when asked not to."""
+    return None if args.no_pictures else args.pictures
+
+
+def demo_options(default: object) -> argparse.ArgumentParser:
+    """The options every demo takes, with `default` as each one's default."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--pictures", metavar="DIR", default=default,
+                         help=f"folder for the SVG pictures (default: {PICTURES})")
+    options.add_argument("--no-pictures", action="store_true", default=default, help="save no pictures")
+    options.add_argument("--seed", type=int, default=default, help="seed of the data and the weights (default: 0)")
+    return options
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Parse the command line and run a demo; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m tinybackprop", description="tinybackprop demos")
+    parser = argparse.ArgumentParser(prog="python -m tinybackprop", description="tinybackprop demos",
+                                     parents=[demo_options(argparse.SUPPRESS)])
+    parser.set_defaults(pictures=PICTURES, no_pictures=False, seed=0)
     commands = parser.add_subparsers(title="demos", dest="command", metavar="DEMO")
-    lecture = commands.add_parser("lecture", help="the lecture's three circuits, forward and backward (default)")
-    lecture.set_defaults(run=run_lecture)
+    for name, run, help_text in (
+        ("lecture", run_lecture, "the lecture's three circuits, forward and backward (default)"),
+        ("spiral", run_spiral, "a linear classifier and a two-layer net on the CS231n spiral"),
+        ("digits", run_digits, "an MLP on real handwritten digits"),
+        ("all", run_all, "every demo"),
+    ):
+        # SUPPRESS: an option given before the demo's name is not reset by the demo's defaults
+        commands.add_parser(name, help=help_text, parents=[demo_options(argparse.SUPPRESS)]).set_defaults(run=run)
     args = parser.parse_args(argv)
     run = getattr(args, "run", run_lecture)  # no subcommand: the lecture demo
     return run(args)

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,13 @@ def rows(output):
             name, what, value, grad = cells.groups()
             table[circuit, name] = (what, float(value), float(grad))
     return table
+
+
+@pytest.fixture(autouse=True)
+def in_a_fresh_folder(tmp_path, monkeypatch):
+    """The demo saves its pictures under the current folder: keep them out of the repository."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def test_default_demo_prints_the_three_circuits(capsys):
@@ -63,8 +71,29 @@ def test_unknown_demo_is_a_usage_error(capsys):
 def test_python_dash_m_runs_the_demo():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run(
-        [sys.executable, "-m", "tinybackprop"], cwd=str(ROOT), env=env,
+        [sys.executable, "-m", "tinybackprop", "--no-pictures"], cwd=str(ROOT), env=env,
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert rows(done.stdout)[1, "f"][1] == -12.0
+
+
+def test_lecture_saves_each_circuit_as_a_picture_and_says_where(in_a_fresh_folder, capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    folder = in_a_fresh_folder / "tinybackprop-pictures"
+    pictures = sorted(folder.glob("*.svg"))
+    assert [p.name for p in pictures] == [f"lecture-circuit-{k}.svg" for k in (1, 2, 3)]
+    for picture in pictures:
+        assert f"picture: {Path('tinybackprop-pictures') / picture.name}" in out
+    first = ET.parse(pictures[0]).getroot()
+    texts = " ".join(t.text or "" for t in first.iter() if t.tag.endswith("text"))
+    assert "-12" in texts and "-4" in texts  # f and df/dx of f = (x + y) z
+
+
+def test_options_before_or_after_the_demo_name_are_both_kept(in_a_fresh_folder, capsys):
+    assert main(["--no-pictures", "lecture"]) == 0
+    assert main(["lecture", "--no-pictures"]) == 0
+    assert not (in_a_fresh_folder / "tinybackprop-pictures").exists()
+    assert main(["--pictures", "here", "lecture"]) == 0
+    assert len(list((in_a_fresh_folder / "here").glob("*.svg"))) == 3

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -83,3 +84,24 @@ def test_demos_print_their_accuracy():
     out = io.StringIO()
     accuracy = digits_demo(epochs=1, stream=out)
     assert accuracy > 0.8 and f"{accuracy:.1%} accuracy on 359 held-out images" in out.getvalue()
+
+
+def test_demos_save_their_pictures_when_given_a_folder(tmp_path):
+    out = io.StringIO()
+    spiral_demo(epochs=5, stream=out, pictures=tmp_path / "spiral")
+    digits_demo(epochs=1, stream=out, pictures=tmp_path / "digits")
+    names = {p.name for p in tmp_path.glob("*/*.svg")}
+    assert names == {"spiral-linear-regions.svg", "spiral-two-layer-regions.svg", "spiral-two-layer-training.svg",
+                     "digits-training.svg", "digits-predictions.svg"}
+    for picture in tmp_path.glob("*/*.svg"):
+        assert ET.parse(picture).getroot().tag.endswith("svg")
+        assert f"picture: {picture}" in out.getvalue()
+
+
+def test_demos_save_nothing_without_a_folder_and_stay_silent_when_asked(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = io.StringIO()
+    spiral_demo(epochs=2, stream=out, verbose=False, pictures=tmp_path / "p")
+    assert out.getvalue() == "" and len(list((tmp_path / "p").glob("*.svg"))) == 3
+    spiral_demo(epochs=2, stream=out, verbose=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
