@@ -6,6 +6,9 @@ timestamps), so regenerating gives the same bytes and
 solution code: it imports `assignments.<name>` from the folder next to it, so
 the student writes code in the .py file and runs it from either place.
 Each notebook's metadata names its assignment: `metadata["tinybackprop"]["assignment"]`.
+Pictures are `tinybackprop.plots` Figures and graphs, each the last expression of its cell (so
+Jupyter shows it inline); its cell or the one before prints the numbers it shows (loss, accuracy,
+gradients), so the notebook still tells its story when run as a plain script.
 """
 from __future__ import annotations
 
@@ -52,9 +55,17 @@ def show_grad_check(f, x, analytic, num_checks=3):
 '''
 
 
-def _loss_cells(loss: str, expected: str, why: str) -> list[tuple[str, str]]:
-    """The cells shared by the SVM and softmax notebooks: sanity check, gradient checks, naive vs vectorized."""
+def _loss_cells(loss: str, expected: str, why: str, learning_rate: float) -> list[tuple[str, str]]:
+    """The cells shared by the SVM and softmax notebooks: digits, sanity and gradient checks, templates."""
     return [
+        ("md", "The first 20 images of the data set with their labels, before standardizing "
+               "(dark is a high pixel value)."),
+        ("code", '''\
+from tinybackprop.plots import show_images, show_weights
+
+print("labels of the first 20 images:", y[:20])
+show_images(X[:20], labels=y[:20])
+'''),
         ("md", "## The naive version\nImplement `{0}_loss_naive` in `{0}.py` with explicit loops.".format(loss)),
         ("code", f'''\
 W = Matrix.randn(64, 10, std=0.0001, seed=1)
@@ -95,6 +106,18 @@ grads = {loss}_backward(cache)
 print("dscores", grads["dscores"].shape, "dW", grads["dW"].shape)
 show_grad_check(lambda W: {loss}_forward(W, X_dev, y_dev, 1e2)[0], W, grads["dW"])
 '''),
+        ("md", "## What the classifier learns\nA few steps of gradient descent on the whole training set "
+               "with your vectorized loss, $W \\leftarrow W - \\eta\\, dW$ (the linear classifier assignment "
+               "trains properly, with minibatches). Each column of $W$ is then a template: the weights "
+               "one class gives the 8 x 8 pixels."),
+        ("code", f'''\
+W = Matrix.randn(64, 10, std=0.0001, seed=1)
+for step in range(20):
+    loss, dW = {loss}_loss_vectorized(W, X_train, y_train, 1e-3)
+    W = W - {learning_rate} * dW
+print(f"loss {{loss:.3f}} at the last step, validation accuracy {{accuracy((X_val @ W).argmax(axis=1), y_val):.3f}}")
+show_weights(W)
+'''),
     ]
 
 
@@ -111,6 +134,9 @@ Implement the `backward` methods and the sigmoid neuron in `gates.py`, then run 
     ("code", SETUP.format(modules='("gates",)') + '''\
 from assignments.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate,
                                sigmoid_neuron_backward, sigmoid_neuron_forward)
+from tinybackprop.gates import ScaleGate
+from tinybackprop.graph import ComputationalGraph
+from tinybackprop.value import Value
 '''),
     ("md", r"## The first circuit: $f = (x + y)\,z$ at $x = -2$, $y = 5$, $z = -4$"),
     ("code", '''\
@@ -122,6 +148,18 @@ dx, dy = add.backward(dq)
 print(f"f = {f} (expected -12)")
 print(f"df/dx = {dx}, df/dy = {dy}, df/dz = {dz} (expected -4, -4, 3)")
 '''),
+    ("md", "The same circuit as a `ComputationalGraph` built from your gates: `forward` runs them in "
+           "topological order, `backward` in reverse. Each box shows its value (green) and the gradient "
+           "of $f$ on it (red), as in the lecture's picture."),
+    ("code", '''\
+circuit = ComputationalGraph()
+x, y, z = circuit.input("x"), circuit.input("y"), circuit.input("z")
+q = circuit.gate(AddGate(), x, y, name="q")
+circuit.gate(MultiplyGate(), q, z, name="f")
+circuit.forward({"x": -2.0, "y": 5.0, "z": -4.0})
+print("gradients from your gates:", circuit.backward())
+circuit
+'''),
     ("md", r"## A circuit with a max gate: $f = 2\,(x y + \max(z, w))$ at $x = 3$, $y = -4$, $z = 2$, $w = -1$"),
     ("code", '''\
 mul, mx, add, double = MultiplyGate(), MaxGate(), AddGate(), MultiplyGate()
@@ -132,6 +170,19 @@ dx, dy = mul.backward(dxy)
 dz, dw = mx.backward(dmax)
 print(f"f = {f} (expected -20)")
 print(f"dx = {dx}, dy = {dy}, dz = {dz}, dw = {dw} (expected -8, 6, 2, 0)")
+'''),
+    ("md", "In the picture, see the max gate route the whole gradient to $z$ (the larger input) and none "
+           "to $w$, and the multiply gate swap its inputs' values into their gradients."),
+    ("code", '''\
+circuit = ComputationalGraph()
+x, y, z, w = (circuit.input(name) for name in ("x", "y", "z", "w"))
+xy = circuit.gate(MultiplyGate(), x, y, name="xy")
+m = circuit.gate(MaxGate(), z, w, name="m")
+# The constant factor 2 is a ScaleGate from tinybackprop (drawn "*2"), not an input with a gradient.
+circuit.gate(ScaleGate(2.0), circuit.gate(AddGate(), xy, m, name="s"), name="f")
+circuit.forward({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0})
+print("gradients from your gates:", circuit.backward())
+circuit
 '''),
     ("md", r'''## A sigmoid neuron, stage by stage
 
@@ -148,6 +199,19 @@ print("dx =", [round(v, 2) for v in dx], "(expected [0.39, -0.59])")
 gate = SigmoidGate()
 gate.forward(1.0)
 print(f"the sigmoid gate agrees: dx = {gate.backward(1.0):.4f} (expected {cache['f'] * (1 - cache['f']):.4f})")
+'''),
+    ("md", "`tinybackprop.value.Value` records the same neuron as you compute it and runs its backward "
+           "pass for you. Compare the red gradients of the weights and inputs with your `dw` and `dx`."),
+    ("code", '''\
+w0, w1, w2 = Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")
+x0, x1 = Value(-1.0, label="x0"), Value(-2.0, label="x1")
+dot = w0 * x0 + w1 * x1 + w2
+dot.label = "dot"
+neuron = dot.sigmoid()
+neuron.label = "f"
+neuron.backward()
+print("Value's dw:", [round(v.grad, 2) for v in (w0, w1, w2)], "dx:", [round(v.grad, 2) for v in (x0, x1)])
+neuron
 '''),
     ("md", "Check the neuron's gradients numerically: nudge each weight and input by $\\pm h$."),
     ("code", '''\
@@ -187,7 +251,8 @@ Work in `svm.py` next to this notebook; grade yourself with `python -m autograde
     ("code", SETUP.format(modules='("svm",)')
      + "from assignments.svm import svm_backward, svm_forward, svm_loss_naive, svm_loss_vectorized\n"),
     ("code", DIGITS),
-] + _loss_cells("svm", "9", "Tiny weights give scores near 0: each of the 9 wrong classes has a margin near 1.") + [
+] + _loss_cells("svm", "9", "Tiny weights give scores near 0: each of the 9 wrong classes has a margin near 1.",
+                 learning_rate=0.1) + [
     ("md", '''**Inline question 1.** Now and then one entry of an SVM gradient check disagrees more than the
 others. What in the loss causes it, and why can it not happen with the softmax loss?
 
@@ -213,7 +278,8 @@ Work in `softmax.py` next to this notebook; grade yourself with `python -m autog
      + "from assignments.softmax import (softmax_backward, softmax_forward, softmax_loss_naive,\n"
        "                                 softmax_loss_vectorized)\n"),
     ("code", DIGITS),
-] + _loss_cells("softmax", "-log(0.1) = 2.302585", "Tiny weights give every class probability about 0.1.") + [
+] + _loss_cells("softmax", "-log(0.1) = 2.302585", "Tiny weights give every class probability about 0.1.",
+                 learning_rate=1.0) + [
     ("md", "The shift by the row's max matters: without it, large scores overflow."),
     ("code", '''\
 big = 1000.0 * Matrix.randn(64, 10, std=1.0, seed=2)
@@ -238,7 +304,8 @@ $$W \leftarrow W - \eta\, dW .$$
 Implement the `minibatch` and `update` stages of `LinearClassifier.train` and `LinearClassifier.predict`
 in `linear_classifier.py`; `LinearSVM` and `Softmax` use your vectorized losses.'''),
     ("code", SETUP.format(modules='("svm", "softmax", "linear_classifier")')
-     + "from assignments.linear_classifier import LinearSVM, Softmax\n"),
+     + "from assignments.linear_classifier import LinearSVM, Softmax\n"
+       "from tinybackprop.plots import plot_history, show_weights\n"),
     ("code", DIGITS),
     ("code", '''\
 svm = LinearSVM()
@@ -248,6 +315,7 @@ loss_history = svm.train(X_train, y_train, learning_rate=3e-2, reg=1e-3, num_ite
 print(f"trained in {time.perf_counter() - tic:.2f} s; loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}")
 print(f"SVM: training accuracy {accuracy(svm.predict(X_train), y_train):.3f}, "
       f"validation accuracy {accuracy(svm.predict(X_val), y_val):.3f}")
+plot_history(loss_history, title="LinearSVM")
 '''),
     ("code", '''\
 softmax = Softmax()
@@ -272,16 +340,10 @@ for learning_rate in (1e-3, 1e-1):
 print(f"best validation accuracy {best_val:.3f}")
 '''),
     ("md", "## What the classifier learned\nEach column of $W$ is a template: an 8 x 8 picture of "
-           "the weights one class gives the pixels (darker characters are larger weights)."),
+           "the weights one class gives the pixels (dark is a large weight)."),
     ("code", '''\
-shades = " .:-=+*#%@"
-for digit in (0, 1, 7):
-    column = [row[digit] for row in best.W.tolist()]
-    low, high = min(column), max(column)
-    print(f"class {digit}:")
-    for r in range(8):
-        pixels = column[8 * r:8 * r + 8]
-        print("  " + "".join(2 * shades[int((p - low) / (high - low + 1e-12) * (len(shades) - 1))] for p in pixels))
+print(f"the templates of the best softmax classifier (validation accuracy {best_val:.3f})")
+show_weights(best.W)
 '''),
     ("md", '''**Inline question 1.** Describe the templates above. Why do they look like that?
 
@@ -309,6 +371,7 @@ from assignments.two_layer_net import TwoLayerNet, two_layer_backward, two_layer
 from tinybackprop.data import accuracy, load_digits, make_spiral, standardize, train_test_split
 from tinybackprop.gradcheck import grad_check_sparse, rel_error
 from tinybackprop.matrix import Matrix
+from tinybackprop.plots import plot_decision_boundary, plot_history, show_weights
 '''),
     ("md", "## A toy model\nFixed weights make every number reproducible."),
     ("code", '''\
@@ -347,6 +410,10 @@ stats = spiral_net.train(X_spiral, y_spiral, X_spiral, y_spiral, learning_rate=1
 print(f"spiral: loss {stats['loss_history'][0]:.3f} -> {stats['loss_history'][-1]:.3f}, "
       f"training accuracy {accuracy(spiral_net.predict(X_spiral), y_spiral):.3f}")
 '''),
+    ("md", "The class the net predicts at each point of the plane (the argmax of `spiral_net.loss(X)`, "
+           "the scores), with the training points on top: the hidden layer bends the boundaries "
+           "around the arms."),
+    ("code", 'plot_decision_boundary(spiral_net.loss, X_spiral, y_spiral, title="two-layer net on the spiral")\n'),
     ("md", "## Handwritten digits"),
     ("code", '''\
 X, y = load_digits()
@@ -360,6 +427,12 @@ print(f"trained in {time.perf_counter() - tic:.2f} s")
 print("validation accuracy once an epoch:", [round(a, 3) for a in stats["val_acc_history"]])
 print(f"final validation accuracy {accuracy(digits_net.predict(X_val), y_val):.3f}")
 '''),
+    ("md", "The loss of every iteration; once an epoch, the accuracy on that iteration's minibatch "
+           "(`train_acc`) and on the validation set (`val_acc`). A gap between the two is overfitting."),
+    ("code", 'plot_history(stats, title="digits")\n'),
+    ("md", "Each column of $W_1$ is the pattern of pixels one hidden unit responds to, drawn as an "
+           "8 x 8 image (`h0` to `h31` are the hidden units, not classes)."),
+    ("code", 'show_weights(digits_net.params["W1"], class_names=[f"h{j}" for j in range(32)])\n'),
     ("md", '''**Inline question 1.** A ReLU unit whose $z_1$ is negative for every training example gets no
 gradient. Why, and how can a learning rate that is too large cause it?
 

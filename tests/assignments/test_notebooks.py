@@ -1,11 +1,13 @@
 """The assignment notebooks: valid, deterministic, and runnable top to bottom on the references."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import nbformat
 import pytest
@@ -22,35 +24,100 @@ EXPECTED_OUTPUT = {
     "two_layer_net": "first row of scores: [-0.5328368, 0.20031504, 0.93346689]",
 }
 
+# The pictures each notebook displays, in order, told apart by an SVG class only that kind of picture uses.
+PICTURE_CLASSES = {"graph": "value", "images": "image", "history": "series", "regions": "cell"}
+EXPECTED_PICTURES = {
+    "gates": ["graph", "graph", "graph"],
+    "svm": ["images", "images"],
+    "softmax": ["images", "images"],
+    "linear_classifier": ["history", "images"],
+    "two_layer_net": ["regions", "history", "images"],
+}
+
+# Runs code cells as Jupyter does: each cell's last statement, when it is an expression, is
+# evaluated and displayed; a result with _repr_svg_ is written to OUT/<cell id>.svg, any
+# other result (or an SVG of None, for which Jupyter falls back to text) is printed.
+RUNNER = """\
+import ast, json, sys
+from pathlib import Path
+
+cells, out = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")), Path(sys.argv[2])
+namespace = {"__name__": "__main__"}
+for cell_id, source in cells:
+    tree = ast.parse(source, filename=cell_id)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, cell_id, "exec"), namespace)
+    if last is None:
+        continue
+    result = eval(compile(ast.Expression(last.value), cell_id, "eval"), namespace)
+    svg = result._repr_svg_() if hasattr(result, "_repr_svg_") else None
+    if svg is not None:
+        (out / (cell_id + ".svg")).write_text(svg, encoding="utf-8")
+    elif result is not None:
+        print(repr(result))
+"""
+
 
 @pytest.fixture(scope="module")
 def notebook_runs(tmp_path_factory):
-    """Each notebook's code cells run in order, in parallel, where `assignments` holds the references."""
+    """Each notebook's code cells run in order, in parallel, where `assignments` holds the references.
+
+    Maps each name to (return code, output, {cell id: SVG text of the picture it displayed}).
+    """
     root = tmp_path_factory.mktemp("notebooks")
     package = root / "assignments"
     shutil.copytree(REFERENCE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    runner = root / "run_cells.py"
+    runner.write_text(RUNNER, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # for tinybackprop; the notebook puts `root` first
     processes = {}
     for name in NOTEBOOKS:
         notebook = nbformat.reads(render_notebook(name), as_version=4)
-        script = root / f"run_{name}.py"
-        script.write_text("\n\n".join(c.source for c in notebook.cells if c.cell_type == "code"),
-                          encoding="utf-8")
+        cells = root / f"{name}.json"
+        cells.write_text(json.dumps([[c.id, c.source] for c in notebook.cells if c.cell_type == "code"]),
+                         encoding="utf-8")
+        pictures = root / f"{name}_pictures"
+        pictures.mkdir()
         # The notebook's own folder is the working directory, as in Jupyter.
-        processes[name] = subprocess.Popen([sys.executable, str(script)], cwd=package, env=env,
+        processes[name] = subprocess.Popen([sys.executable, str(runner), str(cells), str(pictures)],
+                                           cwd=package, env=env,
                                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     results = {}
     for name, process in processes.items():
         output, _ = process.communicate(timeout=300)
-        results[name] = (process.returncode, output)
+        svgs = {path.stem: path.read_text(encoding="utf-8") for path in (root / f"{name}_pictures").iterdir()}
+        results[name] = (process.returncode, output, svgs)
     return results
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_on_the_references(name, notebook_runs):
-    returncode, output = notebook_runs[name]
+    returncode, output, _ = notebook_runs[name]
     assert returncode == 0, output
     assert EXPECTED_OUTPUT[name] in output
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_pictures_are_well_formed_svg(name, notebook_runs):
+    """Each picture parses as XML, and the notebook shows the expected kinds of picture in order."""
+    kinds = []
+    for cell_id, svg in sorted(notebook_runs[name][2].items()):
+        root = ET.fromstring(svg)  # a broken picture raises ParseError here
+        assert root.tag == "{http://www.w3.org/2000/svg}svg", cell_id
+        assert float(root.get("width")) > 0 and float(root.get("height")) > 0, cell_id
+        classes = {element.get("class") for element in root.iter()}
+        kinds.append([kind for kind, css in PICTURE_CLASSES.items() if css in classes])
+    assert kinds == [[kind] for kind in EXPECTED_PICTURES[name]]
+
+
+def test_pictures_show_the_students_numbers(notebook_runs):
+    """The lecture circuit is drawn after backward (its gradients are in it); templates are one per class."""
+    svgs = notebook_runs["gates"][2]
+    first_circuit = svgs[min(svgs)]
+    assert "grad -4" in first_circuit and "grad 3" in first_circuit and "data -12" in first_circuit
+    for name in ("svm", "softmax", "linear_classifier"):
+        templates = ET.fromstring(notebook_runs[name][2][max(notebook_runs[name][2])])
+        assert sum(1 for g in templates.iter() if g.get("class") == "image") == 10, name
 
 
 def test_reported_relative_errors_are_small(notebook_runs):
