@@ -319,7 +319,9 @@ def run_pool(
                 process.start()
                 sender.close()  # so the receiver sees EOF if the worker dies
                 running[receiver] = (job, process, time.monotonic())
-            for receiver in wait(list(running), timeout=1.0):
+            # Wake up no later than the first worker's deadline, so the watchdog is on time.
+            first_deadline = min(started for _, _, started in running.values()) + worker_timeout
+            for receiver in wait(list(running), timeout=min(1.0, max(0.0, first_deadline - time.monotonic()))):
                 job, process, _ = running.pop(receiver)
                 try:
                     payload = json.loads(receiver.recv_bytes().decode("utf-8"))
