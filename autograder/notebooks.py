@@ -431,8 +431,9 @@ print(f"final validation accuracy {accuracy(digits_net.predict(X_val), y_val):.3
            "(`train_acc`) and on the validation set (`val_acc`). A gap between the two is overfitting."),
     ("code", 'plot_history(stats, title="digits")\n'),
     ("md", "Each column of $W_1$ is the pattern of pixels one hidden unit responds to, drawn as an "
-           "8 x 8 image (`h0` to `h31` are the hidden units, not classes)."),
-    ("code", 'show_weights(digits_net.params["W1"], class_names=[f"h{j}" for j in range(32)])\n'),
+           "8 x 8 image."),
+    ("code", 'show_weights(digits_net.params["W1"], class_names=[f"h{j}" for j in range(32)],\n'
+             '             title="first-layer weights, one image per hidden unit (dark = large)")\n'),
     ("md", '''**Inline question 1.** A ReLU unit whose $z_1$ is negative for every training example gets no
 gradient. Why, and how can a learning rate that is too large cause it?
 

@@ -339,11 +339,12 @@ def show_images(X: Any, shape: Tuple[int, int] = (8, 8), labels: Optional[Sequen
 
 
 def show_weights(W: Any, shape: Tuple[int, int] = (8, 8), class_names: Optional[Sequence[str]] = None,
-                 columns: int = 10, pixel: int = 8) -> Figure:
+                 columns: int = 10, pixel: int = 8, title: str = "weights per class (dark = large)") -> Figure:
     """The templates a linear classifier learned: column c of W (D, C) as an image of class c.
 
     Each template is scaled to its own range (dark = its largest weight). A W of
     (D + 1, C) from the bias trick is accepted: its last row, the bias, is left out.
+    The columns may be other things than classes (a first layer's hidden units): say so in `title`.
     """
     rows = _rows(W)
     pixels = shape[0] * shape[1]
@@ -355,4 +356,4 @@ def show_weights(W: Any, shape: Tuple[int, int] = (8, 8), class_names: Optional[
     if len(names) != len(templates):
         raise ValueError("W has %d classes (columns) but class_names has %d" % (len(templates), len(names)))
     ranges = [(min(t), max(t)) for t in templates]
-    return _image_grid(templates, ranges, shape, names, columns, "weights per class (dark = large)", pixel)
+    return _image_grid(templates, ranges, shape, names, columns, title, pixel)

@@ -212,3 +212,10 @@ def test_show_weights_leaves_out_the_bias_row_of_the_bias_trick():
     assert len(classes(plots.show_weights(W, shape=(2, 2)), "image")) == 2
     with pytest.raises(ValueError, match="needs 4 values per image, got 3"):
         plots.show_weights(Matrix([[1.0, 2.0]] * 3), shape=(2, 2))
+
+
+def test_show_weights_takes_a_title_for_columns_that_are_not_classes():
+    W = Matrix([[0.0, 1.0]] * 4)
+    assert "weights per class" in plots.show_weights(W, shape=(2, 2)).svg
+    hidden = plots.show_weights(W, shape=(2, 2), title="first-layer weights")
+    assert "first-layer weights" in hidden.svg and "weights per class" not in hidden.svg
