@@ -8,6 +8,7 @@ bounds or inputs away from the kink.
 """
 from __future__ import annotations
 
+import math
 import random
 from numbers import Real
 from typing import Any, Callable, List, NamedTuple, Sequence, Tuple, Union
@@ -46,13 +47,18 @@ def rel_error(a: Any, b: Any) -> float:
     """The relative error |a - b| / max(|a| + |b|, 1e-8), the largest over all entries.
 
     a and b are floats, lists, lists of lists or Matrices of the same shape (a
-    Matrix and a list of lists of the same shape compare fine). 0 when both are 0.
+    Matrix and a list of lists of the same shape compare fine). 0 when both are
+    0; nan when any entry is nan.
     """
     shape_a, flat_a = _flatten(a)
     shape_b, flat_b = _flatten(b)
     if shape_a != shape_b:
         raise ValueError(f"rel_error: shapes {shape_a} and {shape_b} differ; compare gradients of the same shape")
-    return max((_entry_rel_error(p, q) for p, q in zip(flat_a, flat_b)), default=0.0)
+    errors = [_entry_rel_error(p, q) for p, q in zip(flat_a, flat_b)]
+    # max() keeps a finite error over a nan that comes after it, and a nan gradient must never pass.
+    if any(math.isnan(e) for e in errors):
+        return math.nan
+    return max(errors, default=0.0)
 
 
 def grad_check_sparse(
@@ -123,8 +129,11 @@ def _call(f: Callable[[Any], Any], x: Any) -> float:
     """f(x) as a float, or a TypeError saying what f should return."""
     out = f(x)
     if not isinstance(out, Real):
+        if isinstance(out, Matrix):
+            raise TypeError(f"f must return a float (the loss), got a Matrix of shape {out.shape}: "
+                            "reduce it to one number, e.g. (W * W).sum()")
         hint = " (a Value: return its .data)" if isinstance(out, Value) else ""
-        raise TypeError(f"f must return a number, got {type(out).__name__}{hint}")
+        raise TypeError(f"f must return a float (the loss), got {type(out).__name__}{hint}")
     return float(out)
 
 
@@ -148,9 +157,10 @@ def _slots(x: Any, caller: str) -> List[Tuple[Any, int, Any]]:
         return [(row, j, (i, j)) for i, row in enumerate(rows) for j in range(len(row))]
     if isinstance(x, list) and all(isinstance(v, Real) for v in x):
         return [(x, i, i) for i in range(len(x))]
+    hint = " (for a Value expression use check_value_gradients)" if isinstance(x, Value) else ""
     raise TypeError(
         f"{caller} needs a list of floats, a list of lists or a Matrix (changed in place), "
-        f"got {type(x).__name__}"
+        f"got {type(x).__name__}{hint}"
     )
 
 

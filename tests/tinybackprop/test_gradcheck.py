@@ -79,6 +79,18 @@ def test_numerical_gradient_rejects_what_it_cannot_change_in_place():
         numerical_gradient(sum, (1.0, 2.0))
 
 
+def test_numerical_gradient_of_a_matrix_valued_f_names_its_shape_and_the_fix():
+    W = Matrix([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError, match=r"f must return a float.*Matrix of shape \(2, 2\).*\.sum\(\)"):
+        numerical_gradient(lambda W: W * W, W)
+    assert W == Matrix([[1.0, 2.0], [3.0, 4.0]])  # restored after the failed call
+
+
+def test_numerical_gradient_of_a_value_points_to_check_value_gradients():
+    with pytest.raises(TypeError, match="check_value_gradients"):
+        numerical_gradient(lambda x: x.data ** 2, Value(3.0))
+
+
 # ----- rel_error -----
 
 def test_rel_error_is_the_course_formula():
@@ -93,6 +105,17 @@ def test_rel_error_of_lists_and_matrices_is_the_largest_entry():
     a = Matrix([[1.0, 2.0], [3.0, 4.0]])
     assert rel_error(a, [[1.0, 2.0], [3.0, 12.0]]) == pytest.approx(0.5)
     assert rel_error(a, a.copy()) == 0.0
+
+
+@pytest.mark.parametrize("a, b", [
+    ([math.nan, 1.0], [1.0, 1.0]),
+    ([1.0, math.nan], [1.0, 1.0]),
+    (Matrix([[1.0, 2.0]]), [[1.0, math.nan]]),
+    (math.nan, 1.0),
+])
+def test_rel_error_is_nan_when_any_entry_is_nan(a, b):
+    # max() would keep an earlier finite error and drop a later nan: a broken gradient would pass
+    assert math.isnan(rel_error(a, b))
 
 
 def test_rel_error_shape_mismatch_names_both_shapes():
