@@ -225,6 +225,9 @@ class Server:
     def invoke(self, request: dict) -> Any:
         """Run one request and return the encoded value."""
         op = request["op"]
+        if op == "import":
+            self.module(self.assignment)
+            return None
         if op == "attr":
             return self.encode(getattr(self.objects[request["handle"]], request["name"]))
         args = self.decode(request.get("args", []))

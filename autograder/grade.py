@@ -178,7 +178,8 @@ def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]
         if exc.exc_type == "MemoryError":
             hint = (f"your code needed more than the memory limit of "
                     f"{session.config.limits.memory_mb} MB" if session.config else "")
-        return "error", 0.0, f"Your code raised {exc}", hint, exc.traceback
+        where = f", at {exc.location}" if exc.location else ""
+        return "error", 0.0, f"Your code raised {exc}{where}", hint, exc.traceback
     except CallTimeout as exc:
         return "timeout", 0.0, str(exc), "", ""
     except SubmissionDied as exc:

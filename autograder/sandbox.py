@@ -30,7 +30,11 @@ Design (the threat model is in DESIGN.md: the submission is untrusted code):
   :class:`~autograder.suite.CallTimeout` is raised; if the child dies, its
   exit status becomes :class:`~autograder.suite.SubmissionDied`. The next
   request starts a fresh child (the generation number changes, so old handles
-  are refused).
+  are refused). The student's module is imported in a request of its own; a
+  function (or an import) that used up the full per-call limit is not tried
+  again: later requests for it raise :class:`~autograder.suite.NotRun` at
+  once, so one infinite loop cannot spend the time budget of the others.
+  Tracebacks come back with the workspace's path cut off (``assignments/svm.py``).
 - POSIX only (process groups, rlimits, ``select`` on pipes): Linux and macOS;
   on Windows, grade inside WSL.
 - Replies are parsed with ``json`` and validated strictly here, in the parent:
@@ -43,6 +47,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -55,7 +60,7 @@ from pathlib import Path
 from random import SystemRandom
 from typing import Any, Dict, Optional, Sequence
 
-from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
+from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet, NotRun,
                               StudentCrash, SubmissionDied)
 
 CHILD = Path(__file__).resolve().parent / "child.py"
@@ -65,6 +70,8 @@ MAX_REPLY_BYTES = 32 * 1024 * 1024
 STARTUP_SECONDS = 20.0
 # Unprivileged uids for children when grading as root: far above real users.
 UID_BASE, UID_SPAN = 1_500_000_000, 500_000_000
+# A frame of the student's code in a traceback, once the workspace's path is cut off.
+_FRAME = re.compile(r'^  File "(assignments/[^"]+)", line (\d+), in (\S+)$', re.M)
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,12 @@ def decode(value: Any, generation: int, description: str = "object") -> Any:
     raise BadReturn("returned something that is not a Matrix, a number, a list or a dict")
 
 
+def student_location(trace: str) -> str:
+    """Where in the student's files a traceback ends: ``assignments/svm.py, line 42, in f`` ("" if nowhere)."""
+    frames = _FRAME.findall(trace)
+    return f"{frames[-1][0]}, line {frames[-1][1]}, in {frames[-1][2]}" if frames else ""
+
+
 class Sandbox:
     """One assignment of one submission, served by a restartable child process."""
 
@@ -206,6 +219,10 @@ class Sandbox:
         self._dropped = 0
         self._taken = 0
         self._next_id = 0
+        self._imported = False  # whether this child has imported the student's module
+        # What timed out at the full per-call limit (a call target, or "" for the import):
+        # trying it again would only spend the submission's time budget on a known answer.
+        self._stuck: Dict[str, str] = {}
 
     # -- lifecycle ---------------------------------------------------------
     def _start(self) -> None:
@@ -240,6 +257,7 @@ class Sandbox:
         self.generation += 1
         self._buffer = b""
         self._next_id = 0
+        self._imported = False
         try:
             os.write(self._request_w, (json.dumps(settings) + "\n").encode("utf-8"))
             self._parse(self._read_reply(STARTUP_SECONDS))
@@ -312,7 +330,7 @@ class Sandbox:
         if self.deadline is not None:
             left = self.deadline - time.monotonic()
             if left <= 0:
-                raise CallTimeout(f"Not run: the submission used up its total time limit of "
+                raise NotRun(f"Not run: the submission used up its total time limit of "
                                   f"{self.limits.submission_seconds:g} s")
             limit = min(limit, left)
         return limit
@@ -335,7 +353,7 @@ class Sandbox:
             left = end - time.monotonic()
             if left <= 0:
                 self._kill()
-                raise CallTimeout(f"Your code did not return within {limit:.1f} s (an infinite loop?)")
+                raise CallTimeout(f"did not return within {limit:.1f} s")
             ready = select.select([self._reply_r, self._out_r], [], [], left)[0]
             if self._out_r in ready:
                 self._drain(0)
@@ -355,12 +373,46 @@ class Sandbox:
                 forbid: Sequence[str] = (), handle: Optional[Handle] = None,
                 args: Sequence[Any] = (), kwargs: Optional[dict] = None, **fields: Any) -> Any:
         """Send one request to the child and return its validated, decoded reply value."""
+        what = f"{handle.description}.{fields.get('name', '')}" if handle else str(fields.get("target", ""))
+        for key in ("", what):
+            if key in self._stuck:
+                raise NotRun(self._stuck[key])
         limit = self._time_limit(timeout)
         if handle is not None and (self.process is None or handle.generation != self.generation):
             raise SubmissionDied(f"The {handle.description} object was lost when your code's "
                                  "process was restarted (after a timeout or a crash)")
         if self.process is None:
             self._start()
+        if not self._imported:
+            self._import()
+            limit = self._time_limit(timeout)
+        try:
+            return self._send(op, limit, forbid, handle, args, kwargs, fields)
+        except CallTimeout:
+            if limit >= self.limits.call_seconds:  # not a short limit of a speed test, nor the budget's end
+                self._stuck[what] = (f"Not run: {what} did not return within {limit:.1f} s "
+                                     "in an earlier test (an infinite loop?)")
+            raise CallTimeout(f"{what} did not return within {limit:.1f} s (an infinite loop?)") from None
+
+    def _import(self) -> None:
+        """Import the student's module in a request of its own, so that a module whose top
+        level never finishes is told apart from a slow function, and costs one time limit."""
+        limit = self._time_limit(None)
+        try:
+            self._send("import", limit, (), None, (), None, {})
+        except CallTimeout:
+            self._stuck[""] = (f"Not run: importing {self.assignment}.py did not finish "
+                               "in an earlier test")
+            raise CallTimeout(f"Importing {self.assignment}.py did not finish within {limit:.1f} s: "
+                              f"the top level of {self.assignment}.py (outside any function) runs "
+                              "a loop or a long computation") from None
+        except StudentCrash:
+            return  # a module that raises on import: each call reports why, as its own error
+        self._imported = True
+
+    def _send(self, op: str, limit: float, forbid: Sequence[str], handle: Optional[Handle],
+              args: Sequence[Any], kwargs: Optional[dict], fields: dict) -> Any:
+        """Write one request to the running child and return its decoded reply value."""
         self._next_id += 1
         message = dict(fields, op=op, id=self._next_id, forbid=list(forbid),
                        args=encode(list(args)), kwargs={k: encode(v) for k, v in (kwargs or {}).items()})
@@ -389,8 +441,7 @@ class Sandbox:
             raise BadReturn("the submission wrote something into the grader's reply channel")
         return reply
 
-    @staticmethod
-    def _error(reply: dict) -> Exception:
+    def _error(self, reply: dict) -> Exception:
         """The StudentError for a refusal reply."""
         kind = reply.get("kind")
         message = str(reply.get("message", ""))
@@ -400,5 +451,12 @@ class Sandbox:
             return BadReturn(message)
         if kind == "forbidden":
             return ForbiddenCall(message)
-        return StudentCrash(str(reply.get("exc_type", "")) or "Error", message,
-                            str(reply.get("traceback", "")))
+        trace = self._as_student_sees(str(reply.get("traceback", "")))
+        return StudentCrash(str(reply.get("exc_type", "")) or "Error", message, trace,
+                            student_location(trace))
+
+    def _as_student_sees(self, trace: str) -> str:
+        """A traceback with the workspace's paths shortened to the student's ``assignments/<file>``."""
+        for lib in {str(self.workspace.lib), str(self.workspace.lib.resolve())}:
+            trace = trace.replace(lib + os.sep, "")
+        return trace

@@ -65,15 +65,20 @@ class NotImplementedYet(StudentError):
 class StudentCrash(StudentError):
     """The student's code raised an exception other than NotImplementedError."""
 
-    def __init__(self, exc_type: str, message: str, traceback: str = "") -> None:
+    def __init__(self, exc_type: str, message: str, traceback: str = "", location: str = "") -> None:
         super().__init__(f"{exc_type}: {message}" if message else exc_type)
         self.exc_type = exc_type
         self.message = message
         self.traceback = traceback
+        self.location = location  # the last line of the student's files it passed through, if any
 
 
 class CallTimeout(StudentError):
     """The call did not return within its time limit (the child was killed)."""
+
+
+class NotRun(CallTimeout):
+    """The call was not made: the submission's time is used up, or it would repeat a known timeout."""
 
 
 class SubmissionDied(StudentError):

@@ -20,7 +20,7 @@ from autograder.compare import (Comparison, compare_entries_of, compare_matrix, 
                                 in_order, tuple_message, unpack)
 from autograder.public._numerical import agreement, centered_difference
 from autograder.public._oracle import answer, make_check, rounded
-from autograder.suite import CallTimeout, Check, Session, StudentCrash, Verdict
+from autograder.suite import CallTimeout, Check, NotRun, Session, StudentCrash, Verdict
 from tinybackprop.matrix import Matrix
 
 # Exceptions a softmax without the max shift raises on scores of +-1000:
@@ -274,6 +274,8 @@ class LinearLoss:
             size = "N=%d, D=%d" % p.X.shape + ", C=%d" % p.W.shape[1]
             try:
                 result = session.call(self.vectorized, *p.args(), timeout=limit, forbid=(self.naive,))
+            except NotRun:
+                raise  # no time left, or a loop already seen: not a question of speed
             except CallTimeout:
                 return Verdict(0.0, f"{self.vectorized} took longer than {limit:.2f} s on {size}", SLOW)
             verdict = self.loss_and_dW(result, p, None, self.vectorized, want)

@@ -298,3 +298,45 @@ def test_only_the_standard_library_and_tinybackprop_are_importable(session):
     assert session.call("demo.importable", "autograder") is False
     assert session.call("demo.importable", "tinybackprop.matrix") is True
     assert session.call("demo.importable", "math") is True
+
+
+def test_a_function_that_timed_out_is_not_run_again_and_others_still_are():
+    workspace = Workspace({"demo.py": DEMO})
+    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=0.5))
+    session = Session(sandbox, random.Random(0))
+    try:
+        with pytest.raises(CallTimeout, match=r"demo\.spin did not return within 0.5 s"):
+            session.call("demo.spin")
+        generation = sandbox.generation
+        with pytest.raises(CallTimeout, match="Not run: demo.spin did not return .* in an earlier test"):
+            session.call("demo.spin")
+        assert session.call("demo.add", 2, 2) == 4.0
+        assert sandbox.generation == generation + 1  # one restart after the timeout, none for the repeat
+    finally:
+        sandbox.close()
+        workspace.close()
+
+
+def test_a_module_whose_import_never_ends_costs_one_time_limit_not_one_per_call():
+    workspace = Workspace({"demo.py": "def add(a, b):\n    return a + b\n\nwhile True:\n    pass\n"})
+    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=0.5))
+    session = Session(sandbox, random.Random(0))
+    try:
+        with pytest.raises(CallTimeout, match="top level of demo.py"):
+            session.call("demo.add", 1, 2)
+        generation = sandbox.generation
+        with pytest.raises(CallTimeout, match="Not run: importing demo.py did not finish"):
+            session.call("demo.add", 1, 2)
+        assert sandbox.generation == generation  # no child was started for a call that cannot work
+    finally:
+        sandbox.close()
+        workspace.close()
+
+
+def test_a_crash_names_the_students_file_as_they_know_it(session):
+    with pytest.raises(StudentCrash) as info:
+        session.call("demo.crash")
+    line = DEMO.split("\n").index("    return 1 / 0") + 1
+    assert f'File "assignments/demo.py", line {line}, in crash' in info.value.traceback
+    assert "tinybackprop-grade-" not in info.value.traceback
+    assert info.value.location == f"assignments/demo.py, line {line}, in crash"

@@ -1,0 +1,82 @@
+"""What a student and an instructor met when they first used the grader, kept from coming back.
+
+Each test grades a real submission (the reference with one change) and reads
+the report as its user would: the status, the points, where the message
+points and what the hint says.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from autograder.config import load_config
+from autograder.grade import grade_submission
+
+REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
+
+
+@pytest.fixture(scope="module")
+def quick():
+    """The shipped config with a per-call limit short enough for tests (the budget as shipped)."""
+    shipped = load_config()
+    return replace(shipped, limits=replace(shipped.limits, call_seconds=0.5, submission_seconds=6.0))
+
+
+def submission(tmp_path: Path, file: str = "", old: str = "", new: str = "") -> Path:
+    """The reference solutions, with ``old`` replaced by ``new`` (found exactly once) in ``file``."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for path in REFERENCE.glob("*.py"):
+        if path.name != "__init__.py":
+            shutil.copy(path, folder / path.name)
+    if file:
+        source = (folder / file).read_text(encoding="utf-8")
+        assert source.count(old) == 1, old
+        (folder / file).write_text(source.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def by_name(result) -> dict:
+    """The result's tests by name."""
+    return {test.name: test for test in result.tests}
+
+
+def test_a_typo_says_in_which_file_and_line_it_is(tmp_path):
+    folder = submission(tmp_path, "svm.py", "    data_loss = margins.sum() / N\n",
+                        "    data_loss = margin.sum() / N\n")
+    line = (folder / "svm.py").read_text(encoding="utf-8").split("\n").index(
+        "    data_loss = margin.sum() / N") + 1
+    test = by_name(grade_submission(str(folder), only=["svm.forward"], public_only=True, seed=1))[
+        "svm.forward.fixed_with_reg"]
+    assert test.status == "error"
+    assert "NameError: name 'margin' is not defined" in test.output
+    assert f"assignments/svm.py, line {line}, in svm_forward" in test.output
+    assert "tinybackprop-grade-" not in test.traceback and 'File "assignments/svm.py"' in test.traceback
+
+
+def test_a_module_that_never_finishes_importing_costs_only_its_own_assignment(tmp_path, quick):
+    folder = submission(tmp_path, "svm.py", "from tinybackprop.matrix import Matrix\n",
+                        "from tinybackprop.matrix import Matrix\n\nwhile True:\n    pass\n")
+    result = grade_submission(str(folder), only=["svm", "softmax"], public_only=True, seed=1,
+                              config=quick)
+    svm = [t for t in result.tests if t.assignment == "svm"]
+    softmax = [t for t in result.tests if t.assignment == "softmax"]
+    assert all(t.status == "timeout" and t.score == 0 for t in svm)
+    assert "top level of svm.py" in svm[0].output
+    assert all("Not run: importing svm.py did not finish" in t.output for t in svm[1:])
+    assert all(t.status == "passed" for t in softmax), [(t.name, t.output) for t in softmax]
+
+
+def test_an_infinite_loop_in_one_function_costs_only_that_functions_tests(tmp_path, quick):
+    folder = submission(tmp_path, "svm.py", "    loss /= N\n", "    while True:\n        pass\n")
+    result = grade_submission(str(folder), only=["svm", "softmax"], public_only=True, seed=1,
+                              config=quick)
+    naive = [t for t in result.tests if t.name.startswith("svm.naive.")]
+    assert [t.status for t in naive] == ["timeout"] * len(naive)
+    assert "svm.svm_loss_naive did not return within 0.5 s" in naive[0].output
+    assert all("in an earlier test" in t.output for t in naive[1:])
+    others = [t for t in result.tests if not t.name.startswith("svm.naive.")]
+    assert all(t.status == "passed" for t in others), [(t.name, t.output) for t in others]
