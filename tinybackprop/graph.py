@@ -130,6 +130,13 @@ class ComputationalGraph:
         order = self._sorted()
         output = self._output(order)
         input_names = [node.name for node in order if node.gate is None]
+        if not isinstance(inputs, Mapping):
+            example = ", ".join(f"{name!r}: ..." for name in input_names)
+            raise TypeError(f"forward takes a dict of input values {{{example}}}, got {type(inputs).__name__}")
+        for key in inputs:
+            if isinstance(key, Node):
+                raise TypeError(f"forward: the keys of inputs are node names such as {key.name!r}, "
+                                "not the Node itself")
         missing = [name for name in input_names if name not in inputs]
         if missing:
             raise ValueError(f"forward: no value for input {', '.join(map(repr, missing))}; "
@@ -161,20 +168,25 @@ class ComputationalGraph:
         if order is None:
             raise RuntimeError("backward was called before forward: run forward(inputs) after "
                                "building (or changing) the graph, then backward()")
+        if not isinstance(dout, Real):
+            raise TypeError(f"backward: dout must be a number (d loss / d output, usually 1.0), "
+                            f"got {type(dout).__name__}")
         for node in order:
             node.grad = 0.0
         self._output(order).grad = float(dout)
         for node in reversed(order):
             if node.gate is None:
                 continue
-            local = node.gate.backward(node.grad)
-            if not isinstance(local, tuple) or len(local) != len(node.inputs):
+            upstream = node.grad
+            # What a gate returns is already upstream * local: the gradient for each of its inputs.
+            downstream = node.gate.backward(upstream)
+            if not isinstance(downstream, tuple) or len(downstream) != len(node.inputs):
                 raise ValueError(
                     f"{type(node.gate).__name__}.backward must return a tuple with one gradient per "
-                    f"input ({len(node.inputs)}), got {local!r}"
+                    f"input ({len(node.inputs)}), got {downstream!r}"
                 )
-            for upstream_node, grad in zip(node.inputs, local):
-                upstream_node.grad += grad  # += : gradients add at forks
+            for input_node, grad in zip(node.inputs, downstream):
+                input_node.grad += grad  # += : gradients add at forks
         return {node.name: node.grad for node in order if node.gate is None}
 
     # ----- topological order -----
@@ -182,8 +194,11 @@ class ComputationalGraph:
     def _lookup(self, ref: Union[Node, str], user: Optional[Node]) -> Node:
         name = ref.name if isinstance(ref, Node) else ref
         if name not in self._by_name:
-            used_by = f" (an input of node {user.name!r})" if user is not None else ""
-            raise ValueError(f"unknown node {name!r}{used_by}; the graph has {', '.join(self._by_name) or 'no nodes'}")
+            known = f"the graph has {', '.join(self._by_name) or 'no nodes'}"
+            if user is None:
+                raise ValueError(f"unknown node {name!r}; {known}")
+            raise ValueError(f"unknown node {name!r} (an input of node {user.name!r}); {known}: add it with "
+                             f"g.input({name!r}) or g.gate(..., name={name!r}), or fix the name")
         return self._by_name[name]
 
     def _sorted(self) -> List[Node]:
@@ -217,6 +232,9 @@ class ComputationalGraph:
         return order
 
     def _output(self, order: List[Node]) -> Node:
+        if not order:
+            raise ValueError("the graph is empty: add inputs with g.input(name) and gates with "
+                             "g.gate(gate, *nodes) first")
         used = {id(i) for node in order for i in node.inputs}
         sinks = [node for node in order if id(node) not in used]
         if len(sinks) != 1:
@@ -225,6 +243,17 @@ class ComputationalGraph:
         return sinks[0]
 
     # ----- display -----
+
+    def __repr__(self) -> str:
+        """The graph in one line: its size, its inputs and its output."""
+        if not self._by_name:
+            return "ComputationalGraph(empty)"
+        # From the names alone, so that even a graph with an unknown node or a cycle has a repr.
+        inputs = [name for name, node in self._by_name.items() if node.gate is None]
+        used = {ref.name if isinstance(ref, Node) else ref for node in self._by_name.values() for ref in node._refs}
+        outputs = [name for name in self._by_name if name not in used]
+        return (f"ComputationalGraph({len(self)} nodes: inputs {', '.join(inputs) or 'none'}; "
+                f"output{'' if len(outputs) == 1 else 's'} {', '.join(outputs) or 'none'})")
 
     def __str__(self) -> str:
         """The compact text tree of the graph (tinybackprop.draw.to_text)."""

@@ -129,11 +129,45 @@ def test_input_values_must_be_numbers():
         g.forward({"x": "1", "y": 2.0, "z": 3.0})
 
 
+def test_inputs_must_be_a_dict_of_names():
+    g = circuit()
+    with pytest.raises(TypeError, match=r"dict of input values \{'x': ..., 'y': ..., 'z': ...\}, got list"):
+        g.forward([1.0, 2.0, 3.0])
+
+
+def test_nodes_as_keys_are_named_and_the_names_suggested():
+    g = circuit()
+    x, y, z = g["x"], g["y"], g["z"]
+    with pytest.raises(TypeError, match=r"node names.*'x'.*not the Node"):
+        g.forward({x: 1.0, y: 2.0, z: 3.0})
+
+
+def test_an_empty_graph_says_what_to_add():
+    with pytest.raises(ValueError, match=r"empty.*g.input\(name\).*g.gate"):
+        ComputationalGraph().forward({})
+
+
+@pytest.mark.parametrize("dout", ["1", None, [1.0]])
+def test_backward_wants_a_number_for_dout(dout):
+    g = circuit()
+    g.forward({"x": -2.0, "y": 5.0, "z": -4.0})
+    with pytest.raises(TypeError, match="dout must be a number"):
+        g.backward(dout)
+
+
+def test_repr_names_the_inputs_and_the_output():
+    g = circuit()
+    assert repr(g) == "ComputationalGraph(5 nodes: inputs x, y, z; output f)"
+    assert repr(ComputationalGraph()) == "ComputationalGraph(empty)"
+
+
 def test_unknown_node_is_named():
     g = ComputationalGraph()
     g.gate(AddGate(), g.input("x"), "nope", name="s")
     with pytest.raises(ValueError, match="unknown node 'nope' \\(an input of node 's'\\)"):
         g.forward({"x": 1.0})
+    with pytest.raises(ValueError, match=r"add it with g.input\('nope'\)"):
+        str(g)
     with pytest.raises(ValueError, match="unknown node 'zzz'"):
         g["zzz"]
 
