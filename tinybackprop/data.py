@@ -30,12 +30,20 @@ def make_rng(seed: Seed = None) -> random.Random:
 
 # ----------------------------------------------------------------------------- generators
 
+def _at_least_one(name: str, **counts: int) -> None:
+    """A ValueError naming the first count below 1 (an empty data set has no Matrix)."""
+    for what, count in counts.items():
+        if count < 1:
+            raise ValueError(f"{name}: {what} must be at least 1, got {count}")
+
+
 def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.2,
                 seed: Seed = None) -> tuple[Matrix, list[int]]:
     """The CS231n case-study spiral: ``classes`` arms of ``points_per_class`` points in 2-D.
 
     Returns X of shape (points_per_class * classes, 2) and y with labels 0..classes-1.
     """
+    _at_least_one("make_spiral", points_per_class=points_per_class, classes=classes)
     rng = make_rng(seed)
     rows, y = [], []
     n = points_per_class
@@ -51,6 +59,7 @@ def make_spiral(points_per_class: int = 100, classes: int = 3, noise: float = 0.
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None) -> tuple[Matrix, list[int]]:
     """Two interleaving half circles (as scikit-learn's make_moons): X (n_samples, 2), y in {0, 1}."""
+    _at_least_one("make_moons", n_samples=n_samples)
     rng = make_rng(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
@@ -68,6 +77,7 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: Seed = None) -> t
 
 def make_xor(n_samples: int = 200, noise: float = 0.0, seed: Seed = None) -> tuple[Matrix, list[int]]:
     """Points uniform in [-1, 1]^2, labelled 1 where exactly one coordinate is positive: X (n_samples, 2)."""
+    _at_least_one("make_xor", n_samples=n_samples)
     rng = make_rng(seed)
     rows = [[rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)] for _ in range(n_samples)]
     y = [int((a > 0) != (b > 0)) for a, b in rows]
@@ -77,6 +87,7 @@ def make_xor(n_samples: int = 200, noise: float = 0.0, seed: Seed = None) -> tup
 def make_blobs(n_samples: int = 100, centers: int = 3, n_features: int = 2, cluster_std: float = 1.0,
                box: tuple[float, float] = (-10.0, 10.0), seed: Seed = None) -> tuple[Matrix, list[int]]:
     """Gaussian clusters around ``centers`` random centres drawn in ``box``: X (n_samples, n_features)."""
+    _at_least_one("make_blobs", n_samples=n_samples, centers=centers, n_features=n_features)
     rng = make_rng(seed)
     middles = [[rng.uniform(*box) for _ in range(n_features)] for _ in range(centers)]
     rows, y = [], []
@@ -90,6 +101,7 @@ def make_blobs(n_samples: int = 100, centers: int = 3, n_features: int = 2, clus
 def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
                  seed: Seed = None) -> tuple[Matrix, list[int]]:
     """A small circle (label 1, radius ``factor``) inside a unit circle (label 0): X (n_samples, 2)."""
+    _at_least_one("make_circles", n_samples=n_samples)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"make_circles: factor must be between 0 and 1 (exclusive), got {factor}")
     rng = make_rng(seed)
@@ -211,15 +223,16 @@ def standardize(X: Matrix, *others: Matrix) -> Union[Matrix, tuple[Matrix, ...]]
     ``standardize(X)`` returns one Matrix; ``standardize(X_train, X_test)``
     returns both, the test set scaled with the training set's statistics (so
     nothing about the test set leaks into training). Constant columns (the
-    blank border pixels of the digits) are only shifted.
+    blank border pixels of the digits) are only shifted. Lists of rows are taken as Matrices.
     """
+    X, *others = [M if isinstance(M, Matrix) else Matrix(M) for M in (X,) + others]
     n, d = X.shape
     columns = list(zip(*X.data))
     means = [sum(c) / n for c in columns]
     stds = [math.sqrt(sum((v - m) ** 2 for v in c) / n) for c, m in zip(columns, means)]
     scales = [1.0 / s if s > 0 else 1.0 for s in stds]
     results = []
-    for M in (X,) + others:
+    for M in [X] + others:
         if M.shape[1] != d:
             raise ValueError(f"standardize: matrix of shape {M.shape} does not have the {d} columns of X {X.shape}")
         results.append(Matrix([[(v - m) * s for v, m, s in zip(row, means, scales)] for row in M.data]))
@@ -243,7 +256,12 @@ def minibatches(X: Matrix, y: Sequence[int], batch_size: int, shuffle: bool = Tr
 
 
 def accuracy(y_pred: Sequence[int], y: Sequence[int]) -> float:
-    """The fraction of predictions equal to the labels, in [0, 1]."""
+    """The fraction of predictions equal to the labels (two lists of N ints), in [0, 1]."""
+    for name, labels in (("predictions", y_pred), ("labels", y)):
+        if isinstance(labels, Matrix):
+            # A Matrix has N rows, so it would pass the length check and quietly match nothing.
+            raise TypeError(f"accuracy compares labels (lists of ints), but the {name} are a Matrix of shape "
+                            f"{labels.shape}: for scores use scores.argmax(axis=1), or predict(model, X)")
     if len(y_pred) != len(y):
         raise ValueError(f"accuracy: {len(y_pred)} predictions but {len(y)} labels")
     if not y:

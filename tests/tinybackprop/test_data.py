@@ -144,6 +144,26 @@ def test_standardize_uses_the_first_matrix_statistics():
         standardize(X, Matrix([[1.0, 2.0, 3.0]]))
 
 
+def test_standardize_takes_a_list_of_lists_too():
+    assert standardize([[1.0, 5.0], [3.0, 5.0]]) == Matrix([[-1.0, 0.0], [1.0, 0.0]])
+    assert standardize([[1.0], [3.0]], [[2.0]])[1] == Matrix([[0.0]])
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: make_moons(0), "make_moons: n_samples must be at least 1, got 0"),
+    (lambda: make_xor(0), "make_xor: n_samples must be at least 1, got 0"),
+    (lambda: make_circles(0), "make_circles: n_samples must be at least 1, got 0"),
+    (lambda: make_blobs(0), "make_blobs: n_samples must be at least 1, got 0"),
+    (lambda: make_blobs(10, centers=0), "make_blobs: centers must be at least 1, got 0"),
+    (lambda: make_blobs(10, n_features=0), "make_blobs: n_features must be at least 1, got 0"),
+    (lambda: make_spiral(0), "make_spiral: points_per_class must be at least 1, got 0"),
+    (lambda: make_spiral(10, classes=0), "make_spiral: classes must be at least 1, got 0"),
+])
+def test_generators_name_a_count_that_is_too_small(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
 def test_minibatches_cover_every_row_once_per_epoch():
     X = Matrix([[float(i)] for i in range(10)])
     y = list(range(10))
@@ -161,3 +181,12 @@ def test_accuracy():
     assert accuracy([1, 2, 3, 4], [1, 2, 0, 4]) == 0.75
     with pytest.raises(ValueError, match="3 predictions but 2 labels"):
         accuracy([1, 2, 3], [1, 2])
+
+
+def test_accuracy_of_scores_instead_of_labels_is_an_error_not_zero():
+    # accuracy(model(X), y) compared rows with ints and quietly said 0.0
+    scores = Matrix([[0.1, 2.0], [3.0, 0.2]])
+    with pytest.raises(TypeError, match=r"labels.*Matrix of shape \(2, 2\).*argmax\(axis=1\)"):
+        accuracy(scores, [1, 0])
+    with pytest.raises(TypeError, match="labels"):
+        accuracy([1, 0], Matrix([[1.0], [0.0]]))
