@@ -25,13 +25,52 @@ from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 Rows = List[List[float]]
 Seed = Union[int, random.Random, None]
 
-try:
-    _dot = math.sumprod  # Python 3.12+: one C loop, and more accurate
-except AttributeError:  # Python 3.9 to 3.11 and PyPy
+if hasattr(math, "sumprod"):  # Python 3.12+: one C loop per dot product, and more accurate
 
-    def _dot(row: Sequence[float], col: Sequence[float]) -> float:
-        """The dot product of two equal-length lists of floats."""
-        return sum(map(operator.mul, row, col))
+    def _row_times(a: Sequence[float], Bt: Rows) -> List[float]:
+        """The dot products of a with every row of Bt: one row of a matrix product."""
+        sumprod = math.sumprod
+        return [sumprod(a, b) for b in Bt]
+
+else:  # Python 3.9 to 3.11 and PyPy
+
+    def _row_times(a: Sequence[float], Bt: Rows) -> List[float]:
+        """The dot products of a with every row of Bt: one row of a matrix product."""
+        return [sum(map(operator.mul, a, b)) for b in Bt]
+
+
+def columns(rows: Rows) -> Rows:
+    """The columns of a list of rows, each as a list: (n, m) -> (m, n)."""
+    # Lists, not zip's tuples: PyPy iterates lists several times faster.
+    return [list(column) for column in zip(*rows)]
+
+
+# Up to this many terms, a dot product costs more in calls than in arithmetic (see times_transposed).
+_FEW_TERMS = 4
+
+
+def times_transposed(A: Rows, Bt: Rows, bias: Optional[List[float]] = None) -> Rows:
+    """A @ Bt^T on lists of rows, bias added to every row: (n, k) and (m, k) -> (n, m).
+
+    Entry (i, j) is the dot product of rows A[i] and Bt[j] (plus bias[j]), so
+    both operands are read along their rows, the fast way in Python. This is
+    the kernel of ``@`` and of the layers' forward and backward passes.
+    """
+    if len(Bt[0]) > _FEW_TERMS:
+        if bias is None:
+            return [_row_times(a, Bt) for a in A]
+        return [list(map(operator.add, _row_times(a, Bt), bias)) for a in A]
+    # A few terms per entry (a layer on 2-D points): build each output row as
+    # bias + a[0] * B[0] + a[1] * B[1] + ..., a few list passes instead of m dot products.
+    B = columns(Bt)
+    start = bias if bias is not None else [0.0] * len(Bt)
+    out = []
+    for a in A:
+        row = start
+        for a_k, b_k in zip(a, B):
+            row = [r + a_k * v for r, v in zip(row, b_k)]
+        out.append(row)
+    return out
 
 
 def _is_number(x: object) -> bool:
@@ -316,7 +355,7 @@ class Matrix:
     @property
     def T(self) -> Matrix:
         """The transpose: (n, m) -> (m, n)."""
-        return Matrix._wrap([list(col) for col in zip(*self.data)])
+        return Matrix._wrap(columns(self.data))
 
     def reshape(self, n: int, m: int) -> Matrix:
         """The same entries, row by row, in an n x m matrix; one of n, m may be -1 (inferred)."""
@@ -356,9 +395,8 @@ class Matrix:
         (n, k), (k2, m) = self.shape, other.shape
         if k != k2:
             raise ValueError(f"matmul: shapes {self.shape} and {other.shape} do not align ({k} != {k2})")
-        # Columns of other as lists, once: every entry is then one C-level dot product.
-        cols = [list(col) for col in zip(*other.data)]
-        return Matrix._wrap([[_dot(row, col) for col in cols] for row in self.data])
+        # The columns of other, once: every entry is then the dot product of two rows.
+        return Matrix._wrap(times_transposed(self.data, columns(other.data)))
 
     def __rmatmul__(self, other: object) -> Matrix:
         """other @ self for other a list of rows."""

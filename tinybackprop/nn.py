@@ -23,7 +23,7 @@ from typing import Optional, Sequence, Union
 
 from tinybackprop.activations import Activation, get_activation
 from tinybackprop.data import Seed, make_rng
-from tinybackprop.matrix import Matrix
+from tinybackprop.matrix import Matrix, columns, times_transposed
 from tinybackprop.value import Value
 
 Scalar = Union[Value, float, int]
@@ -107,25 +107,6 @@ def _shape_of(values: object) -> Optional[tuple[int, int]]:
     return len(values), widths.pop()
 
 
-def _times_transposed(A: list, Bt: list, bias: Optional[list] = None) -> list:
-    """A @ Bt^T (+ bias on every row) for lists of rows: entry (i, j) is A[i] . Bt[j]."""
-    if len(Bt[0]) > 4:
-        if bias is None:
-            return [[sum(map(mul, a, b)) for b in Bt] for a in A]
-        return [[sum(map(mul, a, b)) + c for b, c in zip(Bt, bias)] for a in A]
-    # Dot products of a few terms cost a Python call each for little arithmetic:
-    # build each output row as a sum of a few scaled rows of B instead.
-    B = list(zip(*Bt))
-    start = bias if bias is not None else [0.0] * len(Bt)
-    out = []
-    for a in A:
-        row = start
-        for a_k, b_k in zip(a, B):
-            row = [r + a_k * v for r, v in zip(row, b_k)]
-        out.append(row)
-    return out
-
-
 class Neuron(Module):
     """One unit: activation(w . x + b), with w drawn from N(0, gain^2 / nin) and b = 0."""
 
@@ -194,7 +175,7 @@ class Layer(Module):
         # Each neuron's weights are a row here (that is W transposed), so every
         # score is one dot product of two rows: the fastest sum in plain Python.
         w_rows = [[w.data for w in n.w] for n in self.neurons]
-        z = _times_transposed(X.data, w_rows, [n.b.data for n in self.neurons])
+        z = times_transposed(X.data, w_rows, [n.b.data for n in self.neurons])
         out = self.activation.forward(z)
         # The cache keeps its own rows: editing X or the output in place must not change backward.
         self._cache = ([row[:] for row in X.data], w_rows, out)
@@ -213,14 +194,25 @@ class Layer(Module):
             raise ValueError(f"Layer({self.nin}, {self.nout}).backward: dout has shape {dout.shape}, "
                              f"expected the output's shape {(len(out), self.nout)}")
         dz = self.activation.backward(dout.data, out)
-        x_columns = list(zip(*X))
-        for neuron, dz_column in zip(self.neurons, zip(*dz)):
-            for w, x_column in zip(neuron.w, x_columns):
-                w.grad += sum(map(mul, dz_column, x_column))
-            neuron.b.grad += sum(dz_column)
+        # An example whose row of dz is all zero adds nothing to dW, db or dX (a hinge
+        # loss gives zero gradient to every example beyond its margin): leave it out.
+        live = [i for i, row in enumerate(dz) if any(row)]
+        dz = [dz[i] for i in live]
+        if live:
+            dz_columns = columns(dz)
+            # dW^T = dz^T X: row j is neuron j's weight gradient, each entry a dot product over the examples.
+            dW_rows = times_transposed(dz_columns, columns([X[i] for i in live]))
+            for neuron, dw_row, dz_column in zip(self.neurons, dW_rows, dz_columns):
+                for w, dw in zip(neuron.w, dw_row):
+                    w.grad += dw
+                neuron.b.grad += sum(dz_column)
         if not input_grad:
             return None
-        return Matrix._wrap(_times_transposed(dz, list(zip(*w_rows))))
+        # dX = dz W^T, and the rows of W are the columns of w_rows; a skipped example's row stays 0.
+        dX = [[0.0] * self.nin for _ in out]
+        for i, dx_row in zip(live, times_transposed(dz, columns(w_rows))):
+            dX[i] = dx_row
+        return Matrix._wrap(dX)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]

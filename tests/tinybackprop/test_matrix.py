@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinybackprop.matrix import Matrix
+from tinybackprop.matrix import Matrix, columns, times_transposed
 
 # ---- plain-loop references on nested lists -------------------------------------------------
 
@@ -235,6 +235,32 @@ def test_matmul_matches_triple_loop(data):
     n, k, m = data.draw(dims), data.draw(dims), data.draw(dims)
     a, b = data.draw(matrix_of(n, k)), data.draw(matrix_of(k, m))
     close_rows((Matrix(a) @ Matrix(b)).data, ref_matmul(a, b))
+
+
+@given(st.data())
+def test_times_transposed_is_a_times_b_transposed_plus_bias(data):
+    # Inner sizes up to 8 reach both ways of computing it: scaled rows (few terms) and dot products.
+    n, k, m = data.draw(dims), data.draw(st.integers(1, 8)), data.draw(dims)
+    a, bt = data.draw(matrix_of(n, k)), data.draw(matrix_of(m, k))
+    bias = data.draw(st.lists(values, min_size=m, max_size=m))
+    product = ref_matmul(a, columns(bt))
+    close_rows(times_transposed(a, bt), product)
+    close_rows(times_transposed(a, bt, bias), [[p + c for p, c in zip(row, bias)] for row in product])
+
+
+def test_times_transposed_leaves_its_operands_alone_and_returns_fresh_rows():
+    bias = [10.0, 20.0]
+    for a in ([[1.0, 2.0]], [[1.0, 2.0, 3.0, 4.0, 5.0]]):
+        bt = [[1.0] * len(a[0]), [2.0] * len(a[0])]
+        out = times_transposed(a, bt, bias)
+        total = sum(a[0])
+        assert out == [[total + 10.0, 2 * total + 20.0]]
+        out[0][0] = -1.0
+        assert bias == [10.0, 20.0] and bt[0] == [1.0] * len(a[0])
+
+
+def test_columns_are_lists():
+    assert columns([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]) == [[1.0, 3.0, 5.0], [2.0, 4.0, 6.0]]
 
 
 def test_matmul_accepts_lists_on_either_side():

@@ -130,8 +130,11 @@ def test_both_paths_agree_for_any_shape(data, nin, nouts, name, seed):
     batch = data.draw(st.integers(1, 4))
     numbers = st.floats(-5.0, 5.0, allow_nan=False)
     X = Matrix(data.draw(st.lists(st.lists(numbers, min_size=nin, max_size=nin), min_size=batch, max_size=batch)))
-    dout = Matrix(data.draw(st.lists(st.lists(numbers, min_size=nouts[-1], max_size=nouts[-1]),
-                                     min_size=batch, max_size=batch)))
+    dout_rows = data.draw(st.lists(st.lists(numbers, min_size=nouts[-1], max_size=nouts[-1]),
+                                   min_size=batch, max_size=batch))
+    for i in data.draw(st.sets(st.integers(0, batch - 1))):
+        dout_rows[i] = [0.0] * nouts[-1]  # examples a hinge loss would not push: backward skips them
+    dout = Matrix(dout_rows)
     model = MLP(nin, nouts, activation=name, seed=seed)
     outputs, grads = _value_path(model, X, dout)
     model.zero_grad()
@@ -157,6 +160,38 @@ def test_matrix_backward_returns_dx_that_matches_finite_differences(name):
         assert dX[i, j] == pytest.approx((shifted[0] - shifted[1]) / (2 * h), rel=1e-6, abs=1e-9)
     model.forward(X_BATCH)
     assert model.backward(DOUT, input_grad=False) is None
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "maxout"])
+def test_examples_with_zero_gradient_are_skipped_exactly(name):
+    # Rows of dout that are all zero (examples beyond a hinge loss's margin) add nothing.
+    model = MLP(3, [6, 4, 2], activation=name, seed=5)
+    dout = Matrix([[0.3, -1.0], [0.0, 0.0], [-0.4, 0.9], [0.0, 0.0], [0.7, 0.05]])
+    outputs, grads = _value_path(model, X_BATCH, dout)
+    model.zero_grad()
+    model.forward(X_BATCH)
+    dX = model.backward(dout)
+    assert max(abs(a - p.grad) for a, p in zip(grads, model.parameters())) < 1e-10
+    assert dX[1] == [0.0, 0.0, 0.0] and dX[3] == [0.0, 0.0, 0.0]
+    assert all(any(dX[i]) for i in (0, 2, 4))
+    # Only the live examples count: dropping the zero rows from the batch gives the same gradients.
+    live = [0, 2, 4]
+    model.zero_grad()
+    model.forward(X_BATCH[live])
+    dX_live = model.backward(dout[live])
+    assert max(abs(a - p.grad) for a, p in zip(grads, model.parameters())) < 1e-10
+    assert dX_live.allclose(dX[live], rtol=1e-12, atol=1e-12)
+
+
+def test_an_all_zero_gradient_adds_nothing_and_gives_a_zero_dx():
+    model = MLP(3, [4, 2], seed=2)
+    model.forward(X_BATCH)
+    model.zero_grad()
+    dX = model.backward(Matrix.zeros(5, 2))
+    assert dX == Matrix.zeros(5, 3)
+    assert all(p.grad == 0.0 for p in model.parameters())
+    model.forward(X_BATCH)
+    assert model.backward(Matrix.zeros(5, 2), input_grad=False) is None
 
 
 def test_editing_inputs_or_outputs_in_place_does_not_change_backward():
