@@ -144,3 +144,21 @@ def relu_hint(name: str, got, without_mask: Matrix) -> str:
     """RELU_MASK when the answer is what a backward that skips the ReLU's mask produces."""
     values = flat(got)
     return f"{name}: {RELU_MASK}" if values is not None and matches(values, without_mask.flatten()) else ""
+
+
+def shift_hint(got, scores: Matrix) -> str:
+    """Explain a wrong ``shifted``: no shift at all, or a max taken over the wrong axis."""
+    values = flat(got)
+    if values is None:
+        return ""
+    variants = (
+        (scores, "Your shifted is the scores unchanged"),
+        (scores - scores.max(), "You subtracted the largest score of the whole matrix"),
+        (scores - scores.max(axis=0), "You subtracted each column's max (axis=0)"),
+        (scores.max(axis=1) - scores, "Your shift has the wrong sign"),
+    )
+    for wrong, words in variants:
+        if matches(values, wrong.flatten()):
+            return (f"{words}: subtract each row's own max, shifted = scores - scores.max(axis=1), "
+                    "so that every row's largest entry is 0 and exp cannot overflow.")
+    return ""

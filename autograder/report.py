@@ -21,7 +21,13 @@ STATUS_STYLE = {"passed": "green", "failed": "red", "error": "bold red", "timeou
 
 
 def grouped(result: "GradeResult") -> Dict[str, Dict[str, List["TestResult"]]]:
-    """The tests by assignment (in grading order), then by stage (in the lecture's order)."""
+    """The tests by assignment (in grading order), then by stage (in the lecture's order).
+
+    Empty when the submission could not be read at all: every test would repeat the one
+    message of the closing lines (a mistyped path would print it forty times).
+    """
+    if result.status != "graded" and all(t.output == result.message for t in result.tests):
+        return {}
     groups: Dict[str, Dict[str, List["TestResult"]]] = {}
     for test in result.tests:
         groups.setdefault(test.assignment, {}).setdefault(test.stage, []).append(test)

@@ -18,7 +18,7 @@ from typing import Callable, Optional
 from autograder import hints
 from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number, fmt,
                                 in_order, tuple_message, unpack)
-from autograder.public._numerical import agreement, centered_difference
+from autograder.public._numerical import agreement, centered_difference, summary
 from autograder.public._oracle import answer, make_check, rounded
 from autograder.suite import CallTimeout, Check, NotRun, Session, StudentCrash, Verdict
 from tinybackprop.matrix import Matrix
@@ -149,7 +149,9 @@ class LinearLoss:
         stages.append(("loss", compare_number("loss", pair[0], exp.loss)))
         fraction, message, wrong = in_order(stages)
         hint = ""
-        if wrong is not None:
+        if wrong == "shifted" and isinstance(pair[1], dict):
+            hint = hints.shift_hint(pair[1].get("shifted"), exp.cache["scores"])
+        elif wrong is not None:
             hint = self.loss_hint(pair[0], p, exp)
             if not hint and self.name == "softmax" and not_finite(pair[1]):
                 hint = hints.OVERFLOW
@@ -191,8 +193,8 @@ class LinearLoss:
             except StudentCrash as crash:
                 if crash.exc_type not in OVERFLOW_ERRORS:
                     raise
-                return Verdict(0.0, f"{self.forward} raised {crash} on scores as large as "
-                                    f"{fmt(largest_score(p))}", hints.OVERFLOW)
+                return Verdict(0.0, f"On scores as large as {fmt(largest_score(p))}, "
+                                    f"{self.forward} raised {crash}", hints.OVERFLOW)
             return self.forward_verdict(result, p, self.expected(p))
         return self.check("forward", test, points, run, hidden)
 
@@ -287,7 +289,7 @@ def numerical_agreement(session: Session, rng: random.Random, forward: str, p: P
                         entries: int) -> tuple:
     """Compare `entries` random entries of dW with centered differences of the student's loss.
 
-    Returns (all agree within NUMERIC, a message listing each entry).
+    Returns (all agree within NUMERIC, the message of ``summary``).
     """
     D, C = p.W.shape
     analytic = dW.tolist() if isinstance(dW, Matrix) else dW
@@ -301,7 +303,7 @@ def numerical_agreement(session: Session, rng: random.Random, forward: str, p: P
             return session.call(forward, W, p.X, p.y, p.reg)
 
         results.append(agreement(f"dW[{i}, {j}]", analytic[i][j], centered_difference(loss_at)))
-    return all(ok for ok, _ in results), "; ".join(line for _, line in results)
+    return all(ok for ok, _ in results), summary(results)
 
 
 def smallest_margin(p: Problem) -> float:

@@ -1,9 +1,11 @@
 """Numerical gradients of the student's own loss, taken through the Session one entry at a time."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from autograder.compare import NUMERIC, fmt, rel_error, unpack
+
+SHOWN = 3  # disagreeing entries a message lists: enough to see the pattern, short enough to read
 
 
 def centered_difference(loss_at: Callable[[float], Any], h: float = 1e-5) -> Optional[float]:
@@ -25,3 +27,14 @@ def agreement(name: str, analytic: float, numerical: Optional[float]) -> tuple:
     error = rel_error(analytic, numerical)
     return error <= NUMERIC, (f"{name}: analytic {fmt(analytic)}, numerical {fmt(numerical)} "
                               f"(relative error {error:.1e})")
+
+
+def summary(results: Sequence[tuple]) -> str:
+    """The message of a gradient check from its (ok, line) entries: the first few that disagree,
+    or, when all agree, only how many were checked (the numbers would say nothing more)."""
+    wrong = [line for ok, line in results if not ok]
+    if not wrong:
+        return (f"all {len(results)} entries checked agree with centered differences of your loss "
+                f"(relative error below {NUMERIC:g})")
+    more = f"; and {len(wrong) - SHOWN} more" if len(wrong) > SHOWN else ""
+    return "; ".join(wrong[:SHOWN]) + more

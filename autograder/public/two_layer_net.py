@@ -9,7 +9,7 @@ from typing import Callable, Optional
 from autograder import hints
 from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value, in_order,
                                 tuple_message, unpack)
-from autograder.public._numerical import agreement, centered_difference
+from autograder.public._numerical import agreement, centered_difference, summary
 from autograder.public._oracle import answer, make_check, rounded
 from autograder.public._training import accuracy_message, floor, labels_problem
 from autograder.suite import Check, Session, Verdict
@@ -204,7 +204,7 @@ def gradcheck(test: str, points: float, make: Callable, hidden: bool = False, pe
             entries = entry_agreements(session, rng, p, name, got, per_param)
             disagree += [key] if not all(ok for ok, _ in entries) else []
             results += entries
-        message = "; ".join(line for _, line in results)
+        message = summary(results)
         agree = not disagree
         if agree and loss.ok:
             return Verdict(1.0, message)

@@ -80,3 +80,31 @@ def test_an_infinite_loop_in_one_function_costs_only_that_functions_tests(tmp_pa
     assert all("in an earlier test" in t.output for t in naive[1:])
     others = [t for t in result.tests if not t.name.startswith("svm.naive.")]
     assert all(t.status == "passed" for t in others), [(t.name, t.output) for t in others]
+
+
+def test_an_overflowing_softmax_reads_as_one_sentence(tmp_path):
+    folder = submission(tmp_path, "softmax.py", "    shifted = scores - scores.max(axis=1)\n",
+                        "    shifted = scores\n")
+    test = by_name(grade_submission(str(folder), only=["softmax.forward"], public_only=True, seed=1))[
+        "softmax.forward.scores_near_1000"]
+    assert test.status == "failed"
+    assert test.output.startswith("On scores as large as 1000, softmax.softmax_forward raised OverflowError")
+
+
+def test_a_gradient_check_lists_only_the_entries_that_disagree(tmp_path):
+    folder = submission(tmp_path, "two_layer_net.py", "    dz1 = dh1 * (z1 > 0)\n", "    dz1 = dh1\n")
+    test = by_name(grade_submission(str(folder), only=["two_layer_net.backward"], public_only=True,
+                                    seed=1))["two_layer_net.backward.numerical_gradient_of_your_loss"]
+    assert test.status == "failed" and test.output.startswith("dW1, db1 do not match")
+    assert "dW1[" in test.output
+    assert "dW2[" not in test.output and "db2[" not in test.output  # those agree: no reason to list them
+
+
+def test_a_passed_gradient_check_says_so_in_one_line(tmp_path):
+    result = grade_submission(str(submission(tmp_path)), only=["svm.backward", "two_layer_net.backward"],
+                              public_only=True, seed=1)
+    for name in ("svm.backward.numerical_gradient_of_your_loss",
+                 "two_layer_net.backward.numerical_gradient_of_your_loss"):
+        test = by_name(result)[name]
+        assert test.status == "passed"
+        assert test.output.startswith("all ") and "analytic" not in test.output, test.output

@@ -89,3 +89,13 @@ def test_markdown_hides_hidden_details_unless_asked():
     assert "did not return" not in brief and "hidden test" in brief
     assert "did not return" in result().to_markdown(hidden_details=True)
     assert "| svm.backward.dW | failed | 0 / 3 |" in brief
+
+
+def test_a_submission_that_cannot_be_read_is_explained_once(tmp_path):
+    from autograder.grade import grade_submission
+
+    result = grade_submission(str(tmp_path / "mistyped.zip"), seed=1)
+    report = plain_report(result)
+    assert result.status == "missing submission" and result.tests
+    assert report.count("does not exist") == 1, report
+    assert "Total: 0 / " in report and f"Tests: {len(result.tests)} error" in report
