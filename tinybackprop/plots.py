@@ -206,15 +206,18 @@ def plot_history(history: Any, title: str = "training") -> Figure:
 # Decision regions of a 2-D classifier
 
 
-def _labels(scores: Any, n: int) -> List[int]:
-    """Predicted classes from a model's output on n points: argmax, or score > 0 for one score."""
+def _labels(scores: Any, n: int, negative: int = 0) -> List[int]:
+    """Predicted classes from a model's output on n points: argmax, or for one score 1 if > 0 else `negative`."""
     if not isinstance(scores, Matrix):
         rows = [row if isinstance(row, (list, tuple)) else [row] for row in scores]
         scores = Matrix([[getattr(v, "data", v) for v in row] for row in rows])
     if scores.shape[0] != n:
         raise ValueError("the model returned scores of shape %s for %d grid points; expected %d rows "
                          "(one per point: N x C scores, or N Values)" % (scores.shape, n, n))
-    return scores_to_labels(scores)
+    labels = scores_to_labels(scores)
+    if scores.shape[1] == 1:
+        return [negative if label == 0 else 1 for label in labels]
+    return labels
 
 
 def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequence[int],
@@ -223,7 +226,8 @@ def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequenc
 
     `model` maps a Matrix (N, 2) to scores (N, C) (a Matrix, or lists of Values or
     floats): the class is the argmax, or score > 0 for a single score (N, 1) or a
-    list of N Values. X is (N, 2), y a list of N ints. The model is evaluated
+    list of N Values. X is (N, 2), y a list of N ints (0..C-1, or -1 and +1 as
+    for max_margin: a single score <= 0 then means -1). The model is evaluated
     once, on a `resolution` x `resolution` grid. Returns a Figure.
     """
     if not isinstance(X, Matrix):
@@ -240,7 +244,7 @@ def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequenc
     (x_lo, x_hi), (y_lo, y_hi) = limits
     dx, dy = (x_hi - x_lo) / resolution, (y_hi - y_lo) / resolution
     grid = [[x_lo + (i + 0.5) * dx, y_lo + (j + 0.5) * dy] for j in range(resolution) for i in range(resolution)]
-    predicted = _labels(model(Matrix(grid)), len(grid))
+    predicted = _labels(model(Matrix(grid)), len(grid), negative=-1 if -1 in y else 0)
     size = 420
     axes = _Axes(LEFT, TOP, size, size, (x_lo, x_hi), (y_lo, y_hi))
     body = []
@@ -266,7 +270,8 @@ def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequenc
 
 
 def _color(label: int) -> str:
-    return s.PALETTE[label % len(s.PALETTE)]
+    """The colour of a class; -1 (the negative class of -1/+1 labels) has class 0's."""
+    return s.PALETTE[max(label, 0) % len(s.PALETTE)]
 
 
 def _tint(color: str, strength: float = 0.3) -> str:
@@ -311,10 +316,23 @@ def _image_grid(images: List[List[float]], ranges: List[Tuple[float, float]], sh
     return Figure(s.document(width, height, body, FONT_SIZE), width, height)
 
 
-def _check_pixels(count: int, shape: Tuple[int, int], what: str) -> None:
-    if count != shape[0] * shape[1]:
-        raise ValueError("%s: shape=%s needs %d values per image, got %d"
-                         % (what, shape, shape[0] * shape[1], count))
+def _check_shape(shape: Any, what: str) -> Tuple[int, int]:
+    """`shape` as (height, width), two positive ints, or a ValueError saying so."""
+    if (not isinstance(shape, (tuple, list)) or len(shape) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):
+        raise ValueError("%s: shape must be (height, width) such as (8, 8), got %r" % (what, shape))
+    return shape[0], shape[1]
+
+
+def _check_pixels(rows: List[List[float]], axis: int, shape: Tuple[int, int], name: str, layout: str,
+                  what: str) -> None:
+    """A ValueError naming both shapes unless each image (along `axis` of `rows`) has shape[0] * shape[1] values."""
+    size = (len(rows), len(rows[0]))
+    pixels = shape[0] * shape[1]
+    if size[axis] != pixels:
+        transposed = "; its transpose %s.T fits" % name if size[1 - axis] == pixels else ""
+        raise ValueError("%s: shape=%s needs %d values per image, got %d: %s has shape %s, %s%s"
+                         % (what, shape, pixels, size[axis], name, size, layout, transposed))
 
 
 def show_images(X: Any, shape: Tuple[int, int] = (8, 8), labels: Optional[Sequence[Any]] = None,
@@ -325,13 +343,14 @@ def show_images(X: Any, shape: Tuple[int, int] = (8, 8), labels: Optional[Sequen
     compares across images. `labels` (N) are written under the images; at most
     `limit` images are drawn and the title says how many there were.
     """
+    shape = _check_shape(shape, "show_images")
     rows = _rows(X)
     if labels is not None and len(labels) != len(rows):
         raise ValueError("X has %d images but labels has %d entries; they must match" % (len(rows), len(labels)))
     shown = rows[:limit]
     if not shown:
         raise ValueError("show_images needs at least one image, got an empty X")
-    _check_pixels(len(shown[0]), shape, "show_images")
+    _check_pixels(rows, 1, shape, "X", "one image per row", "show_images")
     lo, hi = min(min(r) for r in shown), max(max(r) for r in shown)
     captions = [str(label) for label in labels[:limit]] if labels is not None else [""] * len(shown)
     title = "%d images" % len(rows) if len(rows) <= limit else "first %d of %d images" % (limit, len(rows))
@@ -346,11 +365,11 @@ def show_weights(W: Any, shape: Tuple[int, int] = (8, 8), class_names: Optional[
     (D + 1, C) from the bias trick is accepted: its last row, the bias, is left out.
     The columns may be other things than classes (a first layer's hidden units): say so in `title`.
     """
+    shape = _check_shape(shape, "show_weights")
     rows = _rows(W)
-    pixels = shape[0] * shape[1]
-    if len(rows) == pixels + 1:
+    if len(rows) == shape[0] * shape[1] + 1:
         rows = rows[:-1]
-    _check_pixels(len(rows), shape, "show_weights (W is D x C, one column per class)")
+    _check_pixels(rows, 0, shape, "W", "one column per class (D x C)", "show_weights")
     templates = [list(column) for column in zip(*rows)]
     names = [str(c) for c in class_names] if class_names is not None else [str(c) for c in range(len(templates))]
     if len(names) != len(templates):

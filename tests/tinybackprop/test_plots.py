@@ -154,6 +154,17 @@ def test_decision_boundary_of_a_value_model_uses_the_sign_of_its_score():
     assert len(classes(figure, "cell")) == 10  # horizontal boundary: every grid row is one class
 
 
+def test_decision_boundary_with_minus_one_plus_one_labels_predicts_those_labels():
+    # micrograd's moons demo (and max_margin) label the classes -1 and +1; a single score > 0 is +1
+    X = Matrix([[-1.0, 0.0], [1.0, 0.5], [-0.5, 1.0], [0.5, -1.0]])
+    y = [-1, 1, -1, 1]
+    figure = plots.plot_decision_boundary(lambda X: Matrix([[x] for x, _ in X.data]), X, y, resolution=10)
+    assert legend_names(figure) == ["class -1", "class 1"]
+    tints = [plots._tint(plots._color(c)) for c in (-1, 1)]
+    assert cell_classes(figure, tints) == {0, 1}
+    assert plots._color(-1) != plots._color(1)
+
+
 def test_decision_boundary_errors_name_the_shapes():
     with pytest.raises(ValueError, match=r"X must be N x 2, got shape \(2, 3\)"):
         plots.plot_decision_boundary(vertical_split, Matrix([[1, 2, 3], [4, 5, 6]]), [0, 1])
@@ -194,6 +205,23 @@ def test_show_images_draws_at_most_limit_and_says_so():
 def test_show_images_wrong_shape_is_explained():
     with pytest.raises(ValueError, match=r"shape=\(8, 8\) needs 64 values per image, got 10"):
         plots.show_images(Matrix([[0.0] * 10]))
+
+
+def test_show_images_of_a_transposed_x_names_its_shape_and_says_so():
+    X = Matrix([[float(i)] * 5 for i in range(64)])  # 64 x 5: five images stored as columns
+    with pytest.raises(ValueError, match=r"X has shape \(64, 5\).*one image per row.*X.T"):
+        plots.show_images(X)
+
+
+@pytest.mark.parametrize("shape", [8, (8,), (8, 8, 1), (0, 8), (8.0, 8.0), "8x8"])
+def test_show_images_shape_must_be_height_and_width(shape):
+    with pytest.raises(ValueError, match=r"shape must be \(height, width\) such as \(8, 8\)"):
+        plots.show_images(Matrix([[0.0] * 64]), shape=shape)
+
+
+def test_show_weights_of_a_transposed_w_says_so():
+    with pytest.raises(ValueError, match=r"W has shape \(10, 64\).*W.T"):
+        plots.show_weights(Matrix([[0.0] * 64 for _ in range(10)]))
 
 
 def test_show_weights_draws_one_template_per_class_each_on_its_own_scale():
