@@ -209,3 +209,21 @@ def unpack(result: Any, count: int) -> Optional[list]:
 def tuple_message(result: Any, names: Sequence[str], what: str) -> str:
     """The message for a return value that is not the expected tuple."""
     return f"{what} should return ({', '.join(names)}); it returned {describe(result)}"
+
+
+def stages_before_stub(computed: dict, expected: dict, keys: Sequence[str], total: int) -> tuple:
+    """(fraction of ``total`` stages, message) for a staged function stopped by a stub.
+
+    ``computed``: the function's local variables when it raised. Its variables
+    named ``keys`` are credited in order, as by ``in_order``, up to the first it
+    had not computed yet.
+    """
+    done = []
+    for key in keys:
+        if key not in computed:
+            break
+        done.append(key)
+    if not done:
+        return 0.0, ""
+    fraction, message, _ = in_order([(key, compare_value(key, computed[key], expected[key])) for key in done])
+    return fraction * len(done) / total, message

@@ -172,7 +172,8 @@ def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]
     try:
         verdict = check.run(session)
     except NotImplementedYet as exc:
-        return "not implemented", 0.0, f"Not implemented yet: {exc}", "", ""
+        so_far = f". Before it: {exc.so_far}" if exc.so_far else ""
+        return "not implemented", exc.fraction, f"Not implemented yet: {exc}{so_far}", "", ""
     except StudentCrash as exc:
         hint = ""
         if exc.exc_type == "MemoryError":

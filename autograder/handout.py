@@ -212,7 +212,9 @@ anything else.
 The report lists, per assignment and stage, each test's points and status
 (passed, failed, error, timeout, not implemented yet), what was expected, by
 how much your answer is off, and a hint for the usual mistakes. A stage you
-have not started is "not implemented yet", not an error.
+have not started is "not implemented yet", not an error; the stages above it
+that you have finished already earn their points. When your code raises, the
+report names the file and line (`assignments/svm.py, line 42`).
 
 These are the public tests. Your submission is also graded on {tests} hidden
 tests worth {points} points, with inputs drawn at grading time: code that is

@@ -446,7 +446,11 @@ class Sandbox:
         kind = reply.get("kind")
         message = str(reply.get("message", ""))
         if kind == "not_implemented":
-            return NotImplementedYet(message)
+            try:
+                computed = decode(reply.get("computed", {"D": {}}), self.generation)
+            except (BadReturn, RecursionError):
+                computed = {}  # only credit is lost: the stub's status stands
+            return NotImplementedYet(message, computed if isinstance(computed, dict) else {})
         if kind == "bad_return":
             return BadReturn(message)
         if kind == "forbidden":

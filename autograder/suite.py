@@ -59,7 +59,24 @@ class StudentError(Exception):
 
 
 class NotImplementedYet(StudentError):
-    """The stub still raises NotImplementedError; str() is the stage's message."""
+    """The stub still raises NotImplementedError; str() is the stage's message.
+
+    ``computed`` holds the numbers and matrices the student's function had in its
+    local variables when it raised (its arguments left out), as parent-built
+    plain data: a check may credit the stages done before the stub with
+    ``credit`` (the runner then keeps the status "not implemented").
+    """
+
+    def __init__(self, message: str, computed: Optional[dict] = None) -> None:
+        super().__init__(message)
+        self.computed = computed or {}
+        self.fraction = 0.0
+        self.so_far = ""
+
+    def credit(self, fraction: float, so_far: str) -> "NotImplementedYet":
+        """Record the fraction of the check's points earned before the stub, and what was right."""
+        self.fraction, self.so_far = fraction, so_far
+        return self
 
 
 class StudentCrash(StudentError):

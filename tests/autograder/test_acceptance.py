@@ -108,3 +108,36 @@ def test_a_passed_gradient_check_says_so_in_one_line(tmp_path):
         test = by_name(result)[name]
         assert test.status == "passed"
         assert test.output.startswith("all ") and "analytic" not in test.output, test.output
+
+
+STUB_DATA_LOSS = ("    data_loss = margins.sum() / N\n",
+                  '    raise NotImplementedError("svm_forward: data_loss")\n')
+
+
+def test_the_stages_done_before_a_stub_earn_their_points(tmp_path):
+    folder = submission(tmp_path, "svm.py", *STUB_DATA_LOSS)
+    test = by_name(grade_submission(str(folder), only=["svm.forward"], public_only=True, seed=1))[
+        "svm.forward.fixed_with_reg"]
+    assert test.status == "not implemented"
+    assert test.score == pytest.approx(2 / 5 * test.max_score)  # scores and margins of 5 stages
+    assert test.output == "Not implemented yet: svm_forward: data_loss. Before it: scores, margins: all right"
+
+
+def test_a_wrong_stage_before_a_stub_is_named_and_earns_nothing_after_it(tmp_path):
+    folder = submission(tmp_path, "svm.py", *STUB_DATA_LOSS)
+    source = (folder / "svm.py").read_text(encoding="utf-8")
+    (folder / "svm.py").write_text(source.replace("    margins.add_at(y, -1.0)\n", ""), encoding="utf-8")
+    test = by_name(grade_submission(str(folder), only=["svm.forward"], public_only=True, seed=1))[
+        "svm.forward.fixed_with_reg"]
+    assert test.status == "not implemented"
+    assert test.score == pytest.approx(1 / 5 * test.max_score)
+    assert "right so far: scores; then margins is off" in test.output
+
+
+def test_a_backward_stopped_by_a_stub_is_credited_up_to_it(tmp_path):
+    folder = submission(tmp_path, "two_layer_net.py", "    dz1 = dh1 * (z1 > 0)\n",
+                        '    raise NotImplementedError("two_layer_backward: dz1")\n')
+    test = by_name(grade_submission(str(folder), only=["two_layer_net.backward"], public_only=True,
+                                    seed=1))["two_layer_net.backward.reference_cache_toy"]
+    assert test.status == "not implemented"
+    assert test.score == pytest.approx(4 / 7 * test.max_score)  # dscores, dW2, db2, dh1

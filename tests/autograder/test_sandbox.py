@@ -35,6 +35,13 @@ def crash():
     return 1 / 0
 
 
+def staged(a):
+    doubled = a * 2
+    rows = Matrix([[a]])
+    label = "not a number"
+    raise NotImplementedError("demo.staged: rest")
+
+
 def spin():
     while True:
         pass
@@ -340,3 +347,10 @@ def test_a_crash_names_the_students_file_as_they_know_it(session):
     assert f'File "assignments/demo.py", line {line}, in crash' in info.value.traceback
     assert "tinybackprop-grade-" not in info.value.traceback
     assert info.value.location == f"assignments/demo.py, line {line}, in crash"
+
+
+def test_a_stub_sends_the_numbers_and_matrices_it_computed_but_not_its_arguments(session):
+    with pytest.raises(NotImplementedYet) as info:
+        session.call("demo.staged", 3.0)
+    assert set(info.value.computed) == {"doubled", "rows"}
+    assert info.value.computed["doubled"] == 6.0 and info.value.computed["rows"] == Matrix([[3.0]])
