@@ -30,7 +30,15 @@ Number = Union[int, float]
 class Value:
     """A scalar node of a computation graph: its data, its gradient and where it came from."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_local_grads", "_op")
+    # A dict of slots: help(Value) shows each attribute with its description.
+    __slots__ = {
+        "data": "the number this value holds, computed in the forward pass",
+        "grad": "the gradient d(output)/d(this value), filled in by backward() on the output",
+        "label": "a name to show in pictures and text trees",
+        "_prev": "the children: the Values this one was computed from",
+        "_local_grads": "d(this value)/d(child) for each child, computed in the forward pass",
+        "_op": "the operation that made this value ('+', '*', 'tanh'; '' for a leaf)",
+    }
 
     def __init__(
         self,
@@ -59,6 +67,7 @@ class Value:
     # ----- arithmetic: each returns one new node with its local gradients -----
 
     def __add__(self, other: Union[Value, Number]) -> Value:
+        """self + other; local gradients 1 and 1 (add distributes)."""
         other = other if other.__class__ is Value else _lift(other)
         if other is NotImplemented:
             return NotImplemented
@@ -67,6 +76,7 @@ class Value:
     __radd__ = __add__
 
     def __mul__(self, other: Union[Value, Number]) -> Value:
+        """self * other; local gradients other and self (multiply swaps)."""
         other = other if other.__class__ is Value else _lift(other)
         if other is NotImplemented:
             return NotImplemented
@@ -75,36 +85,42 @@ class Value:
     __rmul__ = __mul__
 
     def __sub__(self, other: Union[Value, Number]) -> Value:
+        """self - other; local gradients 1 and -1."""
         other = other if other.__class__ is Value else _lift(other)
         if other is NotImplemented:
             return NotImplemented
         return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
 
     def __rsub__(self, other: Number) -> Value:
+        """other - self, for a number other."""
         other = _lift(other)
         if other is NotImplemented:
             return NotImplemented
         return other - self
 
     def __truediv__(self, other: Union[Value, Number]) -> Value:
+        """self / other; local gradients 1 / other and -self / other**2."""
         other = other if other.__class__ is Value else _lift(other)
         if other is NotImplemented:
             return NotImplemented
         a, b = self.data, other.data
         if b == 0.0:
-            raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
+            raise ZeroDivisionError(f"division by zero: {a!r} / {b!r} (the divisor is 0)")
         return Value(a / b, (self, other), (1.0 / b, -a / (b * b)), "/")
 
     def __rtruediv__(self, other: Number) -> Value:
+        """other / self, for a number other."""
         other = _lift(other)
         if other is NotImplemented:
             return NotImplemented
         return other / self
 
     def __neg__(self) -> Value:
+        """-self; local gradient -1."""
         return Value(-self.data, (self,), (-1.0,), "neg")
 
     def __abs__(self) -> Value:
+        """|self|; local gradient the sign of self (0 at 0, the kink)."""
         x = self.data
         return Value(abs(x), (self,), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,), "abs")
 
@@ -118,6 +134,7 @@ class Value:
         return Value(_power(x, other), (self,), (_power_derivative(x, other),), f"**{other:.4g}")
 
     def __rpow__(self, other: Number) -> Value:
+        """other ** self, for a number other >= 0."""
         other = _lift(other)
         if other is NotImplemented:
             return NotImplemented
@@ -188,6 +205,28 @@ class Value:
         if self.data >= rival.data:
             return Value(self.data, (self, rival), (1.0, 0.0), "max")
         return Value(rival.data, (self, rival), (0.0, 1.0), "max")
+
+    # ----- what a Value is not: a float, or a number with an order -----
+
+    def __float__(self) -> float:
+        """Not a float: math.exp(x) would leave x's graph, so this says what to write instead."""
+        raise TypeError(
+            "a Value is not a float: use its methods (x.exp(), x.log(), x.tanh(), ...) so that backward "
+            "sees the operation, or x.data for the plain number"
+        )
+
+    def _no_order(self, other: Any) -> bool:
+        """Values are not ordered: which one is larger is a question about their data."""
+        raise TypeError(
+            "Values have no order (<, <=, >, >=, max(a, b), sorted): compare their data, a.data < b.data, "
+            "or for a max that backpropagates use a.max(b)"
+        )
+
+    __lt__ = __le__ = __gt__ = __ge__ = _no_order
+
+    def __format__(self, spec: str) -> str:
+        """f"{x:.4f}" formats x.data; f"{x}" is str(x), the text tree."""
+        return format(self.data, spec) if spec else str(self)
 
     # ----- n-ary nodes: one node however many inputs -----
 
@@ -300,7 +339,7 @@ class Value:
         return to_text(self)
 
     def _repr_svg_(self) -> Optional[str]:
-        """The graph as SVG, for Jupyter; None when it is too large to draw, so Jupyter shows the text tree."""
+        """The graph as SVG, for Jupyter; None when it is too large to draw (Jupyter then shows the repr)."""
         from tinybackprop.draw import GraphTooLarge, to_svg
 
         try:

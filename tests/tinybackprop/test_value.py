@@ -411,3 +411,47 @@ def test_module_docstring_examples_run():
 
     failed, attempted = doctest.testmod(tinybackprop.value)
     assert attempted > 0 and failed == 0
+
+
+# ----- the mistakes of a first session at the REPL -----
+
+@pytest.mark.parametrize("compare", [
+    lambda a, b: a < b, lambda a, b: a <= b, lambda a, b: a > b, lambda a, b: a >= b,
+    lambda a, b: a < 3.0, lambda a, b: 3.0 > b, lambda a, b: max(a, b),
+])
+def test_comparing_values_says_to_compare_data_or_use_max(compare):
+    # max(z, w) is how the lecture writes the max gate; Python's max needs an order
+    with pytest.raises(TypeError, match=r"a\.data < b\.data.*a\.max\(b\)"):
+        compare(Value(2.0), Value(-1.0))
+
+
+@pytest.mark.parametrize("convert", [float, math.exp, math.log, lambda v: "%.2f" % v])
+def test_a_value_in_a_float_function_says_to_use_its_method_or_data(convert):
+    # math.exp(x) would drop x from the graph; say so instead of "must be a real number"
+    with pytest.raises(TypeError, match=r"x\.exp\(\).*x\.data"):
+        convert(Value(2.0))
+
+
+def test_a_format_spec_formats_the_data():
+    loss = Value(0.123456)
+    assert f"loss {loss:.3f}" == "loss 0.123"
+    assert f"{loss:>8.2f}" == "    0.12"
+    assert f"{loss}" == str(loss)  # no spec: the text tree, as print(loss)
+
+
+def test_dividing_a_number_by_zero_names_the_numbers():
+    with pytest.raises(ZeroDivisionError, match=r"^division by zero: 1.0 / 0.0"):
+        1 / Value(0.0)
+    with pytest.raises(ZeroDivisionError, match=r"^division by zero: 3.0 / 0.0"):
+        Value(3.0) / 0
+
+
+def test_help_documents_every_operator_and_attribute():
+    import pydoc
+
+    text = pydoc.render_doc(Value, renderer=pydoc.plaintext)
+    for name in ("__add__", "__mul__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__", "__neg__",
+                 "__abs__", "__rpow__"):
+        assert getattr(Value, name).__doc__, name
+    assert "multiply swaps" in text and "add distributes" in text
+    assert "the gradient d(output)/d(this value)" in text  # from the dict of slots
