@@ -7,6 +7,15 @@ one's ratio to the naive triple loop measured in the same run. Every contender
 is warmed up first (so that PyPy's JIT has compiled the loops), then the
 contenders take turns, one timed call each per round, and each keeps its best
 round: a busy machine slows them all alike instead of whichever ran last.
+Times are CPU time (``time.process_time``), as in the other benchmarks: on a
+shared machine, wall time also counts the other processes. Neither is exact
+while other processes keep the machine's cores busy (they share its caches):
+take the figures on a quiet machine.
+
+What to expect on CPython 3.11: about 2.6 to 2.7 x. Each entry of ``Matrix @``
+is ``sum(map(mul, row, col))``, which spends about 16 ns per multiply-add in
+C; the triple loop about 42 ns in bytecode. With ``math.sumprod`` (Python
+3.12+) ``@`` is about twice as fast again.
 """
 
 from __future__ import annotations
@@ -53,16 +62,16 @@ def triple_loop_local_sum(a: Rows, b: Rows) -> Rows:
 
 
 def best_seconds(contenders: Dict[str, Callable[[], object]], rounds: int) -> Dict[str, float]:
-    """Each contender's fastest call over `rounds` interleaved rounds, after two warm-up calls."""
+    """Each contender's fastest call in CPU seconds over `rounds` interleaved rounds, after two warm-up calls."""
     for run in contenders.values():
         run()
         run()
     best = {name: math.inf for name in contenders}
     for _ in range(rounds):
         for name, run in contenders.items():
-            start = time.perf_counter()
+            start = time.process_time()
             run()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
     return best
 
 

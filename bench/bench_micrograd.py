@@ -10,6 +10,11 @@ same data:
   other rows still run);
 - ``tinybackprop Value path``: the same graph of Values, each neuron ONE node;
 - ``tinybackprop Matrix path``: the same model called on a Matrix batch.
+  Its backward leaves out the examples whose gradient is zero: with the
+  max-margin loss, those beyond the margin, 87% of them on average over the
+  100 steps (all but 1 to 3% in the last steps). So the forward pass, which
+  every example needs, is about two thirds of its time; were every example
+  inside the margin, a step would cost about 1.7 times as much.
 
 micrograd's step grows slower as the reference cycles of its closures pile
 up for the garbage collector, so its mean is taken over ``--micrograd-steps``
