@@ -292,7 +292,7 @@ class Server:
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
             return {"id": request["id"], "ok": False, "kind": "crash",
                     "exc_type": type(exc).__name__, "message": str(exc),
-                    "traceback": student_traceback(exc)}
+                    "traceback": student_traceback(exc), "computed": self.computed(exc)}
 
 
 def student_traceback(exc: BaseException) -> str:

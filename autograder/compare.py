@@ -211,8 +211,8 @@ def tuple_message(result: Any, names: Sequence[str], what: str) -> str:
     return f"{what} should return ({', '.join(names)}); it returned {describe(result)}"
 
 
-def stages_before_stub(computed: dict, expected: dict, keys: Sequence[str], total: int) -> tuple:
-    """(fraction of ``total`` stages, message) for a staged function stopped by a stub.
+def stages_before_raise(computed: dict, expected: dict, keys: Sequence[str], total: int) -> tuple:
+    """(fraction of ``total`` stages, message) for a staged function stopped by a stub or a crash.
 
     ``computed``: the function's local variables when it raised. Its variables
     named ``keys`` are credited in order, as by ``in_order``, up to the first it

@@ -35,10 +35,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from autograder.config import Config, load_config
 from autograder.imports import forbidden_imports
+from autograder.report import tests_worth
 from autograder.sandbox import Sandbox, SandboxBroken, Workspace, running_as_root
 from autograder.submission import Submission, SubmissionError, load_submission
 from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall,
-                              NotImplementedYet, Session, StudentCrash, SubmissionDied, Verdict)
+                              NotImplementedYet, Session, Stopped, StudentCrash, SubmissionDied, Verdict)
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
@@ -96,8 +97,8 @@ class GradeResult:
         """Gradescope's ``results.json``, extended only by extra keys."""
         summary = self.message
         if self.hidden_pending[0]:
-            summary += (f"\n{self.hidden_pending[0]} hidden tests worth {self.hidden_pending[1]:g} "
-                        "points are graded after the deadline.")
+            summary += (f"\nGraded after the deadline: hidden "
+                        f"{tests_worth(self.hidden_pending[0], self.hidden_pending[1])}.")
         return {"score": round(self.score, 4), "max_score": round(self.max_score, 4),
                 "output": summary.strip(), "tests": [test.to_json() for test in self.tests],
                 "tinybackprop": {"student": self.student, "status": self.status, "seed": self.seed,
@@ -167,20 +168,24 @@ def _zero(check: Check, points: float, status: str, message: str, visibility: st
                       hidden=check.hidden, visibility=visibility)
 
 
+def _so_far(stopped: Stopped) -> str:
+    """What a check found right before the student's function stopped, as the end of a message."""
+    return f". Before it: {stopped.so_far}" if stopped.so_far else ""
+
+
 def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]:
     """Run one check; return (status, fraction, message, hint, traceback)."""
     try:
         verdict = check.run(session)
     except NotImplementedYet as exc:
-        so_far = f". Before it: {exc.so_far}" if exc.so_far else ""
-        return "not implemented", exc.fraction, f"Not implemented yet: {exc}{so_far}", "", ""
+        return "not implemented", exc.fraction, f"Not implemented yet: {exc}{_so_far(exc)}", "", ""
     except StudentCrash as exc:
         hint = ""
         if exc.exc_type == "MemoryError":
             hint = (f"your code needed more than the memory limit of "
                     f"{session.config.limits.memory_mb} MB" if session.config else "")
         where = f", at {exc.location}" if exc.location else ""
-        return "error", 0.0, f"Your code raised {exc}{where}", hint, exc.traceback
+        return "error", exc.fraction, f"Your code raised {exc}{where}{_so_far(exc)}", hint, exc.traceback
     except CallTimeout as exc:
         return "timeout", 0.0, str(exc), "", ""
     except SubmissionDied as exc:

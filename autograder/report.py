@@ -41,6 +41,11 @@ def points(earned: float, possible: float) -> str:
     return f"{earned:.4g} / {possible:.4g}"
 
 
+def tests_worth(tests: int, points: float) -> str:
+    """'1 test worth 3 points' or '4 tests worth 10 points' (never '1 tests')."""
+    return f"{tests} test{'' if tests == 1 else 's'} worth {points:.4g} point{'' if points == 1 else 's'}"
+
+
 def summary_lines(result: "GradeResult") -> List[str]:
     """The closing lines: the total, what is not graded here, and the status when not graded."""
     lines = [f"Total: {points(result.score, result.max_score)}"]
@@ -48,8 +53,7 @@ def summary_lines(result: "GradeResult") -> List[str]:
         lines.append(f"Submission status: {result.status}. {result.message}".strip())
     tests, pending = result.hidden_pending
     if tests:
-        lines.append(f"Hidden tests: {tests} tests worth {pending:.4g} points are not in this kit; "
-                     "they are graded after the deadline.")
+        lines.append(f"Hidden tests: {tests_worth(tests, pending)}, graded after the deadline.")
     counts: Dict[str, int] = {}
     for test in result.tests:
         counts[test.status] = counts.get(test.status, 0) + 1

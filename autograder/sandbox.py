@@ -446,18 +446,22 @@ class Sandbox:
         kind = reply.get("kind")
         message = str(reply.get("message", ""))
         if kind == "not_implemented":
-            try:
-                computed = decode(reply.get("computed", {"D": {}}), self.generation)
-            except (BadReturn, RecursionError):
-                computed = {}  # only credit is lost: the stub's status stands
-            return NotImplementedYet(message, computed if isinstance(computed, dict) else {})
+            return NotImplementedYet(message, self._computed(reply))
         if kind == "bad_return":
             return BadReturn(message)
         if kind == "forbidden":
             return ForbiddenCall(message)
         trace = self._as_student_sees(str(reply.get("traceback", "")))
         return StudentCrash(str(reply.get("exc_type", "")) or "Error", message, trace,
-                            student_location(trace))
+                            student_location(trace), self._computed(reply))
+
+    def _computed(self, reply: dict) -> dict:
+        """The locals a stopped function had computed, validated like any reply ({} if invalid)."""
+        try:
+            computed = decode(reply.get("computed", {"D": {}}), self.generation)
+        except (BadReturn, RecursionError):
+            return {}  # only credit is lost: the status stands
+        return computed if isinstance(computed, dict) else {}
 
     def _as_student_sees(self, trace: str) -> str:
         """A traceback with the workspace's paths shortened to the student's ``assignments/<file>``."""

@@ -58,13 +58,13 @@ class StudentError(Exception):
     """Something the student's code did during a call (the runner maps it to a status)."""
 
 
-class NotImplementedYet(StudentError):
-    """The stub still raises NotImplementedError; str() is the stage's message.
+class Stopped(StudentError):
+    """The student's function raised before returning: a stub or a crash.
 
-    ``computed`` holds the numbers and matrices the student's function had in its
-    local variables when it raised (its arguments left out), as parent-built
-    plain data: a check may credit the stages done before the stub with
-    ``credit`` (the runner then keeps the status "not implemented").
+    ``computed`` holds the numbers and matrices the function had in its local
+    variables when it raised (its arguments left out), as parent-built plain
+    data: a check may credit the stages done before that point with ``credit``
+    (the runner keeps the status, "not implemented" or "error").
     """
 
     def __init__(self, message: str, computed: Optional[dict] = None) -> None:
@@ -73,17 +73,22 @@ class NotImplementedYet(StudentError):
         self.fraction = 0.0
         self.so_far = ""
 
-    def credit(self, fraction: float, so_far: str) -> "NotImplementedYet":
-        """Record the fraction of the check's points earned before the stub, and what was right."""
+    def credit(self, fraction: float, so_far: str) -> "Stopped":
+        """Record the fraction of the check's points earned before the raise, and what was right."""
         self.fraction, self.so_far = fraction, so_far
         return self
 
 
-class StudentCrash(StudentError):
+class NotImplementedYet(Stopped):
+    """The stub still raises NotImplementedError; str() is the stage's message."""
+
+
+class StudentCrash(Stopped):
     """The student's code raised an exception other than NotImplementedError."""
 
-    def __init__(self, exc_type: str, message: str, traceback: str = "", location: str = "") -> None:
-        super().__init__(f"{exc_type}: {message}" if message else exc_type)
+    def __init__(self, exc_type: str, message: str, traceback: str = "", location: str = "",
+                 computed: Optional[dict] = None) -> None:
+        super().__init__(f"{exc_type}: {message}" if message else exc_type, computed)
         self.exc_type = exc_type
         self.message = message
         self.traceback = traceback

@@ -17,10 +17,10 @@ from typing import Callable, Optional
 
 from autograder import hints
 from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number, fmt,
-                                in_order, stages_before_stub, tuple_message, unpack)
+                                in_order, stages_before_raise, tuple_message, unpack)
 from autograder.public._numerical import agreement, centered_difference, summary
 from autograder.public._oracle import answer, make_check, rounded
-from autograder.suite import CallTimeout, Check, NotImplementedYet, NotRun, Session, StudentCrash, Verdict
+from autograder.suite import CallTimeout, Check, NotRun, Session, Stopped, StudentCrash, Verdict
 from tinybackprop.matrix import Matrix
 
 # Exceptions a softmax without the max shift raises on scores of +-1000:
@@ -184,9 +184,9 @@ class LinearLoss:
             exp = self.expected(p)
             try:
                 result = session.call(self.forward, *p.args())
-            except NotImplementedYet as stub:
+            except Stopped as stopped:
                 keys = self.cache_keys
-                raise stub.credit(*stages_before_stub(stub.computed, exp.cache, keys, len(keys) + 1))
+                raise stopped.credit(*stages_before_raise(stopped.computed, exp.cache, keys, len(keys) + 1))
             return self.forward_verdict(result, p, exp)
         return self.check("forward", test, points, run, hidden)
 
@@ -211,8 +211,8 @@ class LinearLoss:
             exp = self.expected(p)
             try:
                 grads = session.call(self.backward, exp.cache, forbid=self.loss_functions())
-            except NotImplementedYet as stub:
-                raise stub.credit(*stages_before_stub(stub.computed, exp.grads, ("dscores", "dW"), 2))
+            except Stopped as stopped:
+                raise stopped.credit(*stages_before_raise(stopped.computed, exp.grads, ("dscores", "dW"), 2))
             return self.backward_verdict(grads, p, exp)
         return self.check("backward", test, points, run, hidden)
 

@@ -8,11 +8,11 @@ from typing import Callable, Optional
 
 from autograder import hints
 from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value, in_order,
-                                stages_before_stub, tuple_message, unpack)
+                                stages_before_raise, tuple_message, unpack)
 from autograder.public._numerical import agreement, centered_difference, summary
 from autograder.public._oracle import answer, make_check, rounded
 from autograder.public._training import accuracy_message, floor, labels_problem
-from autograder.suite import Check, NotImplementedYet, Session, Verdict
+from autograder.suite import Check, Session, Stopped, Verdict
 from tinybackprop.data import make_circles, train_test_split
 from tinybackprop.matrix import Matrix
 
@@ -166,9 +166,9 @@ def forward_check(test: str, points: float, make: Callable, hidden: bool = False
         exp = Expected.of(p)
         try:
             result = session.call(FORWARD, *p.args())
-        except NotImplementedYet as stub:
+        except Stopped as stopped:
             keys = forward_keys(p)
-            raise stub.credit(*stages_before_stub(stub.computed, exp.cache, keys, len(keys) + 1))
+            raise stopped.credit(*stages_before_raise(stopped.computed, exp.cache, keys, len(keys) + 1))
         return forward_verdict(result, p, exp)
     return check("forward", test, points, run, hidden)
 
@@ -180,9 +180,9 @@ def backward_check(test: str, points: float, make: Callable, hidden: bool = Fals
         exp = Expected.of(p)
         try:
             grads = session.call(BACKWARD, exp.cache, forbid=(FORWARD,))
-        except NotImplementedYet as stub:
+        except Stopped as stopped:
             keys = BACKWARD_KEYS
-            raise stub.credit(*stages_before_stub(stub.computed, exp.grads, keys, len(keys)))
+            raise stopped.credit(*stages_before_raise(stopped.computed, exp.grads, keys, len(keys)))
         return backward_verdict(grads, p, exp)
     return check("backward", test, points, run, hidden)
 

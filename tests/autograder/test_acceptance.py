@@ -44,13 +44,18 @@ def by_name(result) -> dict:
     return {test.name: test for test in result.tests}
 
 
+def graded_test(folder: Path, name: str):
+    """The result of test ``name`` when its stage of ``folder`` is graded (public tests, seed 1)."""
+    stage = name.rsplit(".", 1)[0]
+    return by_name(grade_submission(str(folder), only=[stage], public_only=True, seed=1))[name]
+
+
 def test_a_typo_says_in_which_file_and_line_it_is(tmp_path):
     folder = submission(tmp_path, "svm.py", "    data_loss = margins.sum() / N\n",
                         "    data_loss = margin.sum() / N\n")
     line = (folder / "svm.py").read_text(encoding="utf-8").split("\n").index(
         "    data_loss = margin.sum() / N") + 1
-    test = by_name(grade_submission(str(folder), only=["svm.forward"], public_only=True, seed=1))[
-        "svm.forward.fixed_with_reg"]
+    test = graded_test(folder, "svm.forward.fixed_with_reg")
     assert test.status == "error"
     assert "NameError: name 'margin' is not defined" in test.output
     assert f"assignments/svm.py, line {line}, in svm_forward" in test.output
@@ -85,16 +90,14 @@ def test_an_infinite_loop_in_one_function_costs_only_that_functions_tests(tmp_pa
 def test_an_overflowing_softmax_reads_as_one_sentence(tmp_path):
     folder = submission(tmp_path, "softmax.py", "    shifted = scores - scores.max(axis=1)\n",
                         "    shifted = scores\n")
-    test = by_name(grade_submission(str(folder), only=["softmax.forward"], public_only=True, seed=1))[
-        "softmax.forward.scores_near_1000"]
+    test = graded_test(folder, "softmax.forward.scores_near_1000")
     assert test.status == "failed"
     assert test.output.startswith("On scores as large as 1000, softmax.softmax_forward raised OverflowError")
 
 
 def test_a_gradient_check_lists_only_the_entries_that_disagree(tmp_path):
     folder = submission(tmp_path, "two_layer_net.py", "    dz1 = dh1 * (z1 > 0)\n", "    dz1 = dh1\n")
-    test = by_name(grade_submission(str(folder), only=["two_layer_net.backward"], public_only=True,
-                                    seed=1))["two_layer_net.backward.numerical_gradient_of_your_loss"]
+    test = graded_test(folder, "two_layer_net.backward.numerical_gradient_of_your_loss")
     assert test.status == "failed" and test.output.startswith("dW1, db1 do not match")
     assert "dW1[" in test.output
     assert "dW2[" not in test.output and "db2[" not in test.output  # those agree: no reason to list them
@@ -116,8 +119,7 @@ STUB_DATA_LOSS = ("    data_loss = margins.sum() / N\n",
 
 def test_the_stages_done_before_a_stub_earn_their_points(tmp_path):
     folder = submission(tmp_path, "svm.py", *STUB_DATA_LOSS)
-    test = by_name(grade_submission(str(folder), only=["svm.forward"], public_only=True, seed=1))[
-        "svm.forward.fixed_with_reg"]
+    test = graded_test(folder, "svm.forward.fixed_with_reg")
     assert test.status == "not implemented"
     assert test.score == pytest.approx(2 / 5 * test.max_score)  # scores and margins of 5 stages
     assert test.output == "Not implemented yet: svm_forward: data_loss. Before it: scores, margins: all right"
@@ -127,8 +129,7 @@ def test_a_wrong_stage_before_a_stub_is_named_and_earns_nothing_after_it(tmp_pat
     folder = submission(tmp_path, "svm.py", *STUB_DATA_LOSS)
     source = (folder / "svm.py").read_text(encoding="utf-8")
     (folder / "svm.py").write_text(source.replace("    margins.add_at(y, -1.0)\n", ""), encoding="utf-8")
-    test = by_name(grade_submission(str(folder), only=["svm.forward"], public_only=True, seed=1))[
-        "svm.forward.fixed_with_reg"]
+    test = graded_test(folder, "svm.forward.fixed_with_reg")
     assert test.status == "not implemented"
     assert test.score == pytest.approx(1 / 5 * test.max_score)
     assert "right so far: scores; then margins is off" in test.output
@@ -137,7 +138,15 @@ def test_a_wrong_stage_before_a_stub_is_named_and_earns_nothing_after_it(tmp_pat
 def test_a_backward_stopped_by_a_stub_is_credited_up_to_it(tmp_path):
     folder = submission(tmp_path, "two_layer_net.py", "    dz1 = dh1 * (z1 > 0)\n",
                         '    raise NotImplementedError("two_layer_backward: dz1")\n')
-    test = by_name(grade_submission(str(folder), only=["two_layer_net.backward"], public_only=True,
-                                    seed=1))["two_layer_net.backward.reference_cache_toy"]
+    test = graded_test(folder, "two_layer_net.backward.reference_cache_toy")
     assert test.status == "not implemented"
     assert test.score == pytest.approx(4 / 7 * test.max_score)  # dscores, dW2, db2, dh1
+
+
+def test_a_crash_in_a_late_stage_keeps_the_credit_of_the_stages_before_it(tmp_path):
+    folder = submission(tmp_path, "svm.py", "    data_loss = margins.sum() / N\n",
+                        "    data_loss = margin.sum() / N\n")
+    test = graded_test(folder, "svm.forward.fixed_with_reg")
+    assert test.status == "error"
+    assert test.score == pytest.approx(2 / 5 * test.max_score)
+    assert test.output.endswith("Before it: scores, margins: all right")

@@ -81,7 +81,7 @@ def test_results_json_follows_gradescope_with_extra_keys_only():
         assert test["status"] in ("passed", "failed")
     assert data["tests"][1]["outcome"] == "failed" and "Hint: use 2 * reg * W" in data["tests"][1]["output"]
     assert data["tests"][3]["visibility"] == "after_published"
-    assert "3 hidden tests worth 12.5 points" in data["output"]
+    assert "hidden 3 tests worth 12.5 points" in data["output"]
 
 
 def test_markdown_hides_hidden_details_unless_asked():
@@ -99,3 +99,9 @@ def test_a_submission_that_cannot_be_read_is_explained_once(tmp_path):
     assert result.status == "missing submission" and result.tests
     assert report.count("does not exist") == 1, report
     assert "Total: 0 / " in report and f"Tests: {len(result.tests)} error" in report
+
+
+def test_one_hidden_test_is_one_test():
+    pending = GradeResult("ada", 0.0, 1.0, "graded", "", [], hidden_pending=(1, 1.0))
+    assert "1 test worth 1 point," in plain_report(pending)
+    assert "1 tests" not in plain_report(pending) and "1 tests" not in pending.to_results_json()["output"]
