@@ -154,6 +154,9 @@ class ComputationalGraph:
                 node.value = float(value)
             else:
                 node.value = node.gate.forward(*[i.value for i in node.inputs])
+                if not isinstance(node.value, Real):
+                    raise TypeError(f"{type(node.gate).__name__}.forward returned {node.value!r} for node "
+                                    f"{node.name!r}; expected a number (does forward end with return?)")
             node.grad = 0.0
         self._order = order
         return output.value
@@ -180,12 +183,18 @@ class ComputationalGraph:
             upstream = node.grad
             # What a gate returns is already upstream * local: the gradient for each of its inputs.
             downstream = node.gate.backward(upstream)
+            gate_name = type(node.gate).__name__
             if not isinstance(downstream, tuple) or len(downstream) != len(node.inputs):
+                names = [f"d{i.name}" for i in node.inputs]
+                example = f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
                 raise ValueError(
-                    f"{type(node.gate).__name__}.backward must return a tuple with one gradient per "
-                    f"input ({len(node.inputs)}), got {downstream!r}"
+                    f"{gate_name}.backward must return a tuple with one gradient per "
+                    f"input ({len(node.inputs)}), got {downstream!r}; write it as {example}"
                 )
             for input_node, grad in zip(node.inputs, downstream):
+                if not isinstance(grad, Real):
+                    raise TypeError(f"{gate_name}.backward returned {grad!r} as the gradient for input "
+                                    f"{input_node.name!r} of node {node.name!r}; expected a number")
                 input_node.grad += grad  # += : gradients add at forks
         return {node.name: node.grad for node in order if node.gate is None}
 

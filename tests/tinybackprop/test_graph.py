@@ -254,6 +254,53 @@ def test_a_backward_with_the_wrong_number_of_gradients_is_named():
         g.backward()
 
 
+class Doubler:
+    """2x, with a backward that a test replaces by a broken one."""
+
+    def forward(self, x):
+        return 2.0 * x
+
+    def backward(self, dout):
+        return (2.0 * dout,)
+
+
+def one_gate_graph(gate):
+    g = ComputationalGraph()
+    g.gate(gate, g.input("x"), name="d")
+    return g
+
+
+def test_a_forward_that_returns_nothing_is_named():
+    class Forgetful(Doubler):
+        def forward(self, x):
+            2.0 * x  # the classic slip: no return
+
+    with pytest.raises(TypeError, match=r"Forgetful.forward returned None for node 'd'; expected a number.*return"):
+        one_gate_graph(Forgetful()).forward({"x": 1.0})
+
+
+def test_a_backward_gradient_that_is_not_a_number_is_named():
+    class Unfinished(Doubler):
+        def backward(self, dout):
+            return (None,)
+
+    g = one_gate_graph(Unfinished())
+    g.forward({"x": 1.0})
+    with pytest.raises(TypeError, match=r"Unfinished.backward returned None as the gradient for input 'x'"):
+        g.backward()
+
+
+def test_a_one_input_backward_without_a_tuple_shows_how_to_write_one():
+    class Bare(Doubler):
+        def backward(self, dout):
+            return 2.0 * dout
+
+    g = one_gate_graph(Bare())
+    g.forward({"x": 1.0})
+    with pytest.raises(ValueError, match=r"got 2.0.*\(dx,\)"):
+        g.backward()
+
+
 def test_str_and_svg_delegate_to_draw():
     from tinybackprop import draw
 
