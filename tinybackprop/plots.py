@@ -13,6 +13,7 @@ from tinybackprop import svg as s
 from tinybackprop.matrix import Matrix
 from tinybackprop.svg import Figure
 from tinybackprop.train import scores_to_labels
+from tinybackprop.value import Value
 
 FONT_SIZE = 12
 PANEL = (380, 260)  # plot area of one history panel, pixels
@@ -119,13 +120,18 @@ def _series(history: Any) -> List[Tuple[str, List[float]]]:
                         % type(history).__name__)
     series = []
     for key, values in items:
-        if isinstance(values, (list, tuple)) and values and all(
+        if isinstance(values, (list, tuple)):
+            # Losses kept as Values (losses.append(loss)) are plotted by their data.
+            values = [v.data if isinstance(v, Value) else v for v in values]
+        if isinstance(values, list) and values and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             name = str(key)[: -len("_history")] if str(key).endswith("_history") else str(key)
             series.append((name, [float(v) for v in values]))
     if not series:
+        shown = repr(history)
         raise ValueError("plot_history found no curve to draw: give lists of numbers such as "
-                         "{'loss_history': [...], 'train_acc_history': [...]}, got %r" % (history,))
+                         "{'loss_history': [...], 'train_acc_history': [...]}, got %s"
+                         % (shown if len(shown) <= 200 else shown[:200] + "..."))
     return series
 
 
@@ -161,7 +167,7 @@ def plot_history(history: Any, title: str = "training") -> Figure:
 
     `history` is the History of `tinybackprop.train.train` (one entry per epoch),
     a dict of lists such as the assignments' `{"loss_history", "train_acc_history",
-    "val_acc_history"}`, or a plain list of losses (one per iteration). Curves whose
+    "val_acc_history"}`, or a plain list of losses (one per iteration; numbers or Values). Curves whose
     name contains "acc" go to the accuracy panel. Returns a Figure (`.svg`, `.save(path)`).
     """
     series = _series(history)

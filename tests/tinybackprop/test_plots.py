@@ -105,6 +105,18 @@ def test_history_without_curves_is_a_clear_error():
         plots.plot_history(3.0)
 
 
+def test_a_list_of_loss_values_plots_their_data():
+    # micrograd's loop keeps the loss Values: losses.append(loss)
+    figure = plots.plot_history([Value(3.0), Value(2.0), Value(1.0)])
+    assert figure.svg == plots.plot_history([3.0, 2.0, 1.0]).svg
+
+
+def test_no_curve_error_shows_a_long_history_briefly():
+    with pytest.raises(ValueError, match="found no curve") as info:
+        plots.plot_history({"loss_history": ["x"] * 10000})
+    assert len(str(info.value)) < 400
+
+
 def test_figure_saves_and_shows_in_jupyter(tmp_path):
     figure = plots.plot_history([1.0, 0.5])
     path = figure.save(tmp_path / "loss.svg")
