@@ -28,11 +28,13 @@ This file must run on Python 3.9 and PyPy and imports only the standard library.
 """
 from __future__ import annotations
 
+import faulthandler
 import importlib
 import json
 import math
 import os
 import resource
+import signal
 import sys
 import traceback
 from types import ModuleType
@@ -328,6 +330,10 @@ def main() -> None:
     hide_paths(settings)
     drop_privileges(settings)
     server = Server(settings["assignment"])
+    # A call that overruns its limit gets SIGUSR1 before it is killed: the stack then goes into
+    # the reply pipe (the call will never reply), so the report can say where the code was looping.
+    if hasattr(faulthandler, "register"):
+        faulthandler.register(signal.SIGUSR1, file=replies, all_threads=False)
     # The handshake tells the parent that setup worked and student code may now run.
     replies.write(json.dumps({"id": 0, "ok": True, "value": "ready"}) + "\n")
     replies.flush()

@@ -21,6 +21,8 @@ RELU_MASK = ("Your backward through the ReLU forgot its mask: dz1 must be dh1 wh
 NOT_DIVIDED = ("It is N times too large: the data loss is the mean over the N examples, "
                "so divide the sum (and its gradient) by N.")
 DIVIDED_TWICE = "It is N times too small: you divided by N twice."
+CORRECT_CLASS = ("The correct class counts as a margin: s_y - s_y + 1 = 1 in every row. The sum "
+                 "runs over j != y_i only, so its margin must be 0 (skip it, or margins.add_at(y, -1.0)).")
 
 
 def flat(value) -> Optional[list]:
@@ -162,3 +164,18 @@ def shift_hint(got, scores: Matrix) -> str:
             return (f"{words}: subtract each row's own max, shifted = scores - scores.max(axis=1), "
                     "so that every row's largest entry is 0 and exp cannot overflow.")
     return ""
+
+
+def correct_class_hint(got_margins, margins: Matrix, y: Sequence[int]) -> str:
+    """CORRECT_CLASS when the margins are the right ones plus 1 at each row's correct class."""
+    values = flat(got_margins)
+    if values is None:
+        return ""
+    kept = margins.copy()
+    kept.add_at(list(y), 1.0)
+    return CORRECT_CLASS if matches(values, kept.flatten()) else ""
+
+
+def one_too_large(got, loss: float) -> bool:
+    """True when a loss is the right one plus exactly 1 (an SVM that counted the correct class)."""
+    return is_number(got) and math.isfinite(got) and rel_error(got, loss + 1.0) <= EXACT

@@ -72,6 +72,9 @@ STARTUP_SECONDS = 20.0
 UID_BASE, UID_SPAN = 1_500_000_000, 500_000_000
 # A frame of the student's code in a traceback, once the workspace's path is cut off.
 _FRAME = re.compile(r'^  File "(assignments/[^"]+)", line (\d+), in (\S+)$', re.M)
+# The first (innermost) frame of the student's code in a faulthandler stack dump.
+_STUCK_FRAME = re.compile(r'^  File "[^"]*/assignments/([^"/]+)", line (\d+) in (\S+)$', re.M)
+STACK_SECONDS = 0.5  # how long a stuck child may take to write its stack
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,11 @@ def student_location(trace: str) -> str:
     """Where in the student's files a traceback ends: ``assignments/svm.py, line 42, in f`` ("" if nowhere)."""
     frames = _FRAME.findall(trace)
     return f"{frames[-1][0]}, line {frames[-1][1]}, in {frames[-1][2]}" if frames else ""
+
+
+def running(where: str) -> str:
+    """The end of a timeout's message: where the student's code was when it was stopped."""
+    return f"; it was running {where} when it was stopped" if where else ""
 
 
 class Sandbox:
@@ -346,14 +354,42 @@ class Sandbox:
         return SubmissionDied(f"Your code's process ended (exit code {code}) instead of "
                               "returning: do not call sys.exit() or os._exit()")
 
+    def _where_stuck(self) -> str:
+        """The line of the student's files a child that overran its limit is running, or "".
+
+        SIGUSR1 makes the child's faulthandler write its stack, innermost frame first,
+        into the reply pipe; this reads it for at most a fraction of a second.
+        """
+        try:
+            os.kill(self.process.pid, signal.SIGUSR1)
+        except (ProcessLookupError, PermissionError):
+            return ""
+        dump = bytearray(self._buffer)
+        end = time.monotonic() + STACK_SECONDS
+        while b" in <module>" not in dump and len(dump) < 65536:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self._reply_r], [], [], left)[0]:
+                break
+            chunk = os.read(self._reply_r, 65536)
+            if not chunk:
+                break
+            dump += chunk
+        found = _STUCK_FRAME.search(dump.decode("utf-8", errors="replace"))
+        if not found:
+            return ""
+        # PyPy's faulthandler gives a function's first line, not the running one: name the function only.
+        line = "" if sys.implementation.name == "pypy" else f", line {found.group(2)}"
+        return f"assignments/{found.group(1)}{line}, in {found.group(3)}"
+
     def _read_reply(self, limit: float) -> bytes:
         """Wait for one reply line, draining output meanwhile; kill the child on timeout."""
         end = time.monotonic() + limit
         while b"\n" not in self._buffer:
             left = end - time.monotonic()
             if left <= 0:
+                where = self._where_stuck()
                 self._kill()
-                raise CallTimeout(f"did not return within {limit:.1f} s")
+                raise CallTimeout(f"did not return within {limit:.1f} s", where)
             ready = select.select([self._reply_r, self._out_r], [], [], left)[0]
             if self._out_r in ready:
                 self._drain(0)
@@ -388,11 +424,12 @@ class Sandbox:
             limit = self._time_limit(timeout)
         try:
             return self._send(op, limit, forbid, handle, args, kwargs, fields)
-        except CallTimeout:
+        except CallTimeout as exc:
             if limit >= self.limits.call_seconds:  # not a short limit of a speed test, nor the budget's end
                 self._stuck[what] = (f"Not run: {what} did not return within {limit:.1f} s "
                                      "in an earlier test (an infinite loop?)")
-            raise CallTimeout(f"{what} did not return within {limit:.1f} s (an infinite loop?)") from None
+            raise CallTimeout(f"{what} did not return within {limit:.1f} s (an infinite loop?)"
+                              + running(exc.where)) from None
 
     def _import(self) -> None:
         """Import the student's module in a request of its own, so that a module whose top
@@ -400,12 +437,12 @@ class Sandbox:
         limit = self._time_limit(None)
         try:
             self._send("import", limit, (), None, (), None, {})
-        except CallTimeout:
+        except CallTimeout as exc:
             self._stuck[""] = (f"Not run: importing {self.assignment}.py did not finish "
                                "in an earlier test")
             raise CallTimeout(f"Importing {self.assignment}.py did not finish within {limit:.1f} s: "
                               f"the top level of {self.assignment}.py (outside any function) runs "
-                              "a loop or a long computation") from None
+                              "a loop or a long computation" + running(exc.where)) from None
         except StudentCrash:
             return  # a module that raises on import: each call reports why, as its own error
         self._imported = True

@@ -96,7 +96,14 @@ class StudentCrash(Stopped):
 
 
 class CallTimeout(StudentError):
-    """The call did not return within its time limit (the child was killed)."""
+    """The call did not return within its time limit (the child was killed).
+
+    ``where``: the line of the student's files the child was running when stopped, if known.
+    """
+
+    def __init__(self, message: str, where: str = "") -> None:
+        super().__init__(message)
+        self.where = where
 
 
 class NotRun(CallTimeout):

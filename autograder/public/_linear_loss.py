@@ -131,6 +131,8 @@ class LinearLoss:
         """A hint for a wrong total loss (overflow, penalty, division by N)."""
         if isinstance(got, float) and not math.isfinite(got):
             return hints.OVERFLOW if self.name == "softmax" else ""
+        if self.name == "svm" and hints.one_too_large(got, exp.loss):
+            return hints.CORRECT_CLASS  # each row's correct class added its margin of 1: 1 in the mean
         return hints.loss_hint(got, exp.cache["data_loss"], (p.W * p.W).sum(), p.reg, p.N)
 
     def dW_hint(self, got, result: Comparison, p: Problem, exp: Expected) -> str:
@@ -151,6 +153,8 @@ class LinearLoss:
         hint = ""
         if wrong == "shifted" and isinstance(pair[1], dict):
             hint = hints.shift_hint(pair[1].get("shifted"), exp.cache["scores"])
+        elif wrong == "margins" and isinstance(pair[1], dict):
+            hint = hints.correct_class_hint(pair[1].get("margins"), exp.cache["margins"], p.y)
         elif wrong is not None:
             hint = self.loss_hint(pair[0], p, exp)
             if not hint and self.name == "softmax" and not_finite(pair[1]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import re
 
 import pytest
 
@@ -312,8 +313,11 @@ def test_a_function_that_timed_out_is_not_run_again_and_others_still_are():
     sandbox = Sandbox(workspace, "demo", Limits(call_seconds=0.5))
     session = Session(sandbox, random.Random(0))
     try:
-        with pytest.raises(CallTimeout, match=r"demo\.spin did not return within 0.5 s"):
+        with pytest.raises(CallTimeout, match=r"demo\.spin did not return within 0.5 s") as info:
             session.call("demo.spin")
+        loop = DEMO.split("\n").index("def spin():") + 2  # `while True:`, then `pass`
+        assert re.search(rf"it was running assignments/demo\.py, line ({loop}|{loop + 1}), in spin",
+                         str(info.value)), str(info.value)
         generation = sandbox.generation
         with pytest.raises(CallTimeout, match="Not run: demo.spin did not return .* in an earlier test"):
             session.call("demo.spin")
@@ -329,8 +333,9 @@ def test_a_module_whose_import_never_ends_costs_one_time_limit_not_one_per_call(
     sandbox = Sandbox(workspace, "demo", Limits(call_seconds=0.5))
     session = Session(sandbox, random.Random(0))
     try:
-        with pytest.raises(CallTimeout, match="top level of demo.py"):
+        with pytest.raises(CallTimeout, match="top level of demo.py") as info:
             session.call("demo.add", 1, 2)
+        assert "it was running assignments/demo.py, line " in str(info.value)
         generation = sandbox.generation
         with pytest.raises(CallTimeout, match="Not run: importing demo.py did not finish"):
             session.call("demo.add", 1, 2)
