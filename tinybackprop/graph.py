@@ -28,15 +28,24 @@ from tinybackprop.gates import Gate
 class Node:
     """A vertex of a ComputationalGraph: an input (gate None) or a gate applied to other nodes."""
 
-    __slots__ = ("name", "gate", "inputs", "value", "grad", "_refs")
+    # A dict of slots: help(Node) shows each attribute with its description.
+    __slots__ = {
+        "name": "the node's name: the key of its value in forward's inputs and backward's result",
+        "gate": "the Gate this node applies (None for an input)",
+        "inputs": "the Nodes the gate reads, in the order of forward's arguments",
+        "value": "the output of the latest forward (None before one)",
+        "grad": "d(graph output)/d(this node) from the latest backward (0.0 after forward)",
+        "_refs": "the inputs as given: Nodes or names, which may refer to nodes added later",
+    }
 
     def __init__(self, name: str, gate: Optional[Gate] = None, refs: Tuple[Union[Node, str], ...] = ()) -> None:
+        """A node called ``name`` that applies ``gate`` to the nodes ``refs`` (Nodes or names)."""
         self.name = name
         self.gate = gate
-        self._refs = refs  # Nodes or names; names may refer to nodes added later
+        self._refs = refs
         self.inputs: Tuple[Node, ...] = tuple(r for r in refs if isinstance(r, Node))
-        self.value: Optional[float] = None  # set by forward
-        self.grad: Optional[float] = None   # set by forward (to 0.0) and backward
+        self.value: Optional[float] = None
+        self.grad: Optional[float] = None
 
     def __repr__(self) -> str:
         kind = "input" if self.gate is None else repr(self.gate)
@@ -111,12 +120,15 @@ class ComputationalGraph:
         return self._output(self._sorted())
 
     def __getitem__(self, name: str) -> Node:
+        """g["q"]: the node called q."""
         return self._lookup(name, None)
 
     def __len__(self) -> int:
+        """How many nodes (inputs and gates) the graph has."""
         return len(self._by_name)
 
     def __iter__(self) -> Iterator[Node]:
+        """The nodes in topological order, as ``nodes``."""
         return iter(self._sorted())
 
     # ----- running -----

@@ -312,6 +312,15 @@ def test_str_and_svg_delegate_to_draw():
     assert g._repr_svg_() == draw.to_svg(g)
 
 
+def test_help_documents_the_node_attributes_and_the_graph_protocol():
+    import pydoc
+
+    text = pydoc.render_doc(Node, renderer=pydoc.plaintext)
+    assert "d(graph output)/d(this node)" in text and "None for an input" in text
+    for name in ("__getitem__", "__len__", "__iter__"):
+        assert getattr(ComputationalGraph, name).__doc__, name
+
+
 def test_module_docstring_examples_run():
     import doctest
 
