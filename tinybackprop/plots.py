@@ -242,6 +242,9 @@ def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequenc
         raise ValueError("plot_decision_boundary draws 2-D data: X must be N x 2, got shape %s" % (X.shape,))
     if len(y) != X.shape[0]:
         raise ValueError("X has %d rows but y has %d labels; they must match" % (X.shape[0], len(y)))
+    if resolution < 1:
+        raise ValueError("plot_decision_boundary: resolution must be at least 1, got %r (60 is the default)"
+                         % (resolution,))
     limits = []
     for column in zip(*X.data):
         lo, hi = min(column), max(column)

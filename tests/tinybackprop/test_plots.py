@@ -184,6 +184,8 @@ def test_decision_boundary_errors_name_the_shapes():
         plots.plot_decision_boundary(vertical_split, Matrix([[1, 2, 3], [4, 5, 6]]), [0, 1])
     with pytest.raises(ValueError, match="X has 2 rows but y has 1 labels"):
         plots.plot_decision_boundary(vertical_split, Matrix([[1, 2], [4, 5]]), [0])
+    with pytest.raises(ValueError, match="resolution must be at least 1, got 0"):
+        plots.plot_decision_boundary(vertical_split, Matrix([[1, 2], [4, 5]]), [0, 1], resolution=0)
     with pytest.raises(ValueError, match="expected 100 rows"):
         plots.plot_decision_boundary(lambda X: Matrix([[0.0, 1.0]]), Matrix([[1, 2], [4, 5]]), [0, 1],
                                      resolution=10)
