@@ -1,6 +1,6 @@
 """Matmul speed of Matrix beside naive triple loops (and numpy when it is installed), in one run.
 
-    python3 bench/bench_matmul.py [--size 128] [--repeat 5]
+    python3 bench/bench_matmul.py [--size 128] [--repeat 15]
 
 Prints MFLOP/s (2 n^3 floating-point operations per n x n product) and each
 one's ratio to the naive triple loop measured in the same run. Every contender
@@ -10,7 +10,8 @@ round: a busy machine slows them all alike instead of whichever ran last.
 Times are CPU time (``time.process_time``), as in the other benchmarks: on a
 shared machine, wall time also counts the other processes. Neither is exact
 while other processes keep the machine's cores busy (they share its caches):
-take the figures on a quiet machine.
+take the figures on a quiet machine. numpy gets one BLAS thread, so that its
+idle threads do not spin beside the next contender.
 
 What to expect on CPython 3.11: about 2.6 to 2.7 x. Each entry of ``Matrix @``
 is ``sum(map(mul, row, col))``, which spends about 16 ns per multiply-add in
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import platform
 import random
 import sys
@@ -79,7 +81,7 @@ def main() -> None:
     """Time every contender on the same random n x n operands and print MFLOP/s and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=128, help="n for the n x n @ n x n product")
-    parser.add_argument("--repeat", type=int, default=7, help="timed rounds (each contender's best counts)")
+    parser.add_argument("--repeat", type=int, default=15, help="timed rounds (each contender's best counts)")
     args = parser.parse_args()
     n = args.size
     a = Matrix.randn(n, n, seed=1)
@@ -89,6 +91,10 @@ def main() -> None:
         "triple loop, local sum": lambda: triple_loop_local_sum(a.data, b.data),
         "Matrix @": lambda: a @ b,
     }
+    # One BLAS thread: idle BLAS threads spin after each call, and on a small machine they
+    # would slow the contender timed next (and add to numpy's own CPU time).
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     try:
         import numpy
     except ImportError:
