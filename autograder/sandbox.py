@@ -440,9 +440,11 @@ class Sandbox:
         except CallTimeout as exc:
             self._stuck[""] = (f"Not run: importing {self.assignment}.py did not finish "
                                "in an earlier test")
+            # The loop may be in a file this one imports (linear_classifier.py imports svm.py):
+            # the place it was running says which.
             raise CallTimeout(f"Importing {self.assignment}.py did not finish within {limit:.1f} s: "
-                              f"the top level of {self.assignment}.py (outside any function) runs "
-                              "a loop or a long computation" + running(exc.where)) from None
+                              "code at the top level of a file (outside any function) runs a loop "
+                              "or a long computation" + running(exc.where)) from None
         except StudentCrash:
             return  # a module that raises on import: each call reports why, as its own error
         self._imported = True

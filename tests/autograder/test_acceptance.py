@@ -70,7 +70,7 @@ def test_a_module_that_never_finishes_importing_costs_only_its_own_assignment(tm
     svm = [t for t in result.tests if t.assignment == "svm"]
     softmax = [t for t in result.tests if t.assignment == "softmax"]
     assert all(t.status == "timeout" and t.score == 0 for t in svm)
-    assert "top level of svm.py" in svm[0].output
+    assert "top level of a file" in svm[0].output and "running assignments/svm.py, line " in svm[0].output
     assert all("Not run: importing svm.py did not finish" in t.output for t in svm[1:])
     assert all(t.status == "passed" for t in softmax), [(t.name, t.output) for t in softmax]
 
@@ -150,3 +150,14 @@ def test_a_crash_in_a_late_stage_keeps_the_credit_of_the_stages_before_it(tmp_pa
     assert test.status == "error"
     assert test.score == pytest.approx(2 / 5 * test.max_score)
     assert test.output.endswith("Before it: scores, margins: all right")
+
+
+def test_a_loop_in_an_imported_file_is_located_in_that_file(tmp_path, quick):
+    folder = submission(tmp_path, "svm.py", "from tinybackprop.matrix import Matrix\n",
+                        "from tinybackprop.matrix import Matrix\n\nwhile True:\n    pass\n")
+    result = grade_submission(str(folder), only=["linear_classifier"], public_only=True, seed=1,
+                              config=quick)
+    first = result.tests[0]
+    assert first.status == "timeout" and "Importing linear_classifier.py did not finish" in first.output
+    assert "it was running assignments/svm.py, line " in first.output
+    assert "top level of linear_classifier.py" not in first.output  # the loop is not there
