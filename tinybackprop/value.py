@@ -364,5 +364,15 @@ def _as_float(data: Any) -> float:
     """data as a float for the Value constructor; TypeError for anything but a real number."""
     if isinstance(data, Real):
         return float(data)
-    hint = " (it is already a Value: use it directly)" if isinstance(data, Value) else ""
-    raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}{hint}")
+    shown = repr(data)
+    if len(shown) > 60:
+        shown = shown[:60] + "..."
+    if isinstance(data, Value):
+        hint = " (it is already a Value: use it directly)"
+    elif isinstance(data, str):
+        hint = f" (convert it first: float({shown}))"
+    elif hasattr(data, "__len__"):
+        hint = " (one Value holds one number: make one per entry, [Value(v) for v in values])"
+    else:
+        hint = ""
+    raise TypeError(f"Value needs a real number, got {type(data).__name__} {shown}{hint}")

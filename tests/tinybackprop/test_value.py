@@ -183,6 +183,17 @@ def test_value_of_a_value_says_to_use_it_directly():
         Value(Value(1.0))
 
 
+def test_value_of_a_string_says_to_convert_it():
+    with pytest.raises(TypeError, match=r"got str '3'.*float\('3'\)"):
+        Value("3")
+
+
+def test_value_of_a_list_says_one_value_holds_one_number_and_stays_short():
+    with pytest.raises(TypeError, match=r"one number.*\[Value\(v\) for v in") as info:
+        Value(list(range(100000)))
+    assert len(str(info.value)) < 300
+
+
 # ----- fan-out: gradients add up -----
 
 def test_gradients_add_at_forks():
