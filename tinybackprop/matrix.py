@@ -3,7 +3,9 @@
 Everything in the assignments and the nets is written on this class, so the
 element-wise kernels are list comprehensions over whole rows (``map`` of a C
 function over two lists), and matmul transposes its right operand once and
-takes ``sum(map(mul, row, col))`` for every entry.
+takes ``sum(map(mul, row, col))`` (``math.sumprod`` on Python 3.12+) for every
+entry. That kernel, ``times_transposed``, also serves the layers of
+``tinybackprop.nn``.
 
 Shapes follow numpy: ``X`` is N x D, a bias is a 1 x C row that broadcasts over
 the N rows, and a reduction with ``axis=1`` is an N x 1 column that broadcasts
