@@ -132,6 +132,9 @@ def _call(f: Callable[[Any], Any], x: Any) -> float:
         if isinstance(out, Matrix):
             raise TypeError(f"f must return a float (the loss), got a Matrix of shape {out.shape}: "
                             "reduce it to one number, e.g. (W * W).sum()")
+        if isinstance(out, tuple):
+            raise TypeError(f"f must return a float (the loss), got a tuple of {len(out)}: for a function "
+                            "that returns (loss, dW), check lambda W: loss_fn(W, X, y, reg)[0]")
         hint = " (a Value: return its .data)" if isinstance(out, Value) else ""
         raise TypeError(f"f must return a float (the loss), got {type(out).__name__}{hint}")
     return float(out)

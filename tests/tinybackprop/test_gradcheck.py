@@ -86,6 +86,13 @@ def test_numerical_gradient_of_a_matrix_valued_f_names_its_shape_and_the_fix():
     assert W == Matrix([[1.0, 2.0], [3.0, 4.0]])  # restored after the failed call
 
 
+def test_numerical_gradient_of_a_loss_and_gradient_pair_says_to_take_the_loss():
+    # CS231n's loss functions return (loss, dW): the check needs f = lambda W: loss_fn(W, ...)[0]
+    W = Matrix([[1.0, 2.0]])
+    with pytest.raises(TypeError, match=r"got a tuple of 2.*\[0\]"):
+        numerical_gradient(lambda W: ((W * W).sum(), 2 * W), W)
+
+
 def test_numerical_gradient_of_a_value_points_to_check_value_gradients():
     with pytest.raises(TypeError, match="check_value_gradients"):
         numerical_gradient(lambda x: x.data ** 2, Value(3.0))
