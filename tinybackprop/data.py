@@ -15,6 +15,7 @@ from typing import Iterator, Sequence, Union
 from tinybackprop.matrix import Matrix
 
 Seed = Union[int, random.Random, None]
+Rows = Union[Matrix, Sequence[Sequence[float]]]  # a Matrix, or a list of rows to make one from
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 
@@ -201,9 +202,18 @@ def _is_number(text: str) -> bool:
 
 # ----------------------------------------------------------------------------- preparing data
 
-def train_test_split(X: Matrix, y: Sequence[int], test_size: float = 0.2,
+def _as_matrix(X: Rows) -> Matrix:
+    """X as a Matrix; a list of rows is converted (and Matrix says what is wrong with a bad one)."""
+    return X if isinstance(X, Matrix) else Matrix(X)
+
+
+def train_test_split(X: Rows, y: Sequence[int], test_size: float = 0.2,
                      seed: Seed = None) -> tuple[Matrix, Matrix, list[int], list[int]]:
-    """A random split into ``(X_train, X_test, y_train, y_test)``; ``test_size`` is a fraction or a count."""
+    """A random split of X (N, D) and y (N) into ``(X_train, X_test, y_train, y_test)``.
+
+    ``test_size`` is a fraction (a float) or a count (an int) of the N rows.
+    """
+    X = _as_matrix(X)
     n = len(X)
     if len(y) != n:
         raise ValueError(f"train_test_split: X has {n} rows but y has {len(y)} labels")
@@ -217,7 +227,7 @@ def train_test_split(X: Matrix, y: Sequence[int], test_size: float = 0.2,
     return X[train], X[test], [y[i] for i in train], [y[i] for i in test]
 
 
-def standardize(X: Matrix, *others: Matrix) -> Union[Matrix, tuple[Matrix, ...]]:
+def standardize(X: Rows, *others: Rows) -> Union[Matrix, tuple[Matrix, ...]]:
     """Columns shifted to mean 0 and scaled to standard deviation 1, using the statistics of ``X``.
 
     ``standardize(X)`` returns one Matrix; ``standardize(X_train, X_test)``
@@ -225,7 +235,7 @@ def standardize(X: Matrix, *others: Matrix) -> Union[Matrix, tuple[Matrix, ...]]
     nothing about the test set leaks into training). Constant columns (the
     blank border pixels of the digits) are only shifted. Lists of rows are taken as Matrices.
     """
-    X, *others = [M if isinstance(M, Matrix) else Matrix(M) for M in (X,) + others]
+    X, *others = [_as_matrix(M) for M in (X,) + others]
     n, d = X.shape
     columns = list(zip(*X.data))
     means = [sum(c) / n for c in columns]
@@ -239,9 +249,10 @@ def standardize(X: Matrix, *others: Matrix) -> Union[Matrix, tuple[Matrix, ...]]
     return results[0] if not others else tuple(results)
 
 
-def minibatches(X: Matrix, y: Sequence[int], batch_size: int, shuffle: bool = True,
+def minibatches(X: Rows, y: Sequence[int], batch_size: int, shuffle: bool = True,
                 seed: Seed = None) -> Iterator[tuple[Matrix, list[int]]]:
     """One epoch of ``(X_batch, y_batch)`` pairs of ``batch_size`` rows (the last one may be smaller)."""
+    X = _as_matrix(X)
     n = len(X)
     if len(y) != n:
         raise ValueError(f"minibatches: X has {n} rows but y has {len(y)} labels")

@@ -164,6 +164,16 @@ def test_generators_name_a_count_that_is_too_small(make, message):
         make()
 
 
+def test_splits_and_minibatches_take_lists_of_rows_too():
+    rows = [[float(i), -float(i)] for i in range(10)]
+    y = list(range(10))
+    X_train, X_test, y_train, y_test = train_test_split(rows, y, test_size=3, seed=0)
+    assert isinstance(X_train, Matrix) and X_test.shape == (3, 2)
+    assert [int(v) for v in X_test.flatten()[::2]] == y_test
+    X_batch, y_batch = next(minibatches(rows, y, 4, seed=0))
+    assert isinstance(X_batch, Matrix) and [int(v) for v in X_batch.flatten()[::2]] == y_batch
+
+
 def test_minibatches_cover_every_row_once_per_epoch():
     X = Matrix([[float(i)] for i in range(10)])
     y = list(range(10))
