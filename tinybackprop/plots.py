@@ -213,7 +213,12 @@ def plot_history(history: Any, title: str = "training") -> Figure:
 
 
 def _labels(scores: Any, n: int, negative: int = 0) -> List[int]:
-    """Predicted classes from a model's output on n points: argmax, or for one score 1 if > 0 else `negative`."""
+    """Predicted classes from a model's output on n points: argmax, or for one score 1 if > 0 else `negative`.
+
+    A list of ints is taken as the labels themselves (lambda X: predict(model, X)).
+    """
+    if isinstance(scores, list) and len(scores) == n and all(type(v) is int for v in scores):
+        return scores
     if not isinstance(scores, Matrix):
         rows = [row if isinstance(row, (list, tuple)) else [row] for row in scores]
         scores = Matrix([[getattr(v, "data", v) for v in row] for row in rows])
@@ -232,7 +237,7 @@ def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequenc
 
     `model` maps a Matrix (N, 2) to scores (N, C) (a Matrix, or lists of Values or
     floats): the class is the argmax, or score > 0 for a single score (N, 1) or a
-    list of N Values. X is (N, 2), y a list of N ints (0..C-1, or -1 and +1 as
+    list of N Values; a list of N ints is taken as the predicted labels. X is (N, 2), y a list of N ints (0..C-1, or -1 and +1 as
     for max_margin: a single score <= 0 then means -1). The model is evaluated
     once, on a `resolution` x `resolution` grid. Returns a Figure.
     """

@@ -179,6 +179,19 @@ def test_decision_boundary_with_minus_one_plus_one_labels_predicts_those_labels(
     assert plots._color(-1) != plots._color(1)
 
 
+def test_decision_boundary_of_a_function_that_returns_labels_shades_those_labels():
+    # lambda X: predict(model, X) gives ints: class 2 must stay 2, not become "score > 0"
+    X = Matrix([[-1.0, 0.0], [0.0, 0.5], [1.0, 1.0]])
+    y = [0, 1, 2]
+
+    def thirds(points: Matrix):
+        return [0 if a < -0.33 else 1 if a < 0.33 else 2 for a, _ in points.data]
+
+    figure = plots.plot_decision_boundary(thirds, X, y, resolution=12)
+    tints = [plots._tint(plots._color(c)) for c in range(3)]
+    assert cell_classes(figure, tints) == {0, 1, 2}
+
+
 def test_decision_boundary_errors_name_the_shapes():
     with pytest.raises(ValueError, match=r"X must be N x 2, got shape \(2, 3\)"):
         plots.plot_decision_boundary(vertical_split, Matrix([[1, 2, 3], [4, 5, 6]]), [0, 1])
