@@ -147,8 +147,17 @@ def staged_neuron_check(name: str, points: float, inputs: Callable, hidden: bool
             results += [(c.ok, c.message) for c in (compare_floats("dw", pair[0], dw),
                                                     compare_floats("dx", pair[1], dx))]
         where = f"w = {listed(w)}, x = {listed(x)}, dout = {fmt(dout)}: "
-        return Verdict(sum(ok for ok, _ in results) / 4, where + "; ".join(m for _, m in results))
+        hint = ""
+        if pair is not None and dout != 1.0 and matches_scaled(pair[0], dw, 1.0 / dout):
+            hint = ("Your gradients are those for dout = 1: multiply the local gradient "
+                    "(1 - f) * f by the upstream gradient dout (the chain rule).")
+        return Verdict(sum(ok for ok, _ in results) / 4, where + "; ".join(m for _, m in results), hint)
     return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
+
+
+def matches_scaled(got, want: list, scale: float) -> bool:
+    """True when ``got`` is the list ``want`` times ``scale``, entry by entry."""
+    return compare_floats("", got, [v * scale for v in want]).ok
 
 
 def listed(values) -> str:
@@ -186,5 +195,9 @@ CHECKS = [
     circuit_check("sigmoid_neuron_circuit", NEURON, 2,
                   lecture({"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0})),
     circuit_check("max_circuit", MAX, 2, lecture({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0, "two": 2.0})),
-    staged_neuron_check("staged_sigmoid_neuron", 1, lambda rng: ([2.0, -3.0, -3.0], [-1.0, -2.0], 1.0)),
+    staged_neuron_check("staged_sigmoid_neuron", 0.5, lambda rng: ([2.0, -3.0, -3.0], [-1.0, -2.0], 1.0)),
+    # The lecture's neuron as part of a larger circuit: an upstream gradient other than 1
+    # shows whether the backward multiplies by it.
+    staged_neuron_check("staged_sigmoid_neuron_upstream", 0.5,
+                        lambda rng: ([2.0, -3.0, -3.0], [-1.0, -2.0], 0.5)),
 ]
