@@ -68,8 +68,9 @@ def digits_demo(seed: int = 0, epochs: int = 5, verbose: bool = True, stream: Op
     """An MLP 64 -> 100 -> 10 on the UCI handwritten digits; returns the accuracy on a held-out 20%."""
     out = stream or sys.stdout
     X, y = load_digits()
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=seed)
-    X_train, X_test = standardize(X_train, X_test)
+    pixels_train, pixels_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=seed)
+    # The net learns from standardized pixels; the pictures show the raw ones, ink on paper.
+    X_train, X_test = standardize(pixels_train, pixels_test)
     model = MLP(64, [100, 10], seed=seed)
     history = train(model, X_train, y_train, optimizer=Adam(model.parameters(), lr=0.005), epochs=epochs,
                     batch_size=64, reg=1e-4, X_val=X_test, y_val=y_test, seed=seed, verbose=verbose, stream=out)
@@ -78,7 +79,7 @@ def digits_demo(seed: int = 0, epochs: int = 5, verbose: bool = True, stream: Op
     if verbose:
         out.write(f"digits, {len(y_train)} training images of 8x8 pixels: {test_accuracy:.1%} accuracy "
                   f"on {len(y_test)} held-out images\n")
-    shown = X_test[:40]
+    shown = pixels_test[:40]
     captions = [f"{p}" if p == t else f"{p} (is {t})" for p, t in zip(predicted[:40], y_test[:40])]
     save_pictures(pictures, {
         "digits-training": plot_history(history, title="MLP 64-100-10 on digits"),

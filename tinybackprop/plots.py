@@ -354,7 +354,8 @@ def show_images(X: Any, shape: Tuple[int, int] = (8, 8), labels: Optional[Sequen
     """The rows of X (N, H*W) as H x W greyscale images (dark = high), e.g. the 8x8 digits.
 
     All images share one grey scale (the min and max over them), so brightness
-    compares across images. `labels` (N) are written under the images; at most
+    compares across images; show raw pixels, as standardized ones put a rare
+    pixel many deviations out at the dark end and leave every digit pale. `labels` (N) are written under the images; at most
     `limit` images are drawn and the title says how many there were.
     """
     shape = _check_shape(shape, "show_images")

@@ -97,3 +97,17 @@ def test_options_before_or_after_the_demo_name_are_both_kept(in_a_fresh_folder, 
     assert not (in_a_fresh_folder / "tinybackprop-pictures").exists()
     assert main(["--pictures", "here", "lecture"]) == 0
     assert len(list((in_a_fresh_folder / "here").glob("*.svg"))) == 3
+
+
+def test_the_digits_demo_shows_the_held_out_images_as_ink_on_paper(in_a_fresh_folder):
+    # Standardized pixels on one shared grey scale drew every digit pale grey: one rare
+    # border pixel, many standard deviations out, took the whole dark end of the scale.
+    from tinybackprop.demos import digits_demo
+
+    digits_demo(epochs=1, verbose=False, pictures=in_a_fresh_folder)
+    svg = ET.parse(in_a_fresh_folder / "digits-predictions.svg").getroot()
+    greys = [int(m.group(1)) for rect in svg.iter("{http://www.w3.org/2000/svg}rect")
+             for m in [re.match(r"rgb\((\d+),", rect.get("fill", ""))] if m]
+    assert len(greys) == 40 * 64
+    assert sum(g < 128 for g in greys) > 0.2 * len(greys)  # digits' strokes are dark
+    assert sum(g > 230 for g in greys) > 0.3 * len(greys)  # and the paper around them is white
