@@ -112,19 +112,49 @@ MAX = Circuit("f = 2 * (x * y + max(z, w))",
               ("x", "y", "z", "w", "c"))
 
 
+# What each gate's backward does, for the hint that names the first wrong gate.
+GATE_RULES = {
+    "AddGate": "add passes the upstream gradient on to both inputs unchanged",
+    "MultiplyGate": "multiply swaps its inputs (each input's gradient is the other input times the "
+                    "upstream gradient)",
+    "MaxGate": "max routes the upstream gradient to the larger input, and the other input gets 0",
+    "SigmoidGate": "sigmoid multiplies the upstream gradient by its local gradient (1 - f) * f",
+}
+
+
+def wrong_gate(circuit: Circuit, want: dict, got: dict) -> Optional[Step]:
+    """The first gate, going backward, that got the right upstream gradient and passed on a wrong one."""
+    def right(wire: str) -> bool:
+        return got.get(wire) is not None and rel_error(got[wire], want[wire]) <= EXACT
+    for step in reversed(circuit.steps):
+        if right(step.out) and not all(right(wire) for wire in step.inputs):
+            return step
+    return None
+
+
+def circuit_hint(circuit: Circuit, want: dict, got: dict) -> str:
+    """Name the gate whose backward is wrong and say what it should do."""
+    step = wrong_gate(circuit, want, got)
+    if step is None:
+        return ("Each gate's backward returns upstream times its local gradient: " +
+                ", ".join(GATE_RULES.values()) + ".")
+    passed = ", ".join(f"d{wire} = {fmt(got[wire])}" if got.get(wire) is not None else f"no d{wire}"
+                       for wire in step.inputs)
+    return (f"{step.gate}.backward is wrong: given the right upstream gradient "
+            f"{fmt(want[step.out])}, it gave {passed}. The rule: {GATE_RULES[step.gate]}.")
+
+
 def circuit_check(name: str, circuit: Circuit, points: float, inputs: Callable,
                   hidden: bool = False) -> Check:
     """Backpropagate through a circuit built from the student's gates; all shown wires must be right."""
     def run(session: Session, rng: random.Random) -> Verdict:
         values = inputs(rng)
         got, problem = circuit.student(session, values)
-        right, text = table(circuit, values, circuit.reference(values), got)
+        want = circuit.reference(values)
+        right, text = table(circuit, values, want, got)
         if problem:
             return Verdict(0.0, f"{problem}\n{text}")
-        hint = "" if right else ("Each gate's backward returns upstream times its local gradient: "
-                                 "add passes dz on, multiply swaps its inputs, max routes dz to the "
-                                 "larger input, sigmoid multiplies by (1 - f) * f.")
-        return Verdict(1.0 if right else 0.0, text, hint)
+        return Verdict(1.0 if right else 0.0, text, "" if right else circuit_hint(circuit, want, got))
     return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
 
 
