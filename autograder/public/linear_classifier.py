@@ -42,6 +42,10 @@ def predict_check(test: str, points: float, N: int, D: int, C: int, hidden: bool
     return check(test, points, run, hidden)
 
 
+# The assignment whose loss each classifier trains with (its first loss comes from there).
+LOSS_FILE = {"LinearSVM": "svm", "Softmax": "softmax"}
+
+
 def history_check(test: str, points: float, classifier: str, hidden: bool = False) -> Check:
     """train returns one loss per iteration, starting where a fresh classifier starts and going down."""
     def run(session: Session) -> Verdict:
@@ -57,7 +61,9 @@ def history_check(test: str, points: float, classifier: str, hidden: bool = Fals
         if not all(math.isfinite(v) for v in history) or abs(history[0] - start) > 0.05 * start:
             return Verdict(0.0, f"the first loss is {history[0]:.4g}; a classifier with tiny weights "
                                 f"starts near {start:.4g} on {C} classes",
-                           "Start from W = 0.001 * randn(D, C) and record the loss of each minibatch.")
+                           f"The first loss is your {LOSS_FILE[classifier]} loss at tiny weights: if "
+                           f"`python -m autograder {LOSS_FILE[classifier]}` passes, check that train "
+                           "starts from W = 0.001 * randn(D, C) and records the loss of each minibatch.")
         if end > 0.5 * start:
             return Verdict(0.0, f"the loss went from {history[0]:.4g} to {end:.4g} (last 5 on average); "
                                 f"expected it to fall below {0.5 * start:.4g}",

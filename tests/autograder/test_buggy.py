@@ -24,6 +24,7 @@ class Case:
     file: str
     changes: tuple  # (old, new) pairs, each found exactly once
     expect: dict  # check name -> (fraction of its points, words its hint contains or "")
+    only: str = ""  # the assignment to grade, when not the one of the changed file
 
 
 NUMERICAL_DW = """\
@@ -90,6 +91,11 @@ CASES = [
          (("            dx, dy = dz, 0.0\n", "            dx, dy = dz, dz\n"),),
          {"gates.gates.max_circuit": (0.0, "MaxGate.backward"),
           "gates.gates.add_multiply_circuit": (1.0, "")}),
+    Case("linear_svm_trained_with_a_wrong_svm_loss", "svm.py",
+         (("    margins.add_at(y, -1.0)\n", ""),),
+         {"linear_classifier.training.svm_loss_history": (0.0, "autograder svm"),
+          "linear_classifier.training.softmax_loss_history": (1.0, "")},
+         only="linear_classifier"),
     Case("softmax_without_the_shift", "softmax.py",
          (("    shifted = scores - scores.max(axis=1)\n", "    shifted = scores\n"),),
          {"softmax.forward.fixed_with_reg": (1 / 6, "Your shifted is the scores unchanged"),
@@ -146,7 +152,7 @@ def buggy_submission(folder: Path, case: Case) -> Path:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_a_common_mistake_gets_its_partial_score_and_hint(tmp_path, case):
-    assignment = case.file[:-3]
+    assignment = case.only or case.file[:-3]
     result = grade_submission(str(buggy_submission(tmp_path, case)), only=[assignment], seed=11)
     tests = {t.name: t for t in result.tests}
     for name, (fraction, words) in case.expect.items():
