@@ -28,6 +28,10 @@ def _check_labels(name: str, n: int, classes: int, y: Sequence[int]) -> None:
     """Raise a clear error unless y holds n class indices in 0..classes-1."""
     if len(y) != n:
         raise ValueError(f"{name}: {n} rows of scores but {len(y)} labels; expected one label per row")
+    not_ints = [label for label in y if not isinstance(label, int)]
+    if not_ints:
+        raise TypeError(f"{name}: labels must be ints (class indices), got {not_ints[0]!r} of type "
+                        f"{type(not_ints[0]).__name__}; convert them with [int(label) for label in y]")
     bad = [label for label in y if not 0 <= label < classes]
     if bad:
         raise ValueError(f"{name}: label {bad[0]} is out of range for {classes} classes (expected 0..{classes - 1})")

@@ -225,10 +225,7 @@ def _labels(scores: Any, n: int, negative: int = 0) -> List[int]:
     if scores.shape[0] != n:
         raise ValueError("the model returned scores of shape %s for %d grid points; expected %d rows "
                          "(one per point: N x C scores, or N Values)" % (scores.shape, n, n))
-    labels = scores_to_labels(scores)
-    if scores.shape[1] == 1:
-        return [negative if label == 0 else 1 for label in labels]
-    return labels
+    return scores_to_labels(scores, negative)
 
 
 def plot_decision_boundary(model: Callable[[Matrix], Any], X: Matrix, y: Sequence[int],

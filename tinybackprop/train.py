@@ -23,15 +23,18 @@ class History:
     val_acc: list[float] = field(default_factory=list)
 
 
-def predict(model: Module, X: Matrix) -> list[int]:
-    """Predicted labels for a batch (N, D): argmax of the scores, or score > 0 for a single output."""
-    return scores_to_labels(model(X))
+def predict(model: Module, X: Matrix, negative: int = 0) -> list[int]:
+    """Predicted labels for a batch (N, D): argmax of the scores, or for a single score 1 if > 0 else `negative`."""
+    return scores_to_labels(model(X), negative)
 
 
-def scores_to_labels(scores: Matrix) -> list[int]:
-    """Labels from a batch of scores (N, C): the argmax of each row, or score > 0 when C = 1."""
+def scores_to_labels(scores: Matrix, negative: int = 0) -> list[int]:
+    """Labels from a batch of scores (N, C): the argmax of each row, or when C = 1, 1 if score > 0 else `negative`.
+
+    `negative` is 0 for 0/1 labels, -1 for the -1/+1 labels of a max-margin (hinge) loss.
+    """
     if scores.shape[1] == 1:
-        return [int(s > 0.0) for (s,) in scores.data]
+        return [1 if s > 0.0 else negative for (s,) in scores.data]
     return scores.argmax(axis=1)
 
 
@@ -57,6 +60,7 @@ def train(model: Module, X: Matrix, y: Sequence[int], *, loss: LossFn = softmax_
         raise ValueError("train: give both X_val and y_val, or neither")
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     weights = model.weights()
+    negative = -1 if -1 in y else 0  # a single score separates -1/+1 or 0/1 labels
     rng = make_rng(seed)
     out = stream or sys.stdout
     live = verbose and out.isatty()
@@ -75,11 +79,11 @@ def train(model: Module, X: Matrix, y: Sequence[int], *, loss: LossFn = softmax_
                 data_loss += penalty.data
             optimizer.step()
             total_loss += data_loss * len(y_batch)
-            correct += sum(int(p == t) for p, t in zip(scores_to_labels(scores), y_batch))
+            correct += sum(int(p == t) for p, t in zip(scores_to_labels(scores, negative), y_batch))
         history.loss.append(total_loss / len(X))
         history.train_acc.append(correct / len(X))
         if X_val is not None:
-            history.val_acc.append(accuracy(predict(model, X_val), y_val))
+            history.val_acc.append(accuracy(predict(model, X_val, negative), y_val))
         if schedule is not None:
             schedule.step()
         if live:

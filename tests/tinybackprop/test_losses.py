@@ -88,6 +88,8 @@ def test_labels_are_checked():
         svm_loss(SCORES, [0, 1, 3, 0])
     with pytest.raises(ValueError, match=r"same number of scores, got rows of \[1, 2\] scores"):
         softmax_cross_entropy([[Value(1.0), Value(2.0)], [Value(0.5)]], [0, 0])
+    with pytest.raises(TypeError, match=r"labels must be ints \(class indices\), got 1.0 of type float"):
+        svm_loss(SCORES, [0, 1.0, 2, 0])
 
 
 @pytest.mark.parametrize("penalty, value, grad", [

@@ -105,3 +105,14 @@ def test_demos_save_nothing_without_a_folder_and_stay_silent_when_asked(tmp_path
     assert out.getvalue() == "" and len(list((tmp_path / "p").glob("*.svg"))) == 3
     spiral_demo(epochs=2, stream=out, verbose=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
+
+
+def test_minus_one_plus_one_labels_are_predicted_and_counted_as_such():
+    X, y01 = make_moons(60, noise=0.1, seed=0)
+    y = [1 if label == 1 else -1 for label in y01]  # micrograd's moons labels
+    model = MLP(2, [8, 1], seed=0)
+    history = train(model, X, y, loss=max_margin, optimizer=SGD(model.parameters(), lr=0.5), epochs=5,
+                    X_val=X, y_val=y, verbose=False)
+    predicted = predict(model, X, negative=-1)
+    assert set(predicted) == {-1, 1}
+    assert history.val_acc[-1] == sum(p == t for p, t in zip(predicted, y)) / len(y) > 0.7
