@@ -14,7 +14,8 @@ chooses (``<assignment>.py``). Problems come in two sizes:
 
 Where a file is searched: ``<assignment>.py`` at the top of the folder or zip,
 or under a folder inside it (the shallowest wins: a zip of the whole
-``assignments/`` folder works); if there is no ``.py``, the
+``assignments/`` folder works, and so does a zip of the whole kit, whose
+``tinybackprop/`` and ``autograder/`` folders are skipped); if there is no ``.py``, the
 ``%%writefile <assignment>.py`` cell of ``<assignment>.ipynb``. A notebook
 given as the submission itself holds one assignment per such cell. This is
 the convention the assignment notebooks teach: a notebook without that cell
@@ -36,6 +37,7 @@ from autograder.suite import ASSIGNMENTS
 MAX_FILE_BYTES = 1_000_000
 MAX_ZIP_ENTRIES = 2_000
 LOCAL_ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
+KIT_FOLDERS = {"tinybackprop", "autograder"}  # the kit's own packages, never a student's files
 
 
 class SubmissionError(Exception):
@@ -143,12 +145,18 @@ def _zip_entries(archive: Path) -> List[Entry]:
 
 
 def _from_entries(student: str, entries: Iterable[Entry]) -> Submission:
-    """Pick each assignment's shallowest ``.py`` (else ``.ipynb``) entry and read it."""
+    """Pick each assignment's shallowest ``.py`` (else ``.ipynb``) entry and read it.
+
+    Files inside a ``tinybackprop/`` or ``autograder/`` folder are the kit's own code
+    (a student who zips the whole kit sends ``tinybackprop/gates.py`` too): never the
+    submission. Of equally shallow files, one in an ``assignments/`` folder wins.
+    """
     submission = Submission(student)
+    entries = [e for e in entries if not KIT_FOLDERS & set(e[0][:-1])]
     for assignment in ASSIGNMENTS:
         for ext in (".py", ".ipynb"):
             matches = sorted((e for e in entries if e[0] and e[0][-1] == assignment + ext),
-                             key=lambda e: len(e[0]))
+                             key=lambda e: (len(e[0]), "assignments" not in e[0][:-1]))
             if matches:
                 _read_entry(submission, assignment, matches[0], ext)
                 break

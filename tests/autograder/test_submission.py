@@ -180,3 +180,22 @@ def test_without_a_path_the_assignments_folder_of_the_current_directory_is_grade
     (tmp_path / "assignments" / "svm.py").write_text(SVM)
     monkeypatch.chdir(tmp_path)
     assert load_submission().files == {"svm.py": SVM}
+
+
+def test_a_zip_of_the_whole_kit_is_graded_on_its_assignments_not_on_the_library(tmp_path):
+    # The kit's tinybackprop/gates.py is as shallow as assignments/gates.py, and comes first.
+    archive = make_zip(tmp_path / "kit.zip", [("kit/tinybackprop/gates.py", "LIBRARY = 1\n"),
+                                              ("kit/autograder/svm.py", "GRADER = 1\n"),
+                                              ("kit/assignments/gates.py", "MINE = 1\n"),
+                                              ("kit/assignments/svm.py", SVM)])
+    submission = load_submission(str(archive))
+    assert submission.files == {"gates.py": "MINE = 1\n", "svm.py": SVM}
+
+
+def test_a_kit_folder_without_the_assignment_file_does_not_fall_back_to_the_library(tmp_path):
+    (tmp_path / "tinybackprop").mkdir()
+    (tmp_path / "tinybackprop" / "gates.py").write_text("LIBRARY = 1\n")
+    (tmp_path / "assignments").mkdir()
+    (tmp_path / "assignments" / "svm.py").write_text(SVM)
+    submission = load_submission(str(tmp_path))
+    assert "gates.py" not in submission.files and "gates.py is missing" in submission.problems["gates"]
