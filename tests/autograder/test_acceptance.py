@@ -20,9 +20,9 @@ REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
 
 @pytest.fixture(scope="module")
 def quick():
-    """The shipped config with a per-call limit short enough for tests (the budget as shipped)."""
+    """The shipped config with limits short enough for tests, long enough for a loaded machine."""
     shipped = load_config()
-    return replace(shipped, limits=replace(shipped.limits, call_seconds=0.5, submission_seconds=6.0))
+    return replace(shipped, limits=replace(shipped.limits, call_seconds=1.0, submission_seconds=10.0))
 
 
 def submission(tmp_path: Path, file: str = "", old: str = "", new: str = "") -> Path:
@@ -81,7 +81,7 @@ def test_an_infinite_loop_in_one_function_costs_only_that_functions_tests(tmp_pa
                               config=quick)
     naive = [t for t in result.tests if t.name.startswith("svm.naive.")]
     assert [t.status for t in naive] == ["timeout"] * len(naive)
-    assert "svm.svm_loss_naive did not return within 0.5 s" in naive[0].output
+    assert "svm.svm_loss_naive did not return within 1.0 s" in naive[0].output
     assert all("in an earlier test" in t.output for t in naive[1:])
     others = [t for t in result.tests if not t.name.startswith("svm.naive.")]
     assert all(t.status == "passed" for t in others), [(t.name, t.output) for t in others]
