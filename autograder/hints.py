@@ -179,3 +179,13 @@ def correct_class_hint(got_margins, margins: Matrix, y: Sequence[int]) -> str:
 def one_too_large(got, loss: float) -> bool:
     """True when a loss is the right one plus exactly 1 (an SVM that counted the correct class)."""
     return is_number(got) and math.isfinite(got) and rel_error(got, loss + 1.0) <= EXACT
+
+
+def not_a_matrix(values: dict, names: Sequence[str]) -> str:
+    """A note for right gradients that came back as lists of rows instead of Matrix objects."""
+    listed = [name for name in names if isinstance(values.get(name), list)]
+    if not listed:
+        return ""
+    return (f"{', '.join(listed)} came back as a list of lists, not a Matrix: the numbers are right, "
+            "but code that uses it, such as W - learning_rate * dW in training, needs a Matrix. "
+            "Return the Matrix itself (no .tolist()).")

@@ -125,6 +125,8 @@ class LinearLoss:
         if exp is not None:
             hint = (self.loss_hint(pair[0], p, exp) if not loss.ok else "") or \
                    (self.dW_hint(pair[1], dW, p, exp) if not dW.ok else "")
+        if dW.ok:
+            hint = hint or hints.not_a_matrix({"dW": pair[1]}, ("dW",))
         return Verdict((loss.ok + dW.ok) / 2, f"{loss.message}. {dW.message}.", hint)
 
     def loss_hint(self, got, p: Problem, exp: Expected) -> str:
@@ -171,6 +173,8 @@ class LinearLoss:
                 if isinstance(grads, dict) and "dscores" in grads else ""
         elif wrong == "dW":
             hint = self.dW_hint(grads["dW"], dict(stages)["dW"], p, exp)
+        else:
+            hint = hints.not_a_matrix(grads, ("dscores", "dW"))
         return Verdict(fraction, message, hint)
 
     # -- the checks ----------------------------------------------------------

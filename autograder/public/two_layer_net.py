@@ -156,6 +156,8 @@ def backward_verdict(grads, p: Net, exp: Expected) -> Verdict:
     hint = ""
     if wrong is not None and isinstance(grads, dict) and wrong in grads:
         hint = backward_hint(wrong, grads[wrong], p, exp)
+    elif wrong is None:
+        hint = hints.not_a_matrix(grads, BACKWARD_KEYS)
     return Verdict(fraction, message, hint)
 
 

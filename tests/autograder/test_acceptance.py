@@ -161,3 +161,18 @@ def test_a_loop_in_an_imported_file_is_located_in_that_file(tmp_path, quick):
     assert first.status == "timeout" and "Importing linear_classifier.py did not finish" in first.output
     assert "it was running assignments/svm.py, line " in first.output
     assert "top level of linear_classifier.py" not in first.output  # the loop is not there
+
+
+@pytest.mark.parametrize("file, old, new, names", [
+    ("svm.py", "    dW = X.T @ dscores + 2 * reg * W\n", "    dW = (X.T @ dscores + 2 * reg * W).tolist()\n",
+     ("svm.backward.reference_cache_fixed", "svm.vectorized.matches_naive_fixed")),
+    ("two_layer_net.py", "    db1 = dz1.sum(axis=0)\n", "    db1 = dz1.sum(axis=0).tolist()\n",
+     ("two_layer_net.backward.reference_cache_toy",)),
+])
+def test_right_numbers_returned_as_lists_pass_with_a_note_that_training_needs_a_matrix(
+        tmp_path, file, old, new, names):
+    folder = submission(tmp_path, file, old, new)
+    for name in names:
+        test = graded_test(folder, name)
+        assert test.status == "passed", test.output
+        assert "came back as a list of lists, not a Matrix" in test.hint
