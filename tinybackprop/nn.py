@@ -50,6 +50,13 @@ class Module:
         return {f"{name}.{key}": rows
                 for name, child in self.children().items() for key, rows in child.tensors().items()}
 
+    def label_parameters(self) -> None:
+        """Label each parameter by the name it is saved under (e.g. 'layers.1.W[0,2]'), so drawings tell them apart."""
+        for name, rows in self.tensors().items():
+            for i, row in enumerate(rows):
+                for j, p in enumerate(row):
+                    p.label = f"{name}[{j}]" if len(rows) == 1 else f"{name}[{i},{j}]"
+
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0 (gradients add up across backward passes)."""
         for p in self.parameters():
@@ -160,6 +167,7 @@ class Layer(Module):
         self.neurons = [Neuron(nin, self.activation, rng) for _ in range(nout)]
         self.nin, self.nout = nin, nout
         self._cache: Optional[tuple] = None
+        self.label_parameters()
 
     def __call__(self, x: Union[Matrix, Sequence[Scalar]]) -> Union[Matrix, list[Value]]:
         """On a Matrix (N x nin): ``forward(x)``. On one input: a list of nout Values (even for nout = 1)."""
@@ -300,6 +308,7 @@ class MLP(Module):
         last = len(nouts) - 1
         self.layers = [_make_layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, rng)
                        for i in range(len(nouts))]
+        self.label_parameters()
 
     def __call__(self, x: Union[Matrix, Sequence[Scalar]]) -> Union[Matrix, Value, list[Value]]:
         """On a Matrix (N x nin): ``forward(x)``. On one input: a Value (a list of Values if nouts[-1] > 1)."""

@@ -297,3 +297,13 @@ def test_maxout_takes_the_larger_piece_and_routes_the_gradient_to_it():
         Maxout(2, 2, pieces=1)
     with pytest.raises(RuntimeError, match="before forward"):
         Maxout(2, 2).backward(Matrix([[1.0, 1.0]]))
+
+
+def test_every_parameter_of_a_net_has_its_own_label_named_as_when_saved():
+    model = MLP(3, [4, 2], seed=0)
+    labels = [p.label for p in model.parameters()]
+    assert len(set(labels)) == len(labels) == 3 * 4 + 4 + 4 * 2 + 2
+    assert model.layers[1].neurons[1].w[3].label == "layers.1.W[3,1]"  # row = input, column = neuron
+    assert model.layers[0].neurons[2].b.label == "layers.0.b[2]"
+    assert set(model.state_dict()) == {label.split("[")[0] for label in labels}
+    assert [p.label for p in Neuron(2).parameters()] == ["w0", "w1", "b"]  # a lone neuron keeps the lecture's names
