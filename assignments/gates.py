@@ -1,6 +1,6 @@
 # Generated from autograder/reference/gates.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
-"""Warm-up: the backward pass of the lecture's gates and of a sigmoid neuron.
+"""Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron and of a circuit with a fork.
 
 Imports only the standard library. Each gate caches in `forward` what its
 `backward` needs; `backward` multiplies the upstream gradient by the gate's
@@ -124,3 +124,38 @@ def sigmoid_neuron_backward(cache: dict, dout: float = 1.0) -> tuple[list[float]
     # TODO (sigmoid_neuron_backward: dx): your code here.
     raise NotImplementedError("sigmoid_neuron_backward: dx")
     return dw, dx
+
+
+def fork_circuit_forward(x: float, y: float) -> tuple[float, dict]:
+    """Forward pass of the circuit f = (x + y) * x, in which x feeds two gates (a fork).
+
+    x, y: floats. Returns (f, cache), cache keys "x", "y", "q", "f" (all floats).
+    """
+    # q (a float): the add gate's output x + y.
+    # TODO (fork_circuit_forward: q): your code here.
+    raise NotImplementedError("fork_circuit_forward: q")
+    # f (a float): the multiply gate's output q * x.
+    # TODO (fork_circuit_forward: f): your code here.
+    raise NotImplementedError("fork_circuit_forward: f")
+    cache = {"x": x, "y": y, "q": q, "f": f}
+    return f, cache
+
+
+def fork_circuit_backward(cache: dict, dout: float = 1.0) -> tuple[float, float]:
+    """Backward pass of f = (x + y) * x, from the cache of fork_circuit_forward.
+
+    Returns (dx, dy): floats, the gradients of dout * f.
+    """
+    x, q = cache["x"], cache["q"]
+    # dq, dx_from_product (floats): the multiply gate f = q * x swaps its
+    # inputs: dq = x * dout, and the gradient it sends to x is q * dout.
+    # TODO (fork_circuit_backward: product): your code here.
+    raise NotImplementedError("fork_circuit_backward: product")
+    # dx_from_sum, dy (floats): the add gate q = x + y hands dq to both inputs.
+    # TODO (fork_circuit_backward: sum): your code here.
+    raise NotImplementedError("fork_circuit_backward: sum")
+    # dx (a float): x feeds both gates, so its gradient is the sum of what
+    # each gate sends back (gradients add at forks).
+    # TODO (fork_circuit_backward: fork): your code here.
+    raise NotImplementedError("fork_circuit_backward: fork")
+    return dx, dy

@@ -130,10 +130,11 @@ for each input, upstream times its **local** gradient (the chain rule):
 $$\frac{\partial f}{\partial x} = \frac{\partial f}{\partial z}\,\frac{\partial z}{\partial x}.$$
 The add gate distributes the gradient, the max gate routes it, the multiply gate switches it.
 
-Implement the `backward` methods and the sigmoid neuron in `gates.py`, then run the cells.'''),
+Implement the `backward` methods, the sigmoid neuron and the circuit with a fork in `gates.py`,
+then run the cells.'''),
     ("code", SETUP.format(modules='("gates",)') + '''\
-from assignments.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate,
-                               sigmoid_neuron_backward, sigmoid_neuron_forward)
+from assignments.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate, fork_circuit_backward,
+                               fork_circuit_forward, sigmoid_neuron_backward, sigmoid_neuron_forward)
 from tinybackprop.gates import ScaleGate
 from tinybackprop.graph import ComputationalGraph
 from tinybackprop.value import Value
@@ -221,6 +222,23 @@ w, x = [2.0, -3.0, -3.0], [-1.0, -2.0]
 numerical_dw = numerical_gradient(lambda w: sigmoid_neuron_forward(w, x)[0], w)
 numerical_dx = numerical_gradient(lambda x: sigmoid_neuron_forward(w, x)[0], x)
 print(f"dw relative error {rel_error(dw, numerical_dw):.2e}, dx relative error {rel_error(dx, numerical_dx):.2e}")
+'''),
+    ("md", r'''## Gradients add at forks: $f = (x + y)\,x$ at $x = -2$, $y = 5$
+
+Here $x$ feeds two gates: the add gate $q = x + y$ and the multiply gate $f = q\,x$. Each sends a
+gradient back to $x$, and $x$ gets their **sum**:
+$\frac{\partial f}{\partial x} = \underbrace{x}_{\text{from the add}} + \underbrace{q}_{\text{from the multiply}} = 2x + y$.
+Keeping only one of them (assigning `dx` twice instead of adding) is a common bug.'''),
+    ("code", '''\
+f, cache = fork_circuit_forward(-2.0, 5.0)
+dx, dy = fork_circuit_backward(cache)
+print(f"f = {f} (expected -6)")
+print(f"dx = {dx} (expected 1: -2 from the add gate plus 3 from the multiply gate), dy = {dy} (expected -2)")
+
+x, y = -2.0, 5.0
+numerical_dx = numerical_gradient(lambda x: fork_circuit_forward(x, y)[0], x)
+numerical_dy = numerical_gradient(lambda y: fork_circuit_forward(x, y)[0], y)
+print(f"dx relative error {rel_error(dx, numerical_dx):.2e}, dy relative error {rel_error(dy, numerical_dy):.2e}")
 '''),
     ("md", '''**Inline question 1.** The gradient on $x$ from a multiply gate is the value of $y$. What happens
 to the gradients of a linear classifier $s = Wx$ if you scale all inputs by 1000?

@@ -1,4 +1,4 @@
-"""Warm-up: the backward pass of the lecture's gates and of a sigmoid neuron.
+"""Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron and of a circuit with a fork.
 
 Imports only the standard library. Each gate caches in `forward` what its
 `backward` needs; `backward` multiplies the upstream gradient by the gate's
@@ -137,3 +137,45 @@ def sigmoid_neuron_backward(cache: dict, dout: float = 1.0) -> tuple[list[float]
     dx = [w[0] * ddot, w[1] * ddot]
     # END SOLUTION
     return dw, dx
+
+
+def fork_circuit_forward(x: float, y: float) -> tuple[float, dict]:
+    """Forward pass of the circuit f = (x + y) * x, in which x feeds two gates (a fork).
+
+    x, y: floats. Returns (f, cache), cache keys "x", "y", "q", "f" (all floats).
+    """
+    # q (a float): the add gate's output x + y.
+    # BEGIN SOLUTION fork_circuit_forward: q
+    q = x + y
+    # END SOLUTION
+    # f (a float): the multiply gate's output q * x.
+    # BEGIN SOLUTION fork_circuit_forward: f
+    f = q * x
+    # END SOLUTION
+    cache = {"x": x, "y": y, "q": q, "f": f}
+    return f, cache
+
+
+def fork_circuit_backward(cache: dict, dout: float = 1.0) -> tuple[float, float]:
+    """Backward pass of f = (x + y) * x, from the cache of fork_circuit_forward.
+
+    Returns (dx, dy): floats, the gradients of dout * f.
+    """
+    x, q = cache["x"], cache["q"]
+    # dq, dx_from_product (floats): the multiply gate f = q * x swaps its
+    # inputs: dq = x * dout, and the gradient it sends to x is q * dout.
+    # BEGIN SOLUTION fork_circuit_backward: product
+    dq = x * dout
+    dx_from_product = q * dout
+    # END SOLUTION
+    # dx_from_sum, dy (floats): the add gate q = x + y hands dq to both inputs.
+    # BEGIN SOLUTION fork_circuit_backward: sum
+    dx_from_sum = dq
+    dy = dq
+    # END SOLUTION
+    # dx (a float): x feeds both gates, so its gradient is the sum of what
+    # each gate sends back (gradients add at forks).
+    # BEGIN SOLUTION fork_circuit_backward: fork
+    dx = dx_from_sum + dx_from_product
+    # END SOLUTION
+    return dx, dy

@@ -1,10 +1,12 @@
-"""The reference gates and sigmoid neuron on the lecture's circuits."""
+"""The reference gates, sigmoid neuron and fork circuit on the lecture's circuits; the stubs."""
 from __future__ import annotations
 
 import pytest
 
-from autograder.reference.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate, sigmoid,
-                                        sigmoid_neuron_backward, sigmoid_neuron_forward)
+from assignments import gates as stubs
+from autograder.reference.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate, fork_circuit_backward,
+                                        fork_circuit_forward, sigmoid, sigmoid_neuron_backward,
+                                        sigmoid_neuron_forward)
 from tinybackprop.gradcheck import numerical_gradient, rel_error
 
 
@@ -70,3 +72,27 @@ def test_sigmoid_neuron_gradient_check_with_upstream():
 def test_sigmoid_neuron_refuses_wrong_lengths():
     with pytest.raises(ValueError, match="expected 3 weights .* got 2 weights and 2 inputs"):
         sigmoid_neuron_forward([1.0, 2.0], [1.0, 2.0])
+
+
+def test_fork_circuit_lecture_values():
+    """f = (x + y) x at x=-2, y=5: f=-6; dx = 2x + y = 1 (-2 from the add, 3 from the multiply), dy = x = -2."""
+    f, cache = fork_circuit_forward(-2.0, 5.0)
+    assert cache == {"x": -2.0, "y": 5.0, "q": 3.0, "f": -6.0}
+    assert f == -6.0
+    assert fork_circuit_backward(cache) == (1.0, -2.0)
+
+
+@pytest.mark.parametrize("x, y, dout", [(-2.0, 5.0, 1.0), (0.75, -1.25, -3.0), (4.0, 2.5, 0.5)])
+def test_fork_circuit_gradient_matches_finite_differences(x, y, dout):
+    _, cache = fork_circuit_forward(x, y)
+    dx, dy = fork_circuit_backward(cache, dout)
+    assert rel_error(dx, numerical_gradient(lambda x: dout * fork_circuit_forward(x, y)[0], x)) < 1e-8
+    assert rel_error(dy, numerical_gradient(lambda y: dout * fork_circuit_forward(x, y)[0], y)) < 1e-8
+
+
+def test_the_fork_circuit_stubs_name_their_first_stage():
+    with pytest.raises(NotImplementedError, match=r"^fork_circuit_forward: q$"):
+        stubs.fork_circuit_forward(-2.0, 5.0)
+    _, cache = fork_circuit_forward(-2.0, 5.0)
+    with pytest.raises(NotImplementedError, match=r"^fork_circuit_backward: product$"):
+        stubs.fork_circuit_backward(cache)
