@@ -189,3 +189,19 @@ def not_a_matrix(values: dict, names: Sequence[str]) -> str:
     return (f"{', '.join(listed)} came back as a list of lists, not a Matrix: the numbers are right, "
             "but code that uses it, such as W - learning_rate * dW in training, needs a Matrix. "
             "Return the Matrix itself (no .tolist()).")
+
+
+FORK = "gradients add at forks: x feeds two gates, so dx is the sum of what each sends back."
+
+
+def fork_hint(got, branches: Sequence[float]) -> str:
+    """FORK when a gradient is only one branch's contribution (overwritten, not accumulated).
+
+    branches: what each gate that the forked input feeds sends back to it.
+    """
+    if not is_number(got) or not math.isfinite(got):
+        return ""
+    total = sum(branches)
+    if rel_error(got, total) <= EXACT:
+        return ""
+    return FORK if any(rel_error(got, branch) <= EXACT for branch in branches) else ""

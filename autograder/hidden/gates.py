@@ -1,8 +1,9 @@
-"""Hidden checks of the gates warm-up: the lecture's circuits and neuron at inputs drawn at grading time."""
+"""Hidden checks of the gates warm-up: the lecture's circuits, the neuron and the fork at inputs drawn
+at grading time."""
 from __future__ import annotations
 
-from autograder.public.gates import (ADD_MULTIPLY, MAX, NEURON, circuit_check, staged_neuron_check,
-                                     uniform)
+from autograder.public.gates import (ADD_MULTIPLY, FORK_CIRCUIT, MAX, NEURON, STAGED_NEURON,
+                                     circuit_check, staged_check, uniform)
 
 CHECKS = [
     circuit_check("random_add_multiply_circuit", ADD_MULTIPLY, 0.5, uniform(("x", "y", "z")), hidden=True),
@@ -10,8 +11,10 @@ CHECKS = [
                   uniform(("w0", "x0", "w1", "x1", "w2"), -2.0, 2.0), hidden=True),
     circuit_check("random_max_circuit", MAX, 1, uniform(("x", "y", "z", "w"), extra={"two": 2.0}),
                   hidden=True),
-    staged_neuron_check("random_staged_sigmoid_neuron", 1,
-                        lambda rng: ([rng.uniform(-3, 3) for _ in range(3)],
-                                     [rng.uniform(-3, 3) for _ in range(2)], rng.uniform(-2, 2)),
-                        hidden=True),
+    staged_check("random_staged_sigmoid_neuron", STAGED_NEURON, 0.5,
+                 lambda rng: (([rng.uniform(-3, 3) for _ in range(3)], [rng.uniform(-3, 3) for _ in range(2)]),
+                              rng.uniform(-2, 2)),
+                 hidden=True),
+    staged_check("random_fork_circuit", FORK_CIRCUIT, 0.5,
+                 lambda rng: ((rng.uniform(-5, 5), rng.uniform(-5, 5)), rng.uniform(-2, 2)), hidden=True),
 ]

@@ -1,4 +1,5 @@
-"""Public checks of the gates warm-up: the lecture's three circuits and the staged sigmoid neuron.
+"""Public checks of the gates warm-up: the lecture's three circuits, the staged sigmoid neuron and
+the staged circuit with a fork.
 
 A circuit is a list of gates wired by name. It runs twice: with the
 reference gates here in the parent, and with the student's gates in the
@@ -13,6 +14,7 @@ from typing import Callable, Optional
 
 from autograder.compare import (EXACT, compare_floats, compare_number, describe, fmt, is_number,
                                 rel_error, tuple_message, unpack)
+from autograder.hints import fork_hint
 from autograder.public._oracle import answer, make_check
 from autograder.suite import Check, Session, Verdict
 
@@ -158,31 +160,69 @@ def circuit_check(name: str, circuit: Circuit, points: float, inputs: Callable,
     return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
 
 
-def neuron(ref, w: list, x: list, dout: float) -> tuple:
-    """((f, cache), (dw, dx)) of the reference's staged sigmoid neuron."""
-    f, cache = ref.sigmoid_neuron_forward(w, x)
-    return (f, cache), ref.sigmoid_neuron_backward(cache, dout)
+@dataclass(frozen=True)
+class Staged:
+    """A staged exercise: `forward(*inputs) -> (f, cache)` and `backward(cache, dout)` -> two gradients."""
+
+    formula: str
+    forward: str  # e.g. "sigmoid_neuron_forward"; the backward is the same name with "_backward"
+    inputs: tuple  # the names of forward's arguments
+    key: str  # the intermediate of the cache checked beside f
+    grads: tuple  # the names of backward's two gradients
+    compare: Callable  # compare_floats (lists of gradients) or compare_number (one float each)
+    hint: Callable  # hint(got, want, dout) -> str, got and want the two gradients
+
+    @property
+    def backward(self) -> str:
+        """The name of the backward function."""
+        return self.forward[:-len("_forward")] + "_backward"
+
+    def reference(self, ref, args: tuple, dout: float) -> tuple:
+        """((f, cache), gradients) of the reference's forward and backward."""
+        f, cache = getattr(ref, self.forward)(*args)
+        return (f, cache), getattr(ref, self.backward)(cache, dout)
 
 
-def staged_neuron_check(name: str, points: float, inputs: Callable, hidden: bool = False) -> Check:
-    """sigmoid_neuron_forward (dot, f) and sigmoid_neuron_backward fed the reference cache (dw, dx)."""
+def staged_check(name: str, staged: Staged, points: float, inputs: Callable, hidden: bool = False) -> Check:
+    """The student's forward (its cache's key, f) and backward fed the reference cache (two gradients).
+
+    inputs(rng) gives (forward's arguments, dout); each of the four parts earns a quarter.
+    """
     def run(session: Session, rng: random.Random) -> Verdict:
-        w, x, dout = inputs(rng)
-        (f, cache), (dw, dx) = answer("gates", "sigmoid_neuron", lambda ref: neuron(ref, w, x, dout), w, x, dout)
-        results = list(forward_results(session.call("gates.sigmoid_neuron_forward", w, x), cache))
-        pair = unpack(session.call("gates.sigmoid_neuron_backward", cache, dout), 2)
-        if pair is None:
-            results.append((False, "sigmoid_neuron_backward should return (dw, dx), two lists"))
-        else:
-            results += [(c.ok, c.message) for c in (compare_floats("dw", pair[0], dw),
-                                                    compare_floats("dx", pair[1], dx))]
-        where = f"w = {listed(w)}, x = {listed(x)}, dout = {fmt(dout)}: "
+        args, dout = inputs(rng)
+        what = staged.forward[:-len("_forward")]
+        (_, cache), want = answer("gates", what, lambda ref: staged.reference(ref, args, dout), *args, dout)
+        results = forward_results(session.call(f"gates.{staged.forward}", *args), cache,
+                                  staged.forward, staged.key)
+        grads = session.call(f"gates.{staged.backward}", cache, dout)
+        pair = unpack(grads, 2)
         hint = ""
-        if pair is not None and dout != 1.0 and matches_scaled(pair[0], dw, 1.0 / dout):
-            hint = ("Your gradients are those for dout = 1: multiply the local gradient "
-                    "(1 - f) * f by the upstream gradient dout (the chain rule).")
-        return Verdict(sum(ok for ok, _ in results) / 4, where + "; ".join(m for _, m in results), hint)
+        if pair is None:
+            results.append((False, tuple_message(grads, staged.grads, staged.backward)))
+        else:
+            results += [(c.ok, c.message) for c in (staged.compare(staged.grads[0], pair[0], want[0]),
+                                                    staged.compare(staged.grads[1], pair[1], want[1]))]
+            hint = staged.hint(pair, want, dout)
+        where = f"{staged.formula} at " + ", ".join(
+            f"{n} = {listed(v) if isinstance(v, list) else fmt(v)}" for n, v in zip(staged.inputs, args))
+        return Verdict(sum(ok for ok, _ in results) / 4,
+                       f"{where}, dout = {fmt(dout)}: " + "; ".join(m for _, m in results), hint)
     return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
+
+
+def upstream_hint(got: list, want: tuple, dout: float) -> str:
+    """The neuron's hint for gradients computed as if dout were 1."""
+    if dout != 1.0 and matches_scaled(got[0], want[0], 1.0 / dout):
+        return ("Your gradients are those for dout = 1: multiply the local gradient "
+                "(1 - f) * f by the upstream gradient dout (the chain rule).")
+    return ""
+
+
+def fork_branches_hint(got: list, want: tuple, dout: float) -> str:
+    """The fork's hint for a dx that is only one gate's contribution."""
+    dx, dy = want
+    # The add gate sends x what it sends y (dy); the multiply gate sends the rest.
+    return fork_hint(got[0], (dy, dx - dy))
 
 
 def matches_scaled(got, want: list, scale: float) -> bool:
@@ -195,15 +235,21 @@ def listed(values) -> str:
     return "[" + ", ".join(fmt(v) for v in values) + "]"
 
 
-def forward_results(result, cache: dict):
-    """(ok, message) for the cache's dot and the output f of sigmoid_neuron_forward."""
+def forward_results(result, cache: dict, function: str, key: str) -> list:
+    """(ok, message) for the cache's intermediate `key` and the output f of a staged forward."""
     pair = unpack(result, 2)
     if pair is None or not isinstance(pair[1], dict):
-        message = tuple_message(result, ("f", "cache"), "sigmoid_neuron_forward")
-        return [(False, message), (False, "so dot could not be checked")]
-    dot = compare_number("cache['dot']", pair[1].get("dot"), cache["dot"])
+        message = tuple_message(result, ("f", "cache"), function)
+        return [(False, message), (False, f"so {key} could not be checked")]
+    inner = compare_number(f"cache['{key}']", pair[1].get(key), cache[key])
     f = compare_number("f", pair[0], cache["f"])
-    return [(dot.ok, dot.message), (f.ok, f.message)]
+    return [(inner.ok, inner.message), (f.ok, f.message)]
+
+
+STAGED_NEURON = Staged("f = sigmoid(w0*x0 + w1*x1 + w2)", "sigmoid_neuron_forward", ("w", "x"), "dot",
+                       ("dw", "dx"), compare_floats, upstream_hint)
+FORK_CIRCUIT = Staged("f = (x + y) * x", "fork_circuit_forward", ("x", "y"), "q", ("dx", "dy"),
+                      compare_number, fork_branches_hint)
 
 
 def lecture(values: dict) -> Callable:
@@ -221,13 +267,16 @@ def uniform(names: tuple, low: float = -5.0, high: float = 5.0, extra: Optional[
 
 
 CHECKS = [
-    circuit_check("add_multiply_circuit", ADD_MULTIPLY, 2, lecture({"x": -2.0, "y": 5.0, "z": -4.0})),
-    circuit_check("sigmoid_neuron_circuit", NEURON, 2,
+    circuit_check("add_multiply_circuit", ADD_MULTIPLY, 1.5, lecture({"x": -2.0, "y": 5.0, "z": -4.0})),
+    circuit_check("sigmoid_neuron_circuit", NEURON, 1.5,
                   lecture({"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0})),
     circuit_check("max_circuit", MAX, 2, lecture({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0, "two": 2.0})),
-    staged_neuron_check("staged_sigmoid_neuron", 0.5, lambda rng: ([2.0, -3.0, -3.0], [-1.0, -2.0], 1.0)),
+    staged_check("staged_sigmoid_neuron", STAGED_NEURON, 0.5,
+                 lambda rng: (([2.0, -3.0, -3.0], [-1.0, -2.0]), 1.0)),
     # The lecture's neuron as part of a larger circuit: an upstream gradient other than 1
     # shows whether the backward multiplies by it.
-    staged_neuron_check("staged_sigmoid_neuron_upstream", 0.5,
-                        lambda rng: ([2.0, -3.0, -3.0], [-1.0, -2.0], 0.5)),
+    staged_check("staged_sigmoid_neuron_upstream", STAGED_NEURON, 0.5,
+                 lambda rng: (([2.0, -3.0, -3.0], [-1.0, -2.0]), 0.5)),
+    # x = -2, y = 5 as in the lecture's first circuit: f = -6, dx = 2x + y = 1, dy = x = -2.
+    staged_check("fork_circuit", FORK_CIRCUIT, 1, lambda rng: ((-2.0, 5.0), 1.0)),
 ]

@@ -122,6 +122,14 @@ CASES = [
            "        dx = self.x * dz\n        dy = self.y * dz\n"),),
          {"gates.gates.add_multiply_circuit": (0.0, "multiply swaps its inputs"),
           "gates.gates.staged_sigmoid_neuron": (1.0, "")}),
+    # Each gate's gradient on x assigned to dx, so the later one overwrites the earlier.
+    Case("gates_fork_overwrites_instead_of_adding", "gates.py",
+         (("    dx_from_product = q * dout\n", "    dx = q * dout\n"),
+          ("    dx_from_sum = dq\n", "    dx = dq\n"),
+          ("    dx = dx_from_sum + dx_from_product\n", "")),
+         {"gates.gates.fork_circuit": (3 / 4, "gradients add at forks"),
+          "gates.gates.random_fork_circuit": (3 / 4, "gradients add at forks"),
+          "gates.gates.add_multiply_circuit": (1.0, "")}),
     # dW by centered differences of an inline copy of the loss: right to ~1e-9 almost everywhere,
     # wrong where a margin sits within 1e-9 of the hinge's kink, and far too slow on a big input.
     Case("svm_numerical_gradient_posing_as_analytic", "svm.py",

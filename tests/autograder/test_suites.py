@@ -141,6 +141,23 @@ def test_the_relu_hint_fires_only_for_the_unmasked_gradient():
     assert hints.relu_hint("dz1", W * 0.5, W) == ""
 
 
+@pytest.mark.parametrize("got", [-2.0, 3.0])
+def test_the_fork_hint_fires_for_one_branch_alone(got):
+    """x = -2, y = 5: the add gate sends x -2, the multiply gate 3; dx is their sum, 1."""
+    assert hints.fork_hint(got, (-2.0, 3.0)) == hints.FORK
+    assert "gradients add at forks" in hints.FORK
+
+
+@pytest.mark.parametrize("got", [1.0, 0.5, -1.0, float("nan"), "1.0", None])
+def test_the_fork_hint_is_silent_for_the_sum_and_for_what_no_branch_explains(got):
+    assert hints.fork_hint(got, (-2.0, 3.0)) == ""
+
+
+def test_the_fork_hint_is_silent_when_the_other_branch_sends_nothing():
+    """With a zero branch, one branch alone is the sum: no mistake to see."""
+    assert hints.fork_hint(3.0, (0.0, 3.0)) == ""
+
+
 # -- the suites on real submissions ------------------------------------------
 def test_points_add_up_to_100_with_a_third_hidden():
     checks = discover_checks()
