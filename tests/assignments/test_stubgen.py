@@ -148,6 +148,8 @@ DRIVERS = {
     "sigmoid_neuron_forward": lambda m: m.sigmoid_neuron_forward([1.0, 2.0, 3.0], [4.0, 5.0]),
     "sigmoid_neuron_backward": lambda m: m.sigmoid_neuron_backward(
         {"w": [1.0, 2.0, 3.0], "x": [4.0, 5.0], "dot": 17.0, "f": 0.9}),
+    "fork_circuit_forward": lambda m: m.fork_circuit_forward(-2.0, 5.0),
+    "fork_circuit_backward": lambda m: m.fork_circuit_backward({"x": -2.0, "y": 5.0, "q": 3.0, "f": -6.0}),
     "svm_loss_naive": lambda m: m.svm_loss_naive(W, X, Y, 0.1),
     "svm_forward": lambda m: m.svm_forward(W, X, Y, 0.1),
     "svm_backward": lambda m: m.svm_backward(reference_svm.svm_forward(W, X, Y, 0.1)[1]),
