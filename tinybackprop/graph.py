@@ -23,6 +23,7 @@ from numbers import Real
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from tinybackprop.gates import Gate
+from tinybackprop.svg import Drawable
 
 
 class Node:
@@ -52,7 +53,7 @@ class Node:
         return f"Node({self.name!r}, {kind}, value={self.value!r}, grad={self.grad!r})"
 
 
-class ComputationalGraph:
+class ComputationalGraph(Drawable):
     """Gates wired into a DAG: forward in topological order, backward in reverse order."""
 
     def __init__(self) -> None:
@@ -275,21 +276,6 @@ class ComputationalGraph:
         outputs = [name for name in self._by_name if name not in used]
         return (f"ComputationalGraph({len(self)} nodes: inputs {', '.join(inputs) or 'none'}; "
                 f"output{'' if len(outputs) == 1 else 's'} {', '.join(outputs) or 'none'})")
-
-    def __str__(self) -> str:
-        """The compact text tree of the graph (tinybackprop.draw.to_text)."""
-        from tinybackprop.draw import to_text  # draw builds on graph, so import when used
-
-        return to_text(self)
-
-    def _repr_svg_(self) -> Optional[str]:
-        """The graph as SVG, for Jupyter; None when it is too large to draw, so Jupyter shows the text tree."""
-        from tinybackprop.draw import GraphTooLarge, to_svg
-
-        try:
-            return to_svg(self)
-        except GraphTooLarge:
-            return None
 
 
 def _arity(gate: Gate) -> Optional[int]:

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Any, Iterable, List, Optional, Sequence, Union
+from typing import Any, Iterable, List, Sequence, Union
 
 from tinybackprop.gates import exp as _exp
 from tinybackprop.gates import log as _log
 from tinybackprop.gates import power as _power
 from tinybackprop.gates import power_derivative as _power_derivative
 from tinybackprop.gates import sigmoid as _sigmoid
+from tinybackprop.svg import Drawable
 
 Number = Union[int, float]
 
 
-class Value:
+class Value(Drawable):
     """A scalar node of a computation graph: its data, its gradient and where it came from."""
 
     # A dict of slots: help(Value) shows each attribute with its description.
@@ -331,21 +332,6 @@ class Value:
         if self.label:
             return f"Value(data={self.data!r}, grad={self.grad!r}, label={self.label!r})"
         return f"Value(data={self.data!r}, grad={self.grad!r})"
-
-    def __str__(self) -> str:
-        """The compact text tree of the graph below this node (tinybackprop.draw.to_text)."""
-        from tinybackprop.draw import to_text  # draw builds on value, so import when used
-
-        return to_text(self)
-
-    def _repr_svg_(self) -> Optional[str]:
-        """The graph as SVG, for Jupyter; None when it is too large to draw (Jupyter then shows the repr)."""
-        from tinybackprop.draw import GraphTooLarge, to_svg
-
-        try:
-            return to_svg(self)
-        except GraphTooLarge:
-            return None
 
 
 def _lift(x: Any) -> Any:
