@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from autograder.sandbox import Sandbox
 
 ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
-STAGES = ("gates", "naive", "forward", "backward", "vectorized", "training")
 
 
 @dataclass(frozen=True)

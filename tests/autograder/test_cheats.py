@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from autograder.config import load_config
-from autograder.grade import STATUSES, grade_submission
+from autograder.grade import grade_submission
+from autograder.results import STATUSES
 from autograder.sandbox import Sandbox, Workspace, running_as_root
 from autograder.suite import Session
 
