@@ -35,10 +35,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from autograder.config import Config, load_config
 from autograder.imports import forbidden_imports
 from autograder.results import GradeResult, TestResult
-from autograder.sandbox import Sandbox, SandboxBroken, Workspace, running_as_root
+from autograder.sandbox import Sandbox, SandboxBroken, running_as_root
 from autograder.submission import Submission, SubmissionError, load_submission
 from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall,
                               NotImplementedYet, Session, Stopped, StudentCrash, SubmissionDied, Verdict)
+from autograder.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"

@@ -8,9 +8,12 @@ import re
 
 import pytest
 
-from autograder.sandbox import Limits, Sandbox, Workspace, decode, running_as_root
+from autograder.config import Limits
+from autograder.replies import decode
+from autograder.sandbox import Sandbox, running_as_root
 from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
                               Session, StudentCrash, SubmissionDied)
+from autograder.workspace import Workspace
 from tinybackprop.matrix import Matrix
 
 DEMO = '''
