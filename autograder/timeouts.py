@@ -13,7 +13,7 @@ from typing import Dict
 
 from autograder.suite import CallTimeout, NotRun
 
-IMPORT = ""  # the key of the student module's import among the calls that timed out
+IMPORT_KEY = ""  # the key of the student module's import among the calls that timed out
 
 
 def running(where: str) -> str:
@@ -26,11 +26,11 @@ class TimeoutPolicy:
 
     def __init__(self, call_seconds: float) -> None:
         self.call_seconds = call_seconds
-        self.stuck: Dict[str, str] = {}  # a call target (or IMPORT) -> why it is not run again
+        self.stuck: Dict[str, str] = {}  # a call target (or IMPORT_KEY) -> why it is not run again
 
     def refuse_known(self, what: str) -> None:
         """Raise NotRun when the import, or ``what``, already used up the full per-call limit."""
-        for key in (IMPORT, what):
+        for key in (IMPORT_KEY, what):
             if key in self.stuck:
                 raise NotRun(self.stuck[key])
 
@@ -43,7 +43,7 @@ class TimeoutPolicy:
 
     def import_timed_out(self, assignment: str, limit: float, where: str) -> CallTimeout:
         """The error of an import of the student's module that did not finish: never tried again."""
-        self.stuck[IMPORT] = f"Not run: importing {assignment}.py did not finish in an earlier test"
+        self.stuck[IMPORT_KEY] = f"Not run: importing {assignment}.py did not finish in an earlier test"
         # The loop may be in a file this one imports (linear_classifier.py imports svm.py):
         # the place it was running says which.
         return CallTimeout(f"Importing {assignment}.py did not finish within {limit:.1f} s: "
