@@ -6,10 +6,11 @@ SUBMISSIONS is a folder (or one .zip of it) with one entry per student: a
 folder, a .zip or a notebook, named by the student id (`--lms canvas|moodle`
 reads the ids out of those systems' download names instead).
 
-Design:
+Design (the parts: `autograder.lms` finds the submissions and the student
+ids, `autograder.pool` grades them, `autograder.gradebook` keeps the grades;
+this module is the command and the `Batch` that joins them):
 - Each submission is graded by `grade_submission` in its own worker process
-  (processes, not threads: the reference computations in the parent are
-  CPU-bound Python). A worker that crashes or hangs costs only its own
+  (`autograder.pool`). A worker that crashes or hangs costs only its own
   submission: it is killed, the row says "grader error", and the batch goes on.
 - Only the batch process writes into DIR, and every file is written to a
   temporary name and renamed, so a kill at any moment leaves whole files.
@@ -28,188 +29,23 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing
 import os
-import re
 import secrets
-import shutil
-import signal
-import stat
 import sys
 import tempfile
 import time
-import traceback
-import zipfile
-from collections import deque
-from dataclasses import dataclass
-from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-from autograder.gradebook import (
-    RECORD_KEY,
-    StudentRecord,
-    atomic_write,
-    grades_csv,
-    read_record,
-    record_from_result,
-    summary_text,
-)
+from autograder.archive import ArchiveError
+from autograder.gradebook import RECORD_KEY, StudentRecord, atomic_write, grades_csv, read_record, summary_text
+from autograder.lms import Entry, extract_class_zip, find_submissions
+from autograder.pool import run_pool
 from autograder.suite import ASSIGNMENTS
 
-# A file larger than this, inside a class zip, is not extracted (the grader refuses it anyway).
-MAX_MEMBER_BYTES = 100 * 1024 * 1024
 # A safety net above the grader's own per-submission limit: a worker stuck for this many times
 # that limit (plus a margin for start-up) is killed.
 WORKER_TIMEOUT_FACTOR, WORKER_TIMEOUT_MARGIN = 3.0, 30.0
-SUBMISSION_SUFFIXES = (".zip", ".ipynb")
-
-
-@dataclass
-class Entry:
-    """One student's submission: an id, a path to grade, or the problem that stops grading it."""
-
-    student: str
-    path: Path
-    problem: str = ""  # why it cannot be graded ("" if it can)
-    status: str = "unsupported submission"  # the gradebook status when it cannot
-
-
-# --- finding the submissions and the student ids ---------------------------------------------
-
-# Canvas "Download Submissions": lastfirst[_LATE]_<user id>_<submission id>_<original name>,
-# where a re-upload gets "-1", "-2" before the extension of the original name.
-CANVAS_NAME = re.compile(r"^[^_]+(?:_late)?_(?P<id>\d+)_\d+_(?P<file>.+)$", re.IGNORECASE)
-# Moodle "Download all submissions": "<Full Name>_<participant id>_assignsubmission_file_"
-# (a folder per student), or the same prefix before each file name without folders.
-MOODLE_NAME = re.compile(r"^.+?_(?P<id>\d+)_assignsubmission_[a-z]+_?(?P<file>.*)$")
-CANVAS_REUPLOAD = re.compile(r"-\d+(?=\.[^.]+$)")
-
-
-def lms_name(name: str, lms: str) -> Tuple[str, str]:
-    """(student id, original file name) read from an entry's name as the LMS wrote it."""
-    if lms == "canvas":
-        match = CANVAS_NAME.match(name)
-        if match:
-            return match.group("id"), CANVAS_REUPLOAD.sub("", match.group("file"))
-    elif lms == "moodle":
-        match = MOODLE_NAME.match(name)
-        if match:
-            return match.group("id"), match.group("file")
-    return Path(name).stem, ""
-
-
-def find_submissions(root: Path, staging: Path, lms: str = "none") -> List[Entry]:
-    """One Entry per student in the folder root (sorted by id); loose LMS files are grouped in staging."""
-    groups: Dict[str, List[Tuple[Path, str]]] = {}
-    for path in sorted(root.iterdir()):
-        if path.name.startswith(".") or path.name == "__MACOSX":
-            continue
-        student, original = lms_name(path.name, lms)
-        groups.setdefault(student, []).append((path, original))
-    entries = []
-    for student, members in sorted(groups.items()):
-        if len(members) == 1 and _is_submission(members[0][0]):
-            entries.append(Entry(student, members[0][0]))
-        elif lms != "none" and all(original for _, original in members):
-            entries.append(_stage_files(student, members, staging))
-        else:
-            names = ", ".join(path.name for path, _ in members)
-            entries.append(
-                Entry(student, members[0][0], "unsupported submission %s: expected one folder, "
-                      "one .zip or one .ipynb per student" % names)
-            )
-    return entries
-
-
-def _is_submission(path: Path) -> bool:
-    """True for what grade_submission takes: a folder, a .zip or a .ipynb (it refuses symlinks itself)."""
-    return path.is_symlink() or path.is_dir() or path.suffix.lower() in SUBMISSION_SUFFIXES
-
-
-def _stage_files(student: str, members: List[Tuple[Path, str]], staging: Path) -> Entry:
-    """A folder for a student whose LMS export is loose files (Canvas: one file per upload)."""
-    folder = staging / student
-    folder.mkdir(parents=True)
-    for path, original in members:
-        if path.is_symlink() or not path.is_file():
-            return Entry(student, path, "unsupported submission %s: expected a regular file" % path.name)
-        shutil.copyfile(str(path), str(folder / original))
-    return Entry(student, folder)
-
-
-def extract_class_zip(archive: Path, dest: Path) -> Tuple[Path, Dict[str, Tuple[str, str]]]:
-    """Extract a zip of all submissions safely; returns the folder of entries and per-entry problems.
-
-    An entry that climbs out (`..`, an absolute path), a symlink, or a file over
-    MAX_MEMBER_BYTES is not extracted; the student it belongs to gets a
-    problem: (status, message). A zip of the folder rather than of its entries
-    (one wrapper folder around everything) is unwrapped. Raises
-    zipfile.BadZipFile if the archive itself is unreadable.
-    """
-    problems: Dict[str, Tuple[str, str]] = {}
-    dest.mkdir(parents=True)
-    with zipfile.ZipFile(str(archive)) as zf:
-        infos = [i for i in zf.infolist() if not i.filename.startswith("__MACOSX/")]
-        paths = [i.filename.replace("\\", "/").split("/") for i in infos]
-        wrapper = _wrapper(paths)
-        for info, parts in zip(infos, paths):
-            owner = parts[1] if wrapper and len(parts) > 1 else parts[0]
-            problem = _unsafe_member(info, parts)
-            if problem:
-                if owner and owner != ".." and ":" not in owner:
-                    # The student's folder stays, so that the student gets a row saying why.
-                    dest.joinpath(*parts[: 2 if wrapper else 1]).mkdir(parents=True, exist_ok=True)
-                    problems[owner] = problem
-                else:
-                    print("warning: skipped an entry of %s: %s" % (archive.name, problem[1]), file=sys.stderr)
-                continue
-            target = dest.joinpath(*[p for p in parts if p])
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(str(target), "wb") as out:
-                # Copy at most the cap: a member's declared size cannot be trusted.
-                out.write(src.read(MAX_MEMBER_BYTES + 1))
-            if target.stat().st_size > MAX_MEMBER_BYTES:
-                target.unlink()
-                problems[owner] = ("oversized file", _too_big(info.filename))
-    return (dest / wrapper if wrapper else dest), problems
-
-
-def _wrapper(paths: List[List[str]]) -> str:
-    """The one folder that wraps every entry of a class zip ("" if there is none)."""
-    firsts = {parts[0] for parts in paths}
-    if len(firsts) != 1 or any(len(parts) < 2 for parts in paths):
-        return ""
-    first = firsts.pop()
-    # A student's own folder holds .py files at its top; a wrapper holds students' entries.
-    if first in ("", "..") or any(len(parts) == 2 and parts[1].endswith(".py") for parts in paths):
-        return ""
-    return first
-
-
-def _unsafe_member(info: zipfile.ZipInfo, parts: List[str]) -> Optional[Tuple[str, str]]:
-    """(status, message) saying why a class-zip member must not be extracted, or None if it is safe."""
-    name = info.filename
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return ("unsafe zip", "the zip entry %s has an absolute path; expected paths inside "
-                "the student's folder" % name)
-    if ".." in parts:
-        return ("unsafe zip", "the zip entry %s climbs out of its folder with '..'; expected "
-                "paths inside the student's folder" % name)
-    if stat.S_ISLNK(info.external_attr >> 16):
-        return ("unsafe zip", "the zip entry %s is a symlink; expected regular files" % name)
-    if info.file_size > MAX_MEMBER_BYTES:
-        return ("oversized file", _too_big(name))
-    return None
-
-
-def _too_big(name: str) -> str:
-    """The message for a file over the size limit."""
-    return "file %s is larger than %d MB; a submission holds source files and notebooks" % (
-        name, MAX_MEMBER_BYTES >> 20)
 
 
 # --- fingerprints, seeds and keys ------------------------------------------------------------
@@ -253,106 +89,6 @@ def config_fingerprint(config: Optional[str]) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "none"
-
-
-# --- grading in worker processes ---------------------------------------------------------------
-
-
-def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
-    """Run in a worker process: grade one submission and send back plain JSON (never a pickle)."""
-    # Ctrl-C (which reaches the whole process group) or the batch's SIGTERM make a worker leave
-    # through the grader's own clean-up: its sandboxes are killed and their folders deleted.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
-    try:
-        from autograder.config import load_config
-        from autograder.grade import grade_submission
-
-        config = load_config(job["config"]) if job["config"] else None
-        result = grade_submission(
-            job["path"], only=job["only"], public_only=job["public_only"], seed=job["seed"], config=config
-        )
-        record = record_from_result(job["student"], job["key"], result)
-        payload = {
-            "results": result.to_results_json(),
-            "feedback": result.to_markdown(job["hidden_details"]),
-            "record": record.to_json(),
-        }
-    except Exception:  # a grader bug must cost one row, not the batch: the parent records it
-        payload = {"error": traceback.format_exc()}
-    conn.send_bytes(json.dumps(payload).encode("utf-8"))
-    conn.close()
-
-
-def _context() -> Any:
-    """The multiprocessing context: a fork server (cheap, and safe beside the progress thread)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        # Imported once in the server, so that no worker pays for the grader and its suites again.
-        suites = ["autograder.%s.%s" % (kind, a) for kind in ("public", "reference", "hidden")
-                  for a in ASSIGNMENTS]
-        ctx.set_forkserver_preload(["autograder.grade", "autograder.batch", "autograder.markdown"] + suites)
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def run_pool(
-    jobs: Sequence[Dict[str, Any]],
-    workers: int,
-    on_done: Callable[[Dict[str, Any], Dict[str, Any]], None],
-    worker_timeout: float,
-) -> None:
-    """Grade jobs with at most `workers` processes at once, calling on_done(job, payload) for each.
-
-    A worker that dies or outlives worker_timeout is killed and reported as
-    {"error": ...}; the others go on.
-    """
-    ctx = _context()
-    pending = deque(jobs)
-    running: Dict[Any, Tuple[Dict[str, Any], Any, float]] = {}
-    try:
-        while pending or running:
-            while pending and len(running) < workers:
-                job = pending.popleft()
-                receiver, sender = ctx.Pipe(duplex=False)
-                process = ctx.Process(target=grade_worker, args=(sender, job), name="grade-" + job["student"])
-                process.start()
-                sender.close()  # so the receiver sees EOF if the worker dies
-                running[receiver] = (job, process, time.monotonic())
-            # Wake up no later than the first worker's deadline, so the watchdog is on time.
-            first_deadline = min(started for _, _, started in running.values()) + worker_timeout
-            for receiver in wait(list(running), timeout=min(1.0, max(0.0, first_deadline - time.monotonic()))):
-                job, process, _ = running.pop(receiver)
-                try:
-                    payload = json.loads(receiver.recv_bytes().decode("utf-8"))
-                except (EOFError, OSError, ValueError):
-                    process.join(5)
-                    payload = {"error": "the grading process died (exit code %s)" % process.exitcode}
-                receiver.close()
-                _stop(process)
-                on_done(job, payload)
-            now = time.monotonic()
-            for receiver, (job, process, started) in list(running.items()):
-                if now - started > worker_timeout:
-                    del running[receiver]
-                    receiver.close()
-                    _stop(process)
-                    on_done(job, {"error": "grading took longer than %g s and was stopped" % worker_timeout})
-    finally:
-        for receiver, (_, process, _) in running.items():
-            receiver.close()
-            _stop(process)
-
-
-def _stop(process: Any) -> None:
-    """Make sure a worker process is gone: asked to stop (so it cleans up), then killed."""
-    process.join(1)
-    if process.is_alive():
-        process.terminate()
-        process.join(5)
-    if process.is_alive():
-        process.kill()
-        process.join()
 
 
 # --- the batch -------------------------------------------------------------------------------
@@ -579,7 +315,7 @@ def main(argv: List[str]) -> int:
         if args.submissions.is_file():
             try:
                 root, problems = extract_class_zip(args.submissions, Path(scratch) / "class")
-            except (zipfile.BadZipFile, OSError) as exc:
+            except (ArchiveError, OSError) as exc:
                 print("error: cannot read %s as a zip of submissions: %s" % (args.submissions, exc),
                       file=sys.stderr)
                 return 2

@@ -8,9 +8,11 @@ code runs it, in this order:
 
 1. sets resource limits: address space (memory), CPU seconds, file size
    (which also caps the captured output), no core files;
-2. when it will drop privileges, imports the common computational
-   standard-library modules and the ``tinybackprop`` modules (never a
-   ``__main__``) while it can still read them (the interpreter may
+2. puts the workspace's ``lib`` folder on its path and imports ``wire``
+   from it (the workspace's copy of ``autograder/wire.py``: the message tags
+   and how values cross); when it will drop privileges, it also imports the
+   common computational standard-library modules and the ``tinybackprop``
+   modules (never a ``__main__``) while it can still read them (the interpreter may
    live in a directory, such as ``/root``, that the unprivileged user cannot
    read; a module left out of ``COMMON_STDLIB`` may then fail to import);
 3. when started as root, hides the grader's tree behind an empty mount (see
@@ -18,13 +20,13 @@ code runs it, in this order:
 4. forbids new processes (RLIMIT_NPROC = 0) and moves into its empty work dir.
 
 Then it reads one JSON request per line from the request pipe and writes one
-JSON reply per line to the reply pipe (never to stdout, which is the student's).
-Values cross as JSON: numbers, strings, None, lists, ``{"M": rows}`` for a
-Matrix, ``{"D": {...}}`` for a dict and ``{"H": id}`` for an object that stays
-here. The parent trusts nothing it reads from this process: it validates every
-reply, so this file is only a convenience for an honest submission.
+JSON reply per line to the reply pipe (never to stdout, which is the student's),
+in the format of ``wire``. The parent trusts nothing it reads from this
+process: it validates every reply, so this file is only a convenience for an
+honest submission.
 
-This file must run on Python 3.9 and PyPy and imports only the standard library.
+This file must run on Python 3.9 and PyPy and imports only the standard library
+(and ``wire``, which does too).
 """
 from __future__ import annotations
 
@@ -152,8 +154,9 @@ def matrix_class() -> Optional[type]:
 class Server:
     """Serves requests for one assignment: resolves targets, keeps objects, encodes replies."""
 
-    def __init__(self, assignment: str) -> None:
+    def __init__(self, assignment: str, wire: ModuleType) -> None:
         self.assignment = assignment
+        self.wire = wire  # the workspace's copy of autograder/wire.py
         self.objects: dict = {}
 
     def module(self, name: str) -> ModuleType:
@@ -164,7 +167,7 @@ class Server:
         """Find ``<module>.<name>[.<attr>...]`` in the student's package; return (owner, attr, value)."""
         parts = target.split(".")
         if len(parts) < 2:
-            raise Refused("crash", f"target {target!r} is not '<module>.<name>'")
+            raise Refused(self.wire.CRASH, f"target {target!r} is not '<module>.<name>'")
         owner = self.module(parts[0])
         for part in parts[1:-1]:
             owner = getattr(owner, part)
@@ -172,38 +175,17 @@ class Server:
 
     def decode(self, value: Any) -> Any:
         """Turn a request value (JSON data from the parent) into Python/Matrix objects."""
-        if isinstance(value, list):
-            return [self.decode(item) for item in value]
-        if isinstance(value, dict):
-            if "M" in value:
-                cls = matrix_class()
-                if cls is None:
-                    raise Refused("crash", "tinybackprop.matrix is missing, so a Matrix cannot be built")
-                return cls(value["M"])
-            if "H" in value:
-                return self.objects[value["H"]]
-            return {key: self.decode(item) for key, item in value["D"].items()}
-        return value
+        try:
+            return self.wire.decode_argument(value, matrix_class(), self.objects)
+        except self.wire.Unsendable as exc:
+            raise Refused(self.wire.CRASH, str(exc)) from None
 
-    def encode(self, value: Any, depth: int = 0) -> Any:
+    def encode(self, value: Any) -> Any:
         """Turn a student's return value into JSON data, or refuse it with a clear message."""
-        if depth > 20:
-            raise Refused("bad_return", "returned data nested more than 20 levels deep")
-        if value is None or isinstance(value, (bool, str)):
-            return value
-        if isinstance(value, (int, float)):
-            return float(value)
-        cls = matrix_class()
-        if cls is not None and isinstance(value, cls):
-            return {"M": [[float(x) for x in row] for row in value.data]}
-        if isinstance(value, (list, tuple)):
-            return [self.encode(item, depth + 1) for item in value]
-        if isinstance(value, dict):
-            if not all(isinstance(key, str) for key in value):
-                raise Refused("bad_return", "returned a dict whose keys are not all strings")
-            return {"D": {str(key): self.encode(item, depth + 1) for key, item in value.items()}}
-        raise Refused("bad_return", f"returned an object of type {type(value).__name__}; "
-                                    "expected a Matrix, a number, a list or a dict")
+        try:
+            return self.wire.encode_result(value, matrix_class())
+        except self.wire.Unsendable as exc:
+            raise Refused(self.wire.BAD_RETURN, str(exc)) from None
 
     def computed(self, exc: BaseException) -> dict:
         """The numbers and matrices in the locals of the student's innermost function when it
@@ -215,16 +197,16 @@ class Server:
                 frame = tb.tb_frame
             tb = tb.tb_next
         if frame is None:
-            return {"D": {}}
+            return {self.wire.DICT: {}}
         code = frame.f_code
         arguments = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
         kinds = (int, float) + tuple(cls for cls in (matrix_class(),) if cls is not None)
         try:
-            return {"D": {name: self.encode(value) for name, value in frame.f_locals.items()
-                          if name not in arguments and isinstance(value, kinds)
-                          and not isinstance(value, bool)}}
+            return {self.wire.DICT: {name: self.encode(value) for name, value in frame.f_locals.items()
+                                     if name not in arguments and isinstance(value, kinds)
+                                     and not isinstance(value, bool)}}
         except Exception:  # a value that cannot be sent (a Matrix subclass of the student's): no credit
-            return {"D": {}}
+            return {self.wire.DICT: {}}
 
     def tripwires(self, default_module: str, forbid: list) -> tuple:
         """Replace each forbidden function by one that records the call and raises."""
@@ -247,15 +229,16 @@ class Server:
 
     def invoke(self, request: dict) -> Any:
         """Run one request and return the encoded value."""
+        wire = self.wire
         op = request["op"]
-        if op == "import":
+        if op == wire.IMPORT:
             self.module(self.assignment)
             return None
-        if op == "attr":
+        if op == wire.ATTR:
             return self.encode(getattr(self.objects[request["handle"]], request["name"]))
         args = self.decode(request.get("args", []))
         kwargs = {key: self.decode(item) for key, item in request.get("kwargs", {}).items()}
-        if op in ("call", "new"):
+        if op in (wire.CALL, wire.NEW):
             function = self.resolve(request["target"])[2]
             module = request["target"].split(".")[0]
         else:
@@ -267,34 +250,32 @@ class Server:
         except BaseException:
             # Catching the tripwire's exception must not hide the forbidden call.
             if hits:
-                raise Refused("forbidden", f"called {hits[0]}, which this test forbids") from None
+                raise Refused(wire.FORBIDDEN, f"called {hits[0]}, which this test forbids") from None
             raise
         finally:
             for owner, attr, original in saved:
                 setattr(owner, attr, original)
         if hits:
-            raise Refused("forbidden", f"called {hits[0]}, which this test forbids")
-        if op == "new":
+            raise Refused(wire.FORBIDDEN, f"called {hits[0]}, which this test forbids")
+        if op == wire.NEW:
             key = len(self.objects) + 1
             self.objects[key] = result
-            return {"H": key}
+            return {wire.HANDLE: key}
         return self.encode(result)
 
     def reply_for(self, request: dict) -> dict:
         """Serve one request; turn every outcome, including student exceptions, into a reply."""
+        wire, request_id = self.wire, request["id"]
         try:
-            return {"id": request["id"], "ok": True, "value": self.invoke(request)}
+            return wire.reply(request_id, self.invoke(request))
         except Refused as refused:
-            return {"id": request["id"], "ok": False, "kind": refused.kind,
-                    "exc_type": "", "message": refused.message, "traceback": ""}
+            return wire.refusal(request_id, refused.kind, refused.message)
         except NotImplementedError as exc:
-            return {"id": request["id"], "ok": False, "kind": "not_implemented",
-                    "exc_type": "NotImplementedError", "message": str(exc), "traceback": "",
-                    "computed": self.computed(exc)}
+            return wire.refusal(request_id, wire.NOT_IMPLEMENTED, str(exc), "NotImplementedError",
+                                computed=self.computed(exc))
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
-            return {"id": request["id"], "ok": False, "kind": "crash",
-                    "exc_type": type(exc).__name__, "message": str(exc),
-                    "traceback": student_traceback(exc), "computed": self.computed(exc)}
+            return wire.refusal(request_id, wire.CRASH, str(exc), type(exc).__name__,
+                                student_traceback(exc), self.computed(exc))
 
 
 def student_traceback(exc: BaseException) -> str:
@@ -312,9 +293,8 @@ def safe_reply(server: Server, request: dict) -> str:
     try:
         return json.dumps(reply)
     except (TypeError, ValueError, RecursionError) as exc:
-        return json.dumps({"id": request["id"], "ok": False, "kind": "bad_return", "exc_type": "",
-                           "message": f"returned data that cannot be sent back ({exc})",
-                           "traceback": ""})
+        return json.dumps(server.wire.refusal(request["id"], server.wire.BAD_RETURN,
+                                              f"returned data that cannot be sent back ({exc})"))
 
 
 def main() -> None:
@@ -327,15 +307,16 @@ def main() -> None:
     settings = json.loads(requests.readline())
     set_limits(settings)
     preload(settings)
+    wire = importlib.import_module("wire")  # from the workspace's lib, on the path since preload
     hide_paths(settings)
     drop_privileges(settings)
-    server = Server(settings["assignment"])
+    server = Server(settings["assignment"], wire)
     # A call that overruns its limit gets SIGUSR1 before it is killed: the stack then goes into
     # the reply pipe (the call will never reply), so the report can say where the code was looping.
     if hasattr(faulthandler, "register"):
         faulthandler.register(signal.SIGUSR1, file=replies, all_threads=False)
     # The handshake tells the parent that setup worked and student code may now run.
-    replies.write(json.dumps({"id": 0, "ok": True, "value": "ready"}) + "\n")
+    replies.write(json.dumps(wire.reply(0, wire.READY)) + "\n")
     replies.flush()
     for line in requests:
         out = safe_reply(server, json.loads(line))

@@ -15,10 +15,20 @@ from pathlib import Path
 from typing import Any, Dict, Optional, Tuple, Union
 
 from autograder.imports import DEFAULT_FORBIDDEN
-from autograder.sandbox import Limits
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "config.toml"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The resources one sandboxed child may use."""
+
+    call_seconds: float = 5.0
+    submission_seconds: float = 60.0
+    memory_mb: int = 512
+    output_bytes: int = 20_000
+    file_bytes: int = 1_000_000
 
 
 class ConfigError(ValueError):

@@ -29,87 +29,21 @@ import math
 import os
 import random
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from autograder.config import Config, load_config
 from autograder.imports import forbidden_imports
-from autograder.report import tests_worth
-from autograder.sandbox import Sandbox, SandboxBroken, Workspace, running_as_root
+from autograder.results import GradeResult, TestResult
+from autograder.sandbox import Sandbox, SandboxBroken, running_as_root
 from autograder.submission import Submission, SubmissionError, load_submission
 from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall,
                               NotImplementedYet, Session, Stopped, StudentCrash, SubmissionDied, Verdict)
+from autograder.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
 SECRET_DIRS = (HERE / "reference", HERE / "hidden")
-STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidden")
-
-
-@dataclass
-class TestResult:
-    """The outcome of one check for one submission."""
-
-    __test__ = False  # a result, not a pytest test class
-
-    name: str
-    assignment: str
-    stage: str
-    score: float
-    max_score: float
-    status: str  # one of STATUSES
-    output: str  # what was expected, what came back, by how much it is off
-    hint: str = ""
-    hidden: bool = False
-    visibility: str = "visible"
-    printed: str = ""  # what the student's code printed during the check (trimmed)
-    traceback: str = ""  # the student's traceback, for --verbose
-
-    def to_json(self) -> dict:
-        """This test in Gradescope's ``tests[]`` schema (``status`` passed/failed) plus extra keys."""
-        output = self.output
-        if self.hint:
-            output += f"\nHint: {self.hint}"
-        if self.printed:
-            output += f"\nYour code printed:\n{self.printed}"
-        return {"name": self.name, "score": round(self.score, 4), "max_score": round(self.max_score, 4),
-                "status": "passed" if self.status == "passed" else "failed", "output": output,
-                "visibility": self.visibility, "outcome": self.status, "assignment": self.assignment,
-                "stage": self.stage, "hint": self.hint, "hidden": self.hidden}
-
-
-@dataclass
-class GradeResult:
-    """The grade of one submission: totals, a status, and one TestResult per check."""
-
-    student: str
-    score: float
-    max_score: float
-    status: str  # "graded", a submission problem ("corrupt zip", ...) or "grader error"
-    message: str
-    tests: List[TestResult] = field(default_factory=list)
-    hidden_pending: Tuple[int, float] = (0, 0.0)  # hidden tests (and their points) not run here
-    seed: int = 0
-    seconds: float = 0.0
-
-    def to_results_json(self) -> dict:
-        """Gradescope's ``results.json``, extended only by extra keys."""
-        summary = self.message
-        if self.hidden_pending[0]:
-            summary += (f"\nGraded after the deadline: hidden "
-                        f"{tests_worth(self.hidden_pending[0], self.hidden_pending[1])}.")
-        return {"score": round(self.score, 4), "max_score": round(self.max_score, 4),
-                "output": summary.strip(), "tests": [test.to_json() for test in self.tests],
-                "tinybackprop": {"student": self.student, "status": self.status, "seed": self.seed,
-                                 "hidden_pending": list(self.hidden_pending),
-                                 "seconds": round(self.seconds, 3)}}
-
-    def to_markdown(self, hidden_details: bool = False) -> str:
-        """Feedback for the student as Markdown (hidden tests' messages only if ``hidden_details``)."""
-        from autograder.markdown import render_markdown
-
-        return render_markdown(self, hidden_details)
 
 
 # -- discovering checks and their points ---------------------------------------------------

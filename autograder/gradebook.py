@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-# Columns and histograms come in the order students meet the assignments and stages.
-from autograder.suite import ASSIGNMENTS, STAGES
+# Columns and histograms come in the order of the assignments and of the report's stages.
+from autograder.results import STAGES
+from autograder.suite import ASSIGNMENTS
 
 # The extra key of results.json under which the batch keeps its record.
 RECORD_KEY = "tinybackprop_batch"

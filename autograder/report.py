@@ -1,4 +1,4 @@
-"""The report a student reads: per assignment a table of checks grouped by stage, then the total.
+"""The terminal report a student reads: per assignment a table of checks grouped by stage, then the total.
 
 With a terminal (and ``NO_COLOR`` unset) the report is drawn with rich;
 otherwise, or without rich, it is plain text that reads the same in a log,
@@ -10,77 +10,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from typing import TYPE_CHECKING, Dict, List, Optional, TextIO
+from typing import Optional, TextIO
 
-if TYPE_CHECKING:
-    from autograder.grade import GradeResult, TestResult
+from autograder.results import GradeResult, grouped, label, points, summary_lines, test_text
 
-STAGE_ORDER = ("gates", "forward", "backward", "naive", "vectorized", "training")
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "bold red", "timeout": "magenta",
                 "not implemented": "yellow", "forbidden": "bold magenta"}
 
 
-def grouped(result: "GradeResult") -> Dict[str, Dict[str, List["TestResult"]]]:
-    """The tests by assignment (in grading order), then by stage (in the lecture's order).
-
-    Empty when the submission could not be read at all: every test would repeat the one
-    message of the closing lines (a mistyped path would print it forty times).
-    """
-    if result.status != "graded" and all(t.output == result.message for t in result.tests):
-        return {}
-    groups: Dict[str, Dict[str, List["TestResult"]]] = {}
-    for test in result.tests:
-        groups.setdefault(test.assignment, {}).setdefault(test.stage, []).append(test)
-    order = {stage: i for i, stage in enumerate(STAGE_ORDER)}
-    return {assignment: dict(sorted(stages.items(), key=lambda item: order.get(item[0], 99)))
-            for assignment, stages in groups.items()}
-
-
-def points(earned: float, possible: float) -> str:
-    """Points as '3.5 / 8'."""
-    return f"{earned:.4g} / {possible:.4g}"
-
-
-def tests_worth(tests: int, points: float) -> str:
-    """'1 test worth 3 points' or '4 tests worth 10 points' (never '1 tests')."""
-    return f"{tests} test{'' if tests == 1 else 's'} worth {points:.4g} point{'' if points == 1 else 's'}"
-
-
-def summary_lines(result: "GradeResult") -> List[str]:
-    """The closing lines: the total, what is not graded here, and the status when not graded."""
-    lines = [f"Total: {points(result.score, result.max_score)}"]
-    if result.status != "graded":
-        lines.append(f"Submission status: {result.status}. {result.message}".strip())
-    tests, pending = result.hidden_pending
-    if tests:
-        lines.append(f"Hidden tests: {tests_worth(tests, pending)}, graded after the deadline.")
-    counts: Dict[str, int] = {}
-    for test in result.tests:
-        counts[test.status] = counts.get(test.status, 0) + 1
-    if counts:
-        lines.append("Tests: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
-    return lines
-
-
-def label(test: "TestResult", short: bool = False) -> str:
-    """A test's name (the last part when ``short``), marked when it is a hidden test."""
-    name = test.name.split(".", 2)[-1] if short else test.name
-    return name + " (hidden)" if test.hidden else name
-
-
-def test_text(test: "TestResult", verbose: bool) -> str:
-    """A test's message, hint, printed output and (verbose) traceback as plain text."""
-    parts = [test.output]
-    if test.hint:
-        parts.append(f"Hint: {test.hint}")
-    if test.printed:
-        parts.append("Your code printed:\n" + test.printed)
-    if verbose and test.traceback:
-        parts.append(test.traceback.rstrip())
-    return "\n".join(part for part in parts if part)
-
-
-def plain_report(result: "GradeResult", verbose: bool = False) -> str:
+def plain_report(result: GradeResult, verbose: bool = False) -> str:
     """The whole report as plain text."""
     lines = [f"tinybackprop autograder: {result.student} (seed {result.seed})", ""]
     for assignment, stages in grouped(result).items():
@@ -102,7 +40,7 @@ def use_color(stream: TextIO) -> bool:
     return importlib.util.find_spec("rich") is not None
 
 
-def print_report(result: "GradeResult", verbose: bool = False, stream: Optional[TextIO] = None) -> None:
+def print_report(result: GradeResult, verbose: bool = False, stream: Optional[TextIO] = None) -> None:
     """Print the report to ``stream`` (default stdout): rich on a terminal, plain text otherwise."""
     stream = stream or sys.stdout
     if not use_color(stream):

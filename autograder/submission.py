@@ -26,16 +26,14 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from autograder.archive import SUBMISSION_CAPS, ArchiveError, ZipReader
 from autograder.suite import ASSIGNMENTS
 
-MAX_FILE_BYTES = 1_000_000
-MAX_ZIP_ENTRIES = 2_000
+MAX_FILE_BYTES = SUBMISSION_CAPS.member_bytes  # the largest file of a submission, zipped or not
 LOCAL_ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
 KIT_FOLDERS = {"tinybackprop", "autograder"}  # the kit's own packages, never a student's files
 
@@ -119,29 +117,19 @@ def _folder_entries(folder: Path) -> List[Entry]:
 def _zip_entries(archive: Path) -> List[Entry]:
     """The entries of a zip, refusing one that is corrupt or has an unsafe entry."""
     try:
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES:
-                raise SubmissionError("unsafe zip", f"{archive.name} has {len(infos)} entries; "
-                                      f"at most {MAX_ZIP_ENTRIES} are accepted")
+        with ZipReader(archive, SUBMISSION_CAPS) as reader:
             entries = []
-            for info in infos:
-                name = info.filename.replace("\\", "/")
-                parts = PurePosixPath(name).parts
-                if name.startswith("/") or ".." in parts or (parts and parts[0].endswith(":")):
-                    raise SubmissionError("unsafe zip", f"{archive.name} has the entry {info.filename!r}, "
+            for item in reader.members():
+                if item.escape:
+                    raise SubmissionError("unsafe zip", f"{archive.name} has the entry {item.name!r}, "
                                           "which points outside the archive (.. or an absolute path)")
-                if info.is_dir() or "__MACOSX" in parts:
+                if item.is_dir:
                     continue
-                symlink = stat.S_ISLNK(info.external_attr >> 16)
-                data = None if symlink or info.file_size > MAX_FILE_BYTES else zf.read(info)
-                entries.append((parts, symlink, info.file_size, lambda data=data: data))
+                data = None if item.symlink or item.size > MAX_FILE_BYTES else reader.read(item)
+                entries.append((item.parts, item.symlink, item.size, lambda data=data: data))
             return entries
-    except zipfile.BadZipFile as exc:
-        raise SubmissionError("corrupt zip", f"{archive.name} is not a readable zip file ({exc})") from None
-    except (OSError, EOFError, NotImplementedError, ValueError) as exc:
-        # Truncated members, unknown compression methods, bad CRCs: still a corrupt zip.
-        raise SubmissionError("corrupt zip", f"{archive.name} could not be read ({exc})") from None
+    except ArchiveError as exc:
+        raise SubmissionError(exc.status, exc.message) from None
 
 
 def _from_entries(student: str, entries: Iterable[Entry]) -> Submission:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
 
 if TYPE_CHECKING:
     from autograder.config import Config
-    from autograder.sandbox import Sandbox
 
 ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
-STAGES = ("gates", "naive", "forward", "backward", "vectorized", "training")
 
 
 @dataclass(frozen=True)
@@ -122,10 +120,20 @@ class ForbiddenCall(StudentError):
     """The call used a function it must not use (e.g. vectorized calling naive)."""
 
 
+class Channel(Protocol):
+    """What a Session calls through: the sandbox of one assignment (``autograder.sandbox.Sandbox``)."""
+
+    def request(self, op: str, **fields: Any) -> Any:
+        """Send one request to the child and return its validated reply value."""
+
+    def output(self) -> str:
+        """What the student's code printed so far."""
+
+
 class Session:
     """The trusted parent's handle on one sandboxed child (one assignment of one submission)."""
 
-    def __init__(self, sandbox: "Sandbox", rng: random.Random, config: Optional["Config"] = None) -> None:
+    def __init__(self, sandbox: Channel, rng: random.Random, config: Optional["Config"] = None) -> None:
         self._sandbox = sandbox
         self.rng = rng
         self.config = config  # the grading Config (accuracy floors...), None outside the runner

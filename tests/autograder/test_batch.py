@@ -13,7 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from autograder import batch
+from autograder import batch, lms, pool
 from autograder.gradebook import StudentRecord, grades_csv, summary_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,7 +207,7 @@ def test_canvas_and_moodle_names_give_student_ids(tmp_path):
     (canvas / "smithjohn_12345_67890_gates.py").write_text("a = 1\n", encoding="utf-8")
     (canvas / "smithjohn_12345_67891_svm-1.py").write_text("b = 2\n", encoding="utf-8")
     (canvas / "doejane_LATE_777_555_work.zip").write_bytes(b"zip")
-    entries = batch.find_submissions(canvas, tmp_path / "staged", "canvas")
+    entries = lms.find_submissions(canvas, tmp_path / "staged", "canvas")
     assert [(e.student, e.problem) for e in entries] == [("12345", ""), ("777", "")]
     assert sorted(p.name for p in entries[0].path.iterdir()) == ["gates.py", "svm.py"]
     assert entries[1].path.name == "doejane_LATE_777_555_work.zip"  # a lone zip is graded as it is
@@ -215,7 +215,7 @@ def test_canvas_and_moodle_names_give_student_ids(tmp_path):
     moodle = tmp_path / "moodle"
     (moodle / "Jane Doe_4242_assignsubmission_file_").mkdir(parents=True)
     (moodle / "John Roe_4343_assignsubmission_file_svm.py").write_text("c = 3\n", encoding="utf-8")
-    entries = batch.find_submissions(moodle, tmp_path / "staged2", "moodle")
+    entries = lms.find_submissions(moodle, tmp_path / "staged2", "moodle")
     assert [e.student for e in entries] == ["4242", "4343"]
     assert [p.name for p in entries[1].path.iterdir()] == ["svm.py"]
 
@@ -224,10 +224,10 @@ def test_a_grader_failure_costs_one_row_and_is_retried(tmp_path):
     subs = tmp_path / "subs"
     reference_folder(subs / "alice")
     args = batch.parse_args([str(subs), "--out", str(tmp_path / "out"), "--only", "gates"])
-    (entry, good), = batch.make_jobs(batch.find_submissions(subs, tmp_path / "staged"), 1, args)
+    (entry, good), = batch.make_jobs(lms.find_submissions(subs, tmp_path / "staged"), 1, args)
     broken = dict(good, student="bob", config=str(tmp_path / "missing.toml"))
     done = {}
-    batch.run_pool([broken, good], 2, lambda job, payload: done.setdefault(job["student"], payload),
+    pool.run_pool([broken, good], 2, lambda job, payload: done.setdefault(job["student"], payload),
                    args.worker_timeout)
     assert "missing.toml" in done["bob"]["error"]
     assert done["alice"]["record"]["score"] == done["alice"]["record"]["max_score"] > 0
@@ -276,10 +276,10 @@ def test_a_stuck_grading_process_is_stopped(tmp_path):
     reference_folder(subs / "alice")
     args = batch.parse_args([str(subs), "--out", str(tmp_path / "out")])
     assert args.worker_timeout > 60  # from the config's submission_seconds
-    jobs = [job for _, job in batch.make_jobs(batch.find_submissions(subs, tmp_path / "staged"), 1, args)]
+    jobs = [job for _, job in batch.make_jobs(lms.find_submissions(subs, tmp_path / "staged"), 1, args)]
     done = []
     started = time.monotonic()
     # Grading every assignment takes far longer than 0.3 s: the watchdog must stop it.
-    batch.run_pool(jobs, 1, lambda job, payload: done.append(payload), worker_timeout=0.3)
+    pool.run_pool(jobs, 1, lambda job, payload: done.append(payload), worker_timeout=0.3)
     assert len(done) == 1 and "longer than 0.3 s" in done[0]["error"]
     assert time.monotonic() - started < 10

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from autograder.config import load_config
-from autograder.grade import STATUSES, grade_submission
-from autograder.sandbox import Sandbox, Workspace, running_as_root
+from autograder.grade import grade_submission
+from autograder.results import STATUSES
+from autograder.sandbox import Sandbox, running_as_root
 from autograder.suite import Session
+from autograder.workspace import Workspace
 
 CHEATS = Path(__file__).resolve().parent / "cheats"
 REPO = Path(__file__).resolve().parents[2]

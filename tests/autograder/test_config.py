@@ -8,7 +8,8 @@ import pytest
 
 from autograder.config import DEFAULT_PATH, ConfigError, load_config, parse_flat_toml
 from autograder.grade import absent_hidden, discover_checks, stage_scales
-from autograder.suite import ASSIGNMENTS, STAGES
+from autograder.results import STAGES
+from autograder.suite import ASSIGNMENTS
 
 
 def test_the_shipped_points_add_up_to_100_over_known_stages():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 import io
 
-from autograder.grade import GradeResult, TestResult
+from autograder.results import GradeResult, TestResult
 from autograder.report import plain_report, print_report, use_color
 
 HAS_RICH = importlib.util.find_spec("rich") is not None

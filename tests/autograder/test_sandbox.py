@@ -1,16 +1,24 @@
 """The sandbox and the Session: calls, statuses, limits, isolation and strict reply validation."""
 from __future__ import annotations
 
+import ast
+import importlib.util
 import math
 import os
 import random
 import re
+import sysconfig
+from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import Limits, Sandbox, Workspace, decode, running_as_root
+from autograder import wire
+from autograder.config import Limits
+from autograder.replies import decode
+from autograder.sandbox import Sandbox, running_as_root
 from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
                               Session, StudentCrash, SubmissionDied)
+from autograder.workspace import Workspace
 from tinybackprop.matrix import Matrix
 
 DEMO = '''
@@ -359,3 +367,35 @@ def test_a_stub_sends_the_numbers_and_matrices_it_computed_but_not_its_arguments
         session.call("demo.staged", 3.0)
     assert set(info.value.computed) == {"doubled", "rows"}
     assert info.value.computed["doubled"] == 6.0 and info.value.computed["rows"] == Matrix([[3.0]])
+
+
+def test_the_wire_is_standard_library_only_and_the_workspace_holds_the_graders_copy():
+    source = Path(wire.__file__).read_text(encoding="utf-8")
+    imported = {alias.name.split(".")[0] for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.ImportFrom) and node.module}
+    stdlib = sysconfig.get_paths()["stdlib"]
+    for name in imported:
+        origin = importlib.util.find_spec(name).origin
+        assert origin in ("built-in", "frozen") or (origin.startswith(stdlib) and "site-packages" not in origin), \
+            (name, origin)
+    workspace = Workspace({})
+    try:
+        assert (workspace.lib / "wire.py").read_text(encoding="utf-8") == source
+    finally:
+        workspace.close()
+
+
+def test_a_child_that_rewrites_its_copy_of_the_wire_is_still_read_by_the_graders_rules():
+    forger = ("def forge():\n    import wire\n"
+              "    wire.encode_result = lambda value, matrix_type, depth=0: {'M': [[1.0], [2.0, 3.0]]}\n"
+              "    return 1.0\n")
+    workspace = Workspace({"forger.py": forger})
+    sandbox = Sandbox(workspace, "forger", Limits(call_seconds=5.0))
+    try:
+        with pytest.raises(BadReturn, match="different lengths"):
+            Session(sandbox, random.Random(0)).call("forger.forge")
+    finally:
+        sandbox.close()
+        workspace.close()

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from autograder.archive import SUBMISSION_CAPS
 from autograder.grade import grade_submission
 from autograder.submission import MAX_FILE_BYTES, SubmissionError, load_submission
 
@@ -102,13 +103,21 @@ def test_bad_files_get_a_status_and_a_clear_message(tmp_path, name, data, status
     assert words in info.value.message
 
 
-@pytest.mark.parametrize("entry", ["../svm.py", "/etc/svm.py", "a/../../svm.py"])
+@pytest.mark.parametrize("entry", ["../svm.py", "/etc/svm.py", "a/../../svm.py", "C:svm.py"])
 def test_a_zip_entry_that_climbs_out_is_refused(tmp_path, entry):
     archive = make_zip(tmp_path / "evil.zip", [(entry, SVM)])
     with pytest.raises(SubmissionError) as info:
         load_submission(str(archive))
     assert info.value.status == "unsafe zip"
     assert entry in info.value.message
+
+
+def test_a_zip_with_more_entries_than_its_cap_is_refused(tmp_path):
+    cap = SUBMISSION_CAPS.entries
+    archive = make_zip(tmp_path / "many.zip", [("svm.py", SVM)] + [(f"junk/{i}.txt", "") for i in range(cap)])
+    with pytest.raises(SubmissionError) as info:
+        load_submission(str(archive))
+    assert info.value.status == "unsafe zip" and f"at most {cap}" in info.value.message
 
 
 def test_a_symlink_in_a_zip_is_refused_for_that_file(tmp_path):
