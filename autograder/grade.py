@@ -5,8 +5,8 @@ it keeps no global state, so a process pool may call it many times. Steps:
 
 1. read the configuration and the submission (a bad submission is a result
    with a short ``status`` and zeros, never an exception);
-2. discover the checks: ``CHECKS`` of ``autograder/public/<assignment>.py``
-   and, unless ``public_only``, ``autograder/hidden/<assignment>.py``;
+2. discover the checks: ``CHECKS`` of ``course/<assignment>/checks.py``
+   and, unless ``public_only``, ``course/<assignment>/hidden.py``;
 3. give each check its points: the checks of a stage (public and hidden,
    also the hidden ones a handout lists only in ``hidden_manifest.json``) are
    rescaled so that they add up to the stage's total in ``config.toml``;
@@ -17,9 +17,9 @@ it keeps no global state, so a process pool may call it many times. Steps:
    checks run;
 5. collect statuses, messages, hints and what the student's code printed.
 
-When the grader runs as root, ``autograder/reference/`` and
-``autograder/hidden/`` are made mode 0o700 before any child starts, so the
-unprivileged child cannot read them.
+When the grader runs as root, ``course/`` (the reference solutions and the
+hidden checks in it) is made mode 0o700 before any child starts, so the
+unprivileged child cannot read it.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from autograder.config import Config, load_config
+from autograder.content import COURSE, HIDDEN, PUBLIC, part
 from autograder.imports import forbidden_imports
 from autograder.report import tests_worth
 from autograder.sandbox import Sandbox, SandboxBroken, Workspace, running_as_root
@@ -43,7 +44,6 @@ from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, Forbid
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
-SECRET_DIRS = (HERE / "reference", HERE / "hidden")
 STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidden")
 
 
@@ -117,23 +117,23 @@ class GradeResult:
 def discover_checks(public_only: bool = False) -> List[Check]:
     """The checks of every suite present: public first, then hidden, in assignment order."""
     checks: List[Check] = []
-    for kind in ("public",) if public_only else ("public", "hidden"):
+    for suite in (PUBLIC,) if public_only else (PUBLIC, HIDDEN):
         for assignment in ASSIGNMENTS:
-            if not (HERE / kind / f"{assignment}.py").is_file():
+            if not part(assignment, suite).is_file():
                 continue
-            module = importlib.import_module(f"autograder.{kind}.{assignment}")
+            module = importlib.import_module(f"course.{assignment}.{suite}")
             checks.extend(getattr(module, "CHECKS", []))
     return checks
 
 
-def absent_hidden(present: Sequence[Check], root: Path = HERE) -> List[dict]:
-    """The hidden checks a handout lists in ``hidden_manifest.json`` because ``hidden/`` is not in it.
+def absent_hidden(present: Sequence[Check], root: Path = HERE, course: Path = COURSE) -> List[dict]:
+    """The hidden checks a handout lists in ``hidden_manifest.json`` because ``course`` has no hidden suite.
 
-    The manifest (written by ``autograder.handout``) is ``{"tests": [{"assignment",
+    The manifest (written by ``autograder.handout`` into ``root``) is ``{"tests": [{"assignment",
     "stage", "points"}, ...]}``; entries with a ``name`` that a present check has are skipped.
     """
     manifest = root / MANIFEST_NAME
-    if (root / "hidden").is_dir() or not manifest.is_file():
+    if any(part(assignment, HIDDEN, course).is_file() for assignment in ASSIGNMENTS) or not manifest.is_file():
         return []
     names = {c.name for c in present}
     try:
@@ -242,11 +242,9 @@ def _trim(text: str, limit: int = 1500) -> str:
 
 
 def protect_secrets() -> None:
-    """When running as root, make the reference solutions and hidden tests unreadable to others."""
+    """When running as root, make the course (reference solutions, hidden checks) unreadable to others."""
     if running_as_root():
-        for directory in SECRET_DIRS:
-            if directory.is_dir():
-                os.chmod(directory, 0o700)
+        os.chmod(COURSE, 0o700)
 
 
 def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]] = None,

@@ -1,7 +1,7 @@
 """The vocabulary shared by the grader and its suites: checks, verdicts, sessions, errors.
 
-A suite module (``autograder/public/<assignment>.py`` or
-``autograder/hidden/<assignment>.py``) defines ``CHECKS: list[Check]``. The
+A suite module (``course/<assignment>/checks.py`` or
+``course/<assignment>/hidden.py``) defines ``CHECKS: list[Check]``. The
 runner (``autograder.grade``) gives each check a :class:`Session`, the trusted
 parent's handle on the sandboxed child that runs one assignment of the
 submission. A check calls the student's code only through the session, gets
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
+
+from course import ASSIGNMENTS  # the course's list, which the engine's modules read here
 
 if TYPE_CHECKING:
     from autograder.config import Config
-    from autograder.sandbox import Sandbox
 
-ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
 STAGES = ("gates", "naive", "forward", "backward", "vectorized", "training")
 
 
@@ -122,10 +122,20 @@ class ForbiddenCall(StudentError):
     """The call used a function it must not use (e.g. vectorized calling naive)."""
 
 
+class Child(Protocol):
+    """What a Session needs of the sandbox (``autograder.sandbox.Sandbox``): requests, and the output."""
+
+    def request(self, op: str, **fields: Any) -> Any:
+        """Send one request to the child; return its validated, decoded reply value."""
+
+    def output(self) -> str:
+        """Everything the student's code printed so far (capped)."""
+
+
 class Session:
     """The trusted parent's handle on one sandboxed child (one assignment of one submission)."""
 
-    def __init__(self, sandbox: "Sandbox", rng: random.Random, config: Optional["Config"] = None) -> None:
+    def __init__(self, sandbox: Child, rng: random.Random, config: Optional["Config"] = None) -> None:
         self._sandbox = sandbox
         self.rng = rng
         self.config = config  # the grading Config (accuracy floors...), None outside the runner

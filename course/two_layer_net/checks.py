@@ -6,13 +6,13 @@ import random
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from autograder import hints
 from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value, in_order,
                                 stages_before_raise, tuple_message, unpack)
-from autograder.public._numerical import agreement, centered_difference, summary
-from autograder.public._oracle import answer, make_check, rounded
-from autograder.public._training import accuracy_message, floor, labels_problem
+from autograder.numerical import agreement, centered_difference, summary
+from autograder.oracle import answer, make_check, rounded
 from autograder.suite import Check, Session, Stopped, Verdict
+from course import hints
+from course.training import accuracy_message, floor, labels_problem
 from tinybackprop.data import make_circles, train_test_split
 from tinybackprop.matrix import Matrix
 
