@@ -39,8 +39,8 @@ from autograder.imports import forbidden_imports
 from autograder.report import tests_worth
 from autograder.sandbox import Sandbox, SandboxBroken, Workspace, running_as_root
 from autograder.submission import Submission, SubmissionError, load_submission
-from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall,
-                              NotImplementedYet, Session, Stopped, StudentCrash, SubmissionDied, Verdict)
+from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall, NotImplementedYet,
+                              Session, Stopped, SubmissionDied, Verdict)
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
@@ -168,24 +168,12 @@ def _zero(check: Check, points: float, status: str, message: str, visibility: st
                       hidden=check.hidden, visibility=visibility)
 
 
-def _so_far(stopped: Stopped) -> str:
-    """What a check found right before the student's function stopped, as the end of a message."""
-    return f". Before it: {stopped.so_far}" if stopped.so_far else ""
-
-
 def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]:
     """Run one check; return (status, fraction, message, hint, traceback)."""
     try:
         verdict = check.run(session)
-    except NotImplementedYet as exc:
-        return "not implemented", exc.fraction, f"Not implemented yet: {exc}{_so_far(exc)}", "", ""
-    except StudentCrash as exc:
-        hint = ""
-        if exc.exc_type == "MemoryError":
-            hint = (f"your code needed more than the memory limit of "
-                    f"{session.config.limits.memory_mb} MB" if session.config else "")
-        where = f", at {exc.location}" if exc.location else ""
-        return "error", exc.fraction, f"Your code raised {exc}{where}{_so_far(exc)}", hint, exc.traceback
+    except Stopped as exc:  # the student's function stopped before the check credited anything
+        verdict = Verdict(0.0, "", stopped=exc)
     except CallTimeout as exc:
         return "timeout", 0.0, str(exc), "", ""
     except SubmissionDied as exc:
@@ -203,8 +191,24 @@ def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]
         return "error", 0.0, "The grader's check returned no verdict (a bug in the grader)", "", ""
     fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
     fraction = min(max(float(fraction), 0.0), 1.0)
+    if verdict.stopped is not None:
+        return _stopped(verdict, fraction, session)
     status = "passed" if fraction >= 1.0 - 1e-9 else "failed"
     return status, fraction, verdict.message, verdict.hint, ""
+
+
+def _stopped(verdict: Verdict, fraction: float, session: Session) -> Tuple[str, float, str, str, str]:
+    """The outcome of a check whose student function stopped (a stub or a crash) after the credited work."""
+    exc = verdict.stopped  # a NotImplementedYet or a StudentCrash
+    so_far = f". Before it: {verdict.message}" if verdict.message else ""
+    if isinstance(exc, NotImplementedYet):
+        return "not implemented", fraction, f"Not implemented yet: {exc}{so_far}", verdict.hint, ""
+    hint = verdict.hint
+    if not hint and exc.exc_type == "MemoryError":
+        hint = (f"your code needed more than the memory limit of "
+                f"{session.config.limits.memory_mb} MB" if session.config else "")
+    where = f", at {exc.location}" if exc.location else ""
+    return "error", fraction, f"Your code raised {exc}{where}{so_far}", hint, exc.traceback
 
 
 def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tuple[Check, float]],

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from autograder import oracle
-from autograder.compare import (compare_matrix, compare_number, in_order, rel_error, compare_entries_of,
-                                compare_floats)
+from autograder.compare import (compare_matrix, compare_number, credit_before_stop, in_order, rel_error,
+                                compare_entries_of, compare_floats)
 from autograder.content import REFERENCE, part, write_references
 from autograder.grade import discover_checks, grade_submission
+from autograder.suite import NotImplementedYet
 from course import hints
 from tinybackprop.matrix import Matrix
 
@@ -50,6 +51,17 @@ def test_nan_and_infinity_are_wrong_answers(bad):
     assert not compare_floats("dw", [bad, 1.0], [1.0, 1.0]).ok
     # Also against an expected value that is not finite: no error small enough to pass.
     assert rel_error(bad, bad) == math.inf and rel_error(1.0, bad) == math.inf
+
+
+def test_a_function_stopped_after_two_stages_is_credited_for_them_in_its_verdict():
+    stopped = NotImplementedYet("svm_forward: data_loss", {"scores": W, "margins": W * 2})
+    verdict = credit_before_stop(stopped, {"scores": W, "margins": W, "data_loss": 1.0},
+                                 ("scores", "margins", "data_loss"), 4)
+    assert verdict.stopped is stopped
+    assert verdict.fraction == pytest.approx(1 / 4)  # scores right, then margins wrong: 1 of 4 stages
+    assert verdict.message.startswith("right so far: scores; then margins is off")
+    nothing = credit_before_stop(stopped, {"dscores": W}, ("dscores",), 2)
+    assert (nothing.fraction, nothing.message, nothing.stopped) == (0.0, "", stopped)
 
 
 @pytest.mark.parametrize("got", [True, "1.0", None, {"a": 1.0}, [1.0]])
