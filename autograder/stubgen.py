@@ -101,7 +101,7 @@ def make_stub(text: str, filename: str = "<reference>", stages: Optional[Collect
     the reference code, which lets tests reach every stage on its own.
     """
     lines = text.splitlines()
-    out = [f"# Generated from autograder/reference/{Path(filename).parent.name}.py by `python -m autograder stubs`:",
+    out = [f"# Generated from course/{Path(filename).parent.name}/reference.py by `python -m autograder stubs`:",
            "# replace each `raise NotImplementedError` with your code for the stage described above it."]
     position = 0
     for region in find_regions(text, filename):

@@ -69,7 +69,7 @@ def test_a_region_becomes_a_todo_and_a_raise():
         '    raise NotImplementedError("f: double")',
         "    return double",
     ]
-    assert stub.startswith("# Generated from autograder/reference/example.py")
+    assert stub.startswith("# Generated from course/example/reference.py")
 
 
 MALFORMED = {
