@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, Optional
 
-from autograder.content import ASSIGNMENTS, RECORDED, reference_files, write_references
+from autograder.content import ASSIGNMENTS, RECORDED, REFERENCE, part, write_references
 from autograder.suite import Check
 from tinybackprop.matrix import Matrix
 
@@ -43,8 +43,11 @@ class MissingAnswer(RuntimeError):
 def reference(assignment: str) -> Optional[ModuleType]:
     """The reference solution of an assignment as module ``reference.<assignment>``, or None where
     it is absent (the student's kit)."""
-    if f"{assignment}.py" not in reference_files():
+    if assignment not in ASSIGNMENTS or not part(assignment, REFERENCE).is_file():
         return None
+    loaded = sys.modules.get(f"{PACKAGE}.{assignment}")
+    if loaded is not None:
+        return loaded
     if PACKAGE not in sys.modules:
         package = ModuleType(PACKAGE, "The reference solutions of the course, loaded by autograder.oracle.")
         package.__path__ = []
@@ -57,8 +60,8 @@ def reference(assignment: str) -> Optional[ModuleType]:
 
 def load(assignment: str) -> None:
     """Import the reference of one assignment into the package, once."""
-    name, path = f"{PACKAGE}.{assignment}", reference_files().get(f"{assignment}.py")
-    if name in sys.modules or path is None:
+    name, path = f"{PACKAGE}.{assignment}", part(assignment, REFERENCE)
+    if name in sys.modules or not path.is_file():
         return
     spec = importlib.util.spec_from_file_location(name, str(path))
     module = importlib.util.module_from_spec(spec)
