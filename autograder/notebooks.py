@@ -14,12 +14,12 @@ notebook's metadata names its assignment: ``metadata["tinybackprop"]["assignment
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Tuple
-
-import nbformat
-from nbformat import v4
+from typing import TYPE_CHECKING, List, Tuple
 
 from autograder.content import COURSE, NOTEBOOK, part
+
+if TYPE_CHECKING:
+    import nbformat
 
 CODE = "# %%"
 MARKDOWN = "# %% [markdown]"
@@ -53,6 +53,10 @@ def read_cells(text: str, filename: str = "<notebook>") -> List[Tuple[str, str]]
 
 def build_notebook(name: str, course: Path = COURSE) -> nbformat.NotebookNode:
     """The notebook of one assignment, e.g. "svm", with cell ids "svm-00", "svm-01", ..."""
+    # Imported here: reading the cells, and the stub generator, need no nbformat.
+    import nbformat
+    from nbformat import v4
+
     source = part(name, NOTEBOOK, course)
     prefix = name.replace("_", "-")
     cells = []
@@ -72,4 +76,6 @@ def build_notebook(name: str, course: Path = COURSE) -> nbformat.NotebookNode:
 
 def render_notebook(name: str, course: Path = COURSE) -> str:
     """The notebook of one assignment as the exact text of its .ipynb file."""
+    import nbformat
+
     return nbformat.writes(build_notebook(name, course)) + "\n"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Collection, NamedTuple, Optional
 
 from autograder.content import ASSIGNMENTS, COURSE, NOTEBOOK, REFERENCE, part, write_references
+from autograder.notebooks import NotebookError, render_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS_DIR = ROOT / "assignments"
@@ -122,9 +123,6 @@ def generated_files(course: Path = COURSE, out_dir: Path = ASSIGNMENTS_DIR) -> d
         source = part(name, REFERENCE, course)
         if source.is_file():
             files[out_dir / f"{name}.py"] = make_stub(source.read_text(encoding="utf-8"), str(source))
-    # Imported here: find_regions and make_stub serve the grader and the handout without nbformat.
-    from autograder.notebooks import render_notebook
-
     for name in ASSIGNMENTS:
         if part(name, NOTEBOOK, course).is_file():
             files[out_dir / f"{name}.ipynb"] = render_notebook(name, course)
@@ -155,7 +153,7 @@ def main(argv: list[str]) -> int:
         return 0
     try:
         files = generated_files(args.course, args.out)
-    except MarkerError as error:
+    except (MarkerError, NotebookError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ImportError as error:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.content import REFERENCE, part, reference_files
+from autograder.content import NOTEBOOK, REFERENCE, part, reference_files
 from autograder.oracle import reference
 from autograder.stubgen import ROOT, MarkerError, find_regions, main, make_stub
 from tinybackprop.matrix import Matrix
@@ -104,6 +104,15 @@ def test_cli_refuses_a_malformed_reference(tmp_path, capsys):
     bad.write_text(MALFORMED["unclosed"][0], encoding="utf-8")
     assert main(["--course", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert f"{bad}:2: solution region 'f: a' is never closed" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_refuses_a_malformed_notebook_source(tmp_path, capsys):
+    bad = part("svm", NOTEBOOK, tmp_path)
+    bad.parent.mkdir()
+    bad.write_text("print('no cell marker above me')\n", encoding="utf-8")
+    assert main(["--course", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert f"{bad}:1: text before the first cell marker" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
