@@ -161,6 +161,9 @@ def build(out: Path, config: Optional[str] = None) -> Dict[str, Any]:
     copy_tree(ROOT / "assignments", out / "assignments")
     copy_tree(AUTOGRADER, out / "autograder", leave_out=INSTRUCTOR_ONLY)
     copy_tree(COURSE, out / "course", leave_out=COURSE_ONLY)
+    # The grader makes course/ mode 0o700 when it runs as root (for its secrets); the kit's
+    # course has none, and must be as readable as the rest of the kit.
+    shutil.copymode(str(out / "autograder"), str(out / "course"))
     if config:
         # The kit's report must give the same points as the instructor's grading.
         shutil.copyfile(config, str(out / "autograder" / "config.toml"))

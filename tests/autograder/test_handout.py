@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder import handout
-from autograder.content import REFERENCE, part, reference_files
+from autograder.content import COURSE, REFERENCE, part, reference_files
 from autograder.grade import discover_checks
 from autograder.stubgen import find_regions
 
@@ -61,6 +62,13 @@ def test_the_kit_has_what_a_student_needs(kit):
         assert not (kit / secret).exists(), secret
     # Nor their bytecode (reference.cpython-311.pyc) anywhere.
     assert not [path for path in kit.rglob("*") if path.name.split(".")[0] in ("reference", "hidden")]
+
+
+def test_the_kits_course_is_as_readable_as_the_rest_of_the_kit(tmp_path):
+    os.chmod(COURSE, 0o700)  # as the grader leaves it after grading as root
+    out = tmp_path / "kit"
+    assert handout.main([str(out)]) == 0
+    assert stat.S_IMODE((out / "course").stat().st_mode) == stat.S_IMODE((out / "autograder").stat().st_mode)
 
 
 def test_the_manifest_counts_the_hidden_tests_without_naming_them(kit):
