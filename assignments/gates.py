@@ -1,4 +1,4 @@
-# Generated from autograder/reference/gates.py by `python -m autograder stubs`:
+# Generated from course/gates/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
 """Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron and of a circuit with a fork.
 

@@ -1,4 +1,4 @@
-# Generated from autograder/reference/linear_classifier.py by `python -m autograder stubs`:
+# Generated from course/linear_classifier/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
 """A linear classifier s = X W trained with minibatch SGD, with an SVM or a softmax loss.
 

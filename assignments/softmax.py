@@ -1,4 +1,4 @@
-# Generated from autograder/reference/softmax.py by `python -m autograder stubs`:
+# Generated from course/softmax/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
 """The softmax (cross-entropy) loss: once with loops, once staged with Matrix operations.
 

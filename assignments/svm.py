@@ -1,4 +1,4 @@
-# Generated from autograder/reference/svm.py by `python -m autograder stubs`:
+# Generated from course/svm/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
 """The multiclass SVM (hinge) loss: once with loops, once staged with Matrix operations.
 

@@ -1,4 +1,4 @@
-# Generated from autograder/reference/two_layer_net.py by `python -m autograder stubs`:
+# Generated from course/two_layer_net/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
 """A two-layer net, affine - ReLU - affine - softmax, with its backward pass written by hand.
 

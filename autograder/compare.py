@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
+from autograder.suite import Stopped, Verdict
 from tinybackprop.matrix import Matrix
 
 # Two analytic answers computed in different orders agree to ~1e-12 even on
@@ -211,19 +212,20 @@ def tuple_message(result: Any, names: Sequence[str], what: str) -> str:
     return f"{what} should return ({', '.join(names)}); it returned {describe(result)}"
 
 
-def stages_before_raise(computed: dict, expected: dict, keys: Sequence[str], total: int) -> tuple:
-    """(fraction of ``total`` stages, message) for a staged function stopped by a stub or a crash.
+def credit_before_stop(stopped: Stopped, expected: dict, keys: Sequence[str], total: int) -> Verdict:
+    """The Verdict of a staged function stopped by a stub or a crash: credit for the stages before it.
 
-    ``computed``: the function's local variables when it raised. Its variables
-    named ``keys`` are credited in order, as by ``in_order``, up to the first it
-    had not computed yet.
+    ``stopped.computed``: the function's local variables when it raised. Its
+    variables named ``keys`` are credited in order, as by ``in_order``, up to
+    the first it had not computed yet, as a fraction of ``total`` stages.
     """
     done = []
     for key in keys:
-        if key not in computed:
+        if key not in stopped.computed:
             break
         done.append(key)
     if not done:
-        return 0.0, ""
-    fraction, message, _ = in_order([(key, compare_value(key, computed[key], expected[key])) for key in done])
-    return fraction * len(done) / total, message
+        return Verdict(0.0, "", stopped=stopped)
+    fraction, message, _ = in_order([(key, compare_value(key, stopped.computed[key], expected[key]))
+                                     for key in done])
+    return Verdict(fraction * len(done) / total, message, stopped=stopped)

@@ -5,8 +5,8 @@ it keeps no global state, so a process pool may call it many times. Steps:
 
 1. read the configuration and the submission (a bad submission is a result
    with a short ``status`` and zeros, never an exception);
-2. discover the checks: ``CHECKS`` of ``autograder/public/<assignment>.py``
-   and, unless ``public_only``, ``autograder/hidden/<assignment>.py``;
+2. discover the checks: ``CHECKS`` of ``course/<assignment>/checks.py``
+   and, unless ``public_only``, ``course/<assignment>/hidden.py``;
 3. give each check its points: the checks of a stage (public and hidden,
    also the hidden ones a handout lists only in ``hidden_manifest.json``) are
    rescaled so that they add up to the stage's total in ``config.toml``;
@@ -17,9 +17,9 @@ it keeps no global state, so a process pool may call it many times. Steps:
    checks run;
 5. collect statuses, messages, hints and what the student's code printed.
 
-When the grader runs as root, ``autograder/reference/`` and
-``autograder/hidden/`` are made mode 0o700 before any child starts, so the
-unprivileged child cannot read them.
+When the grader runs as root, ``course/`` (the reference solutions and the
+hidden checks in it) is made mode 0o700 before any child starts, so the
+unprivileged child cannot read it.
 """
 from __future__ import annotations
 
@@ -33,17 +33,17 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from autograder.config import Config, load_config
+from autograder.content import COURSE, HIDDEN, PUBLIC, part
 from autograder.imports import forbidden_imports
 from autograder.results import GradeResult, TestResult
 from autograder.sandbox import Sandbox, SandboxBroken, running_as_root
 from autograder.submission import Submission, SubmissionError, load_submission
-from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall,
-                              NotImplementedYet, Session, Stopped, StudentCrash, SubmissionDied, Verdict)
+from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall, NotImplementedYet,
+                              Session, Stopped, SubmissionDied, Verdict)
 from autograder.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
-SECRET_DIRS = (HERE / "reference", HERE / "hidden")
 
 
 # -- discovering checks and their points ---------------------------------------------------
@@ -51,23 +51,23 @@ SECRET_DIRS = (HERE / "reference", HERE / "hidden")
 def discover_checks(public_only: bool = False) -> List[Check]:
     """The checks of every suite present: public first, then hidden, in assignment order."""
     checks: List[Check] = []
-    for kind in ("public",) if public_only else ("public", "hidden"):
+    for suite in (PUBLIC,) if public_only else (PUBLIC, HIDDEN):
         for assignment in ASSIGNMENTS:
-            if not (HERE / kind / f"{assignment}.py").is_file():
+            if not part(assignment, suite).is_file():
                 continue
-            module = importlib.import_module(f"autograder.{kind}.{assignment}")
+            module = importlib.import_module(f"course.{assignment}.{suite}")
             checks.extend(getattr(module, "CHECKS", []))
     return checks
 
 
-def absent_hidden(present: Sequence[Check], root: Path = HERE) -> List[dict]:
-    """The hidden checks a handout lists in ``hidden_manifest.json`` because ``hidden/`` is not in it.
+def absent_hidden(present: Sequence[Check], root: Path = HERE, course: Path = COURSE) -> List[dict]:
+    """The hidden checks a handout lists in ``hidden_manifest.json`` because ``course`` has no hidden suite.
 
-    The manifest (written by ``autograder.handout``) is ``{"tests": [{"assignment",
+    The manifest (written by ``autograder.handout`` into ``root``) is ``{"tests": [{"assignment",
     "stage", "points"}, ...]}``; entries with a ``name`` that a present check has are skipped.
     """
     manifest = root / MANIFEST_NAME
-    if (root / "hidden").is_dir() or not manifest.is_file():
+    if any(part(assignment, HIDDEN, course).is_file() for assignment in ASSIGNMENTS) or not manifest.is_file():
         return []
     names = {c.name for c in present}
     try:
@@ -102,24 +102,12 @@ def _zero(check: Check, points: float, status: str, message: str, visibility: st
                       hidden=check.hidden, visibility=visibility)
 
 
-def _so_far(stopped: Stopped) -> str:
-    """What a check found right before the student's function stopped, as the end of a message."""
-    return f". Before it: {stopped.so_far}" if stopped.so_far else ""
-
-
 def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]:
     """Run one check; return (status, fraction, message, hint, traceback)."""
     try:
         verdict = check.run(session)
-    except NotImplementedYet as exc:
-        return "not implemented", exc.fraction, f"Not implemented yet: {exc}{_so_far(exc)}", "", ""
-    except StudentCrash as exc:
-        hint = ""
-        if exc.exc_type == "MemoryError":
-            hint = (f"your code needed more than the memory limit of "
-                    f"{session.config.limits.memory_mb} MB" if session.config else "")
-        where = f", at {exc.location}" if exc.location else ""
-        return "error", exc.fraction, f"Your code raised {exc}{where}{_so_far(exc)}", hint, exc.traceback
+    except Stopped as exc:  # the student's function stopped before the check credited anything
+        verdict = Verdict(0.0, "", stopped=exc)
     except CallTimeout as exc:
         return "timeout", 0.0, str(exc), "", ""
     except SubmissionDied as exc:
@@ -137,8 +125,24 @@ def _outcome(check: Check, session: Session) -> Tuple[str, float, str, str, str]
         return "error", 0.0, "The grader's check returned no verdict (a bug in the grader)", "", ""
     fraction = verdict.fraction if math.isfinite(verdict.fraction) else 0.0
     fraction = min(max(float(fraction), 0.0), 1.0)
+    if verdict.stopped is not None:
+        return _stopped(verdict, fraction, session)
     status = "passed" if fraction >= 1.0 - 1e-9 else "failed"
     return status, fraction, verdict.message, verdict.hint, ""
+
+
+def _stopped(verdict: Verdict, fraction: float, session: Session) -> Tuple[str, float, str, str, str]:
+    """The outcome of a check whose student function stopped (a stub or a crash) after the credited work."""
+    exc = verdict.stopped  # a NotImplementedYet or a StudentCrash
+    so_far = f". Before it: {verdict.message}" if verdict.message else ""
+    if isinstance(exc, NotImplementedYet):
+        return "not implemented", fraction, f"Not implemented yet: {exc}{so_far}", verdict.hint, ""
+    hint = verdict.hint
+    if not hint and exc.exc_type == "MemoryError":
+        hint = (f"your code needed more than the memory limit of "
+                f"{session.config.limits.memory_mb} MB" if session.config else "")
+    where = f", at {exc.location}" if exc.location else ""
+    return "error", fraction, f"Your code raised {exc}{where}{so_far}", hint, exc.traceback
 
 
 def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tuple[Check, float]],
@@ -176,11 +180,9 @@ def _trim(text: str, limit: int = 1500) -> str:
 
 
 def protect_secrets() -> None:
-    """When running as root, make the reference solutions and hidden tests unreadable to others."""
+    """When running as root, make the course (reference solutions, hidden checks) unreadable to others."""
     if running_as_root():
-        for directory in SECRET_DIRS:
-            if directory.is_dir():
-                os.chmod(directory, 0o700)
+        os.chmod(COURSE, 0o700)
 
 
 def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]] = None,

@@ -42,7 +42,7 @@ ROOT_VARIABLE = "TINYBACKPROP_GRADESCOPE_ROOT"
 SETTINGS = "gradescope.json"
 FORMATS = ("ansi", "md")
 # What the bundle's source holds: what `pip install .` needs, and nothing of tests or notebooks.
-SOURCE = ("pyproject.toml", "README.md", "tinybackprop", "autograder")
+SOURCE = ("pyproject.toml", "README.md", "tinybackprop", "autograder", "course")
 JUNK_PARTS = ("__pycache__", ".ipynb_checkpoints")
 # A fixed date for every zip entry, so that the same project gives the same bytes.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)

@@ -3,8 +3,9 @@
     python -m autograder handout OUT [--config PATH] [--force]
 
 OUT gets `tinybackprop/`, the stubbed `assignments/` (with notebooks), the
-autograder with its public suites only, `pyproject.toml` and a README for
-students. Left out: `autograder/reference/`, `autograder/hidden/` and the
+autograder, the course with its public checks only, `pyproject.toml` and a
+README for students. Left out: every `course/<assignment>/reference.py` and
+`hidden.py`, the notebook sources (the kit has the notebooks) and the
 instructor's tools (batch, handout, Gradescope, stub generator). In their
 place the kit has `autograder/hidden_manifest.json`, which tells the
 student's report how many hidden tests and points wait for grading.
@@ -14,7 +15,7 @@ notebook cells, strings and comments aside) for the code of every solution
 region of the references, and every file for the name of each hidden test;
 it refuses to leave a kit that leaks either. The public suites need no
 reference: they read the answers recorded for their fixed inputs
-(`autograder/public/recorded.json`), which the kit keeps.
+(`course/recorded.json`), which the kit keeps.
 """
 from __future__ import annotations
 
@@ -27,13 +28,18 @@ import tokenize
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
+from autograder.content import COURSE, NOTEBOOK, SECRETS, reference_files
+
 ROOT = Path(__file__).resolve().parent.parent
 AUTOGRADER = ROOT / "autograder"
 # The name the student's report reads to say how many hidden tests and points wait.
 MANIFEST = "hidden_manifest.json"
-# Parts of the autograder only an instructor uses; the first two would give answers away.
-INSTRUCTOR_ONLY = ("reference", "hidden", "batch.py", "gradebook.py", "handout.py", "gradescope.py",
-                   "stubgen.py", "notebooks.py")
+# Parts of the autograder only an instructor uses.
+INSTRUCTOR_ONLY = ("batch.py", "gradebook.py", "lms.py", "pool.py", "handout.py", "gradescope.py", "stubgen.py",
+                   "notebooks.py")
+# Parts of each assignment's folder the kit leaves out: the secrets, which would give answers
+# away, and the notebook source (the kit has the notebook).
+COURSE_ONLY = tuple(f"{name}.py" for name in SECRETS + (NOTEBOOK,))
 JUNK = ("__pycache__", "*.pyc", ".*", "*.egg-info", ".ipynb_checkpoints")
 
 
@@ -68,7 +74,7 @@ def hidden_names() -> List[str]:
     return sorted({c.name for c in checks if c.hidden} - public)
 
 
-def solution_snippets(reference_dir: Path = AUTOGRADER / "reference") -> Dict[str, str]:
+def solution_snippets(course: Path = COURSE) -> Dict[str, str]:
     """The code of every solution region, as needles: each pair of consecutive lines, or a lone line.
 
     Lines are normalized (comments dropped, whitespace removed) so that a copy
@@ -78,7 +84,7 @@ def solution_snippets(reference_dir: Path = AUTOGRADER / "reference") -> Dict[st
     from autograder.stubgen import find_regions
 
     needles = {}
-    for path in sorted(p for p in reference_dir.glob("*.py") if p.name != "__init__.py"):
+    for name, path in sorted(reference_files(course).items()):
         text = path.read_text(encoding="utf-8")
         code = code_lines(text)
         for region in find_regions(text, str(path)):
@@ -86,7 +92,7 @@ def solution_snippets(reference_dir: Path = AUTOGRADER / "reference") -> Dict[st
             pieces = ["\n".join(body[i:i + 2]) for i in range(max(len(body) - 1, 1))]
             for piece in pieces:
                 if piece:
-                    needles[piece] = "%s, %s" % (path.name, region.name)
+                    needles[piece] = "%s, %s" % (name, region.name)
     return needles
 
 
@@ -155,6 +161,10 @@ def build(out: Path, config: Optional[str] = None) -> Dict[str, Any]:
     copy_tree(ROOT / "tinybackprop", out / "tinybackprop")
     copy_tree(ROOT / "assignments", out / "assignments")
     copy_tree(AUTOGRADER, out / "autograder", leave_out=INSTRUCTOR_ONLY)
+    copy_tree(COURSE, out / "course", leave_out=COURSE_ONLY)
+    # The grader makes course/ mode 0o700 when it runs as root (for its secrets); the kit's
+    # course has none, and must be as readable as the rest of the kit.
+    shutil.copymode(str(out / "autograder"), str(out / "course"))
     if config:
         # The kit's report must give the same points as the instructor's grading.
         shutil.copyfile(config, str(out / "autograder" / "config.toml"))

@@ -20,7 +20,7 @@ from typing import Iterable, List
 DEFAULT_FORBIDDEN = (
     "numpy", "scipy", "torch", "sklearn", "pandas",
     "tinybackprop.nn", "tinybackprop.losses", "tinybackprop.gradcheck",
-    "autograder", "os", "sys", "subprocess", "socket", "ctypes", "multiprocessing",
+    "autograder", "course", "os", "sys", "subprocess", "socket", "ctypes", "multiprocessing",
     "threading", "signal", "shutil", "pathlib", "importlib", "builtins", "gc",
     "inspect", "pickle", "marshal", "resource", "pty", "io",
 )

@@ -53,8 +53,7 @@ def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         # Imported once in the server, so that no worker pays for the grader and its suites again.
-        suites = ["autograder.%s.%s" % (kind, a) for kind in ("public", "reference", "hidden")
-                  for a in ASSIGNMENTS]
+        suites = ["course.%s.%s" % (a, kind) for kind in ("checks", "hidden") for a in ASSIGNMENTS]
         ctx.set_forkserver_preload(["autograder.grade", "autograder.pool"] + suites)
         return ctx
     return multiprocessing.get_context("spawn")

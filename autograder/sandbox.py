@@ -15,8 +15,8 @@ The threat model is in DESIGN.md: the submission is untrusted code. A
   uid/gid (a random number in a high range, not ``nobody``: children of
   different students running at the same time then cannot signal, trace or
   write into one another) that owns only its work directory.
-  ``autograder/reference/`` and ``autograder/hidden/`` are made mode 0o700 by
-  the runner, so that uid cannot read them; and the child, in a mount
+  ``course/`` (the reference solutions and hidden checks) is made mode 0o700
+  by the runner, so that uid cannot read it; and the child, in a mount
   namespace of its own, covers the grader's tree (the checkout with its
   ``.git``, which holds every committed reference) with an empty read-only
   tmpfs where the system allows it (root with CAP_SYS_ADMIN). Not prevented:
@@ -135,12 +135,12 @@ class Sandbox:
     def _hidden_paths(self) -> list:
         """The folders the child must not see: the grader's whole tree, or, when the
         interpreter or the workspace lives inside it (a virtualenv in the checkout),
-        just its secrets: the repository history and the reference and hidden folders."""
+        just its secrets: the repository history and the course folder."""
         tree = GRADER_TREE
         needed = [self.workspace.root, Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()]
         if tree != Path(tree.anchor) and not any(tree == p or tree in p.parents for p in needed):
             return [str(tree)]
-        secrets = [tree / ".git", tree / "autograder" / "reference", tree / "autograder" / "hidden"]
+        secrets = [tree / ".git", tree / "course"]
         return [str(path) for path in secrets if path.is_dir()]
 
     def _kill(self) -> None:

@@ -1,13 +1,15 @@
-"""The stub generator: turns the reference solutions into the student's assignments/ folder.
+"""The stub generator: turns the course's reference solutions into the student's assignments/ folder.
 
 Each region between `# BEGIN SOLUTION <function>: <stage>` and
-`# END SOLUTION` in `autograder/reference/*.py` becomes a TODO line and
+`# END SOLUTION` in `course/<assignment>/reference.py` becomes a TODO line and
 `raise NotImplementedError("<function>: <stage>")`; the comment above the
-region (what to compute, its shape, the formula) stays. The notebooks of
-`autograder.notebooks` are written next to the stubs.
+region (what to compute, its shape, the formula) stays. Each
+`course/<assignment>/notebook.py`, read by `autograder.notebooks`, is written
+next to the stubs as `<assignment>.ipynb`.
 
-    python -m autograder stubs            regenerate assignments/
-    python -m autograder stubs --check    exit 1 and name the files that are out of date
+    python -m autograder stubs                  regenerate assignments/
+    python -m autograder stubs --check          exit 1 and name the files that are out of date
+    python -m autograder stubs --solutions OUT  write the reference solutions to OUT, as a submission
 """
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ import sys
 from pathlib import Path
 from typing import Collection, NamedTuple, Optional
 
+from autograder.content import ASSIGNMENTS, COURSE, NOTEBOOK, REFERENCE, part, write_references
+from autograder.notebooks import NotebookError, render_notebook
+
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = ROOT / "autograder" / "reference"
 ASSIGNMENTS_DIR = ROOT / "assignments"
 
 BEGIN = "# BEGIN SOLUTION"
@@ -98,7 +102,7 @@ def make_stub(text: str, filename: str = "<reference>", stages: Optional[Collect
     the reference code, which lets tests reach every stage on its own.
     """
     lines = text.splitlines()
-    out = [f"# Generated from autograder/reference/{Path(filename).name} by `python -m autograder stubs`:",
+    out = [f"# Generated from course/{Path(filename).parent.name}/reference.py by `python -m autograder stubs`:",
            "# replace each `raise NotImplementedError` with your code for the stage described above it."]
     position = 0
     for region in find_regions(text, filename):
@@ -112,17 +116,16 @@ def make_stub(text: str, filename: str = "<reference>", stages: Optional[Collect
     return "\n".join(out) + "\n"
 
 
-def generated_files(reference_dir: Path = REFERENCE_DIR, out_dir: Path = ASSIGNMENTS_DIR) -> dict[Path, str]:
+def generated_files(course: Path = COURSE, out_dir: Path = ASSIGNMENTS_DIR) -> dict[Path, str]:
     """Every generated file (stubs and notebooks) mapped to the text it should hold."""
     files = {}
-    for source in sorted(reference_dir.glob("*.py")):
-        if source.name != "__init__.py":
-            files[out_dir / source.name] = make_stub(source.read_text(encoding="utf-8"), str(source))
-    # Imported here: find_regions and make_stub serve the grader and the handout without nbformat.
-    from .notebooks import NOTEBOOKS, render_notebook
-
-    for name in NOTEBOOKS:
-        files[out_dir / f"{name}.ipynb"] = render_notebook(name)
+    for name in ASSIGNMENTS:
+        source = part(name, REFERENCE, course)
+        if source.is_file():
+            files[out_dir / f"{name}.py"] = make_stub(source.read_text(encoding="utf-8"), str(source))
+    for name in ASSIGNMENTS:
+        if part(name, NOTEBOOK, course).is_file():
+            files[out_dir / f"{name}.ipynb"] = render_notebook(name, course)
     return files
 
 
@@ -134,15 +137,23 @@ def _current(path: Path) -> str | None:
 def main(argv: list[str]) -> int:
     """Regenerate the stubs and notebooks (or, with --check, report which are out of date)."""
     parser = argparse.ArgumentParser(prog="python -m autograder stubs",
-                                     description="Generate assignments/ from autograder/reference/.")
+                                     description="Generate assignments/ from the course's reference solutions "
+                                                 "and notebook sources.")
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a generated file is missing or out of date")
-    parser.add_argument("--reference", type=Path, default=REFERENCE_DIR, help="folder of reference solutions")
+    parser.add_argument("--course", type=Path, default=COURSE,
+                        help="the course folder: <assignment>/reference.py and <assignment>/notebook.py")
     parser.add_argument("--out", type=Path, default=ASSIGNMENTS_DIR, help="folder of the stubs and notebooks")
+    parser.add_argument("--solutions", type=Path, metavar="OUT",
+                        help="instead, copy the reference solutions into OUT as <assignment>.py "
+                             "(a submission that scores full marks)")
     args = parser.parse_args(argv)
+    if args.solutions:
+        print(f"wrote the reference solutions to {write_references(args.solutions, args.course)}")
+        return 0
     try:
-        files = generated_files(args.reference, args.out)
-    except MarkerError as error:
+        files = generated_files(args.course, args.out)
+    except (MarkerError, NotebookError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ImportError as error:

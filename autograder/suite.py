@@ -1,14 +1,17 @@
 """The vocabulary shared by the grader and its suites: checks, verdicts, sessions, errors.
 
-A suite module (``autograder/public/<assignment>.py`` or
-``autograder/hidden/<assignment>.py``) defines ``CHECKS: list[Check]``. The
+A suite module (``course/<assignment>/checks.py`` or
+``course/<assignment>/hidden.py``) defines ``CHECKS: list[Check]``. The
 runner (``autograder.grade``) gives each check a :class:`Session`, the trusted
 parent's handle on the sandboxed child that runs one assignment of the
 submission. A check calls the student's code only through the session, gets
 back plain data (floats, lists, dicts, parent-built ``Matrix`` objects) and
-returns a :class:`Verdict`. Anything the student's code does wrong during a
-call is raised as a :class:`StudentError`; checks let it propagate and the
-runner turns it into a status (``error``, ``timeout``, ``not implemented``...).
+returns a :class:`Verdict`, the one way credit reaches the runner. Anything
+the student's code does wrong during a call is raised as a
+:class:`StudentError`; a check that credits the work done before a student's
+function stopped returns a Verdict that carries the :class:`Stopped` error;
+any other error propagates, and the runner turns it into a status with no
+credit (``error``, ``timeout``, ``not implemented``...).
 """
 from __future__ import annotations
 
@@ -16,19 +19,26 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
 
+from course import ASSIGNMENTS  # the course's list, which the engine's modules read here
+
 if TYPE_CHECKING:
     from autograder.config import Config
 
-ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """What one check concludes: the fraction of its points earned, and why."""
+    """What one check concludes: the fraction of its points earned, and why.
+
+    ``stopped``: the student's function raised (a stub or a crash) after the work
+    that ``fraction`` and ``message`` credit; the runner gives the test its
+    status ("not implemented" or "error") and says where the function stopped.
+    """
 
     fraction: float
     message: str
     hint: str = ""
+    stopped: Optional["Stopped"] = None
 
 
 @dataclass(frozen=True)
@@ -61,20 +71,13 @@ class Stopped(StudentError):
 
     ``computed`` holds the numbers and matrices the function had in its local
     variables when it raised (its arguments left out), as parent-built plain
-    data: a check may credit the stages done before that point with ``credit``
-    (the runner keeps the status, "not implemented" or "error").
+    data: a check may credit the stages done before that point with
+    ``Verdict(fraction, what_was_right, stopped=error)``.
     """
 
     def __init__(self, message: str, computed: Optional[dict] = None) -> None:
         super().__init__(message)
         self.computed = computed or {}
-        self.fraction = 0.0
-        self.so_far = ""
-
-    def credit(self, fraction: float, so_far: str) -> "Stopped":
-        """Record the fraction of the check's points earned before the raise, and what was right."""
-        self.fraction, self.so_far = fraction, so_far
-        return self
 
 
 class NotImplementedYet(Stopped):

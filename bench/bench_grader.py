@@ -2,10 +2,10 @@
 
     python3 bench/bench_grader.py [--repeat 3]
 
-Copies ``autograder/reference/*.py`` into a temporary folder, grades it with
-every suite (public and hidden) a few times, and prints the wall-clock time of
-each run, the best and the median, and their ratio to the 10 s target of the
-issue (a 2-core machine, CPython). The stubs as shipped are timed too, as the
+Copies the reference solutions (``course/*/reference.py``) into a temporary
+folder, grades it with every suite (public and hidden) a few times, and prints
+the wall-clock time of each run, the best and the median, and their ratio to
+the 10 s target of the issue (a 2-core machine, CPython). The stubs as shipped are timed too, as the
 cheapest complete run (every check stops at the first NotImplementedError),
 and, once, the reference with an infinite loop in ``svm_loss_naive``: its five
 naive checks cost one per-call limit (5 s), not five, since a function that
@@ -14,7 +14,6 @@ timed out is not called again.
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
 import tempfile
@@ -24,19 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.grade import grade_submission  # noqa: E402  (after the path is set)
+from autograder.content import write_references  # noqa: E402  (after the path is set)
+from autograder.grade import grade_submission  # noqa: E402
 
 TARGET_SECONDS = 10.0
 
 
 def reference_submission(folder: Path) -> Path:
     """The reference solutions copied into ``folder/reference`` as a submission."""
-    target = folder / "reference"
-    target.mkdir(parents=True)
-    for path in (ROOT / "autograder" / "reference").glob("*.py"):
-        if path.name != "__init__.py":
-            shutil.copy(path, target / path.name)
-    return target
+    return write_references(folder / "reference")
 
 
 def looping_submission(folder: Path) -> Path:

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import random
 
+from operator import attrgetter
+
 import pytest
 
-from autograder.reference.linear_classifier import LinearClassifier, LinearSVM, Softmax
-from autograder.reference.softmax import softmax_loss_vectorized
-from autograder.reference.svm import svm_loss_vectorized
+from autograder.oracle import reference
 from tinybackprop.data import accuracy
 from tinybackprop.matrix import Matrix
+
+LinearClassifier, LinearSVM, Softmax = attrgetter("LinearClassifier", "LinearSVM", "Softmax")(
+    reference("linear_classifier"))
+softmax_loss_vectorized = reference("softmax").softmax_loss_vectorized
+svm_loss_vectorized = reference("svm").svm_loss_vectorized
 
 
 def toy_data():

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,8 +11,10 @@ import xml.etree.ElementTree as ET
 import nbformat
 import pytest
 
-from autograder.notebooks import NOTEBOOKS, build_notebook, render_notebook
-from autograder.stubgen import ASSIGNMENTS_DIR, REFERENCE_DIR, ROOT
+from autograder.content import ASSIGNMENTS as NOTEBOOKS  # every assignment has its notebook
+from autograder.content import REFERENCE, part, write_references
+from autograder.notebooks import NotebookError, build_notebook, read_cells, render_notebook
+from autograder.stubgen import ASSIGNMENTS_DIR, ROOT
 
 # A line each notebook must print when it runs on the reference solutions.
 EXPECTED_OUTPUT = {
@@ -66,7 +67,9 @@ def notebook_runs(tmp_path_factory):
     """
     root = tmp_path_factory.mktemp("notebooks")
     package = root / "assignments"
-    shutil.copytree(REFERENCE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    write_references(package)
+    # A regular package, so that it wins over the repository's own `assignments` on the path.
+    (package / "__init__.py").write_text('"""The reference solutions as the package assignments."""\n')
     runner = root / "run_cells.py"
     runner.write_text(RUNNER, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # for tinybackprop; the notebook puts `root` first
@@ -156,8 +159,25 @@ def test_a_writefile_cell_is_what_a_notebook_submission_hands_in(name, tmp_path)
 
     notebook = build_notebook(name)
     assert f"%%writefile {name}.py" in notebook.cells[1].source
-    code = (REFERENCE_DIR / f"{name}.py").read_text(encoding="utf-8")
+    code = part(name, REFERENCE).read_text(encoding="utf-8")
     notebook.cells.insert(2, nbformat.v4.new_code_cell(f"%%writefile {name}.py\n{code}"))
     path = tmp_path / f"{name}.ipynb"
     path.write_text(nbformat.writes(notebook), encoding="utf-8")
     assert load_submission(str(path)).files == {f"{name}.py": code}
+
+
+def test_the_percent_format_reads_code_and_markdown_cells():
+    text = "# %% [markdown]\n# # Title\n#\n# Some *text*.\n\n# %%\nx = 1\n\nprint(x)\n\n# %%\n# a comment\ny = 2\n"
+    assert read_cells(text) == [("markdown", "# Title\n\nSome *text*."), ("code", "x = 1\n\nprint(x)"),
+                                ("code", "# a comment\ny = 2")]
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("x = 1\n# %%\ny = 2\n", 1, "text before the first cell marker"),
+    ("# %%\nx = 1\n# %% [raw]\n", 3, "unknown cell marker"),
+    ("# %% [markdown]\n# fine\nnot commented\n", 3, "must start with '# '"),
+])
+def test_a_malformed_notebook_source_is_refused_naming_file_and_line(text, line, words):
+    with pytest.raises(NotebookError) as error:
+        read_cells(text, "course/x/notebook.py")
+    assert str(error.value).startswith(f"course/x/notebook.py:{line}: ") and words in str(error.value)

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from autograder.reference import softmax as reference_softmax
-from autograder.reference import svm as reference_svm
-from autograder.reference import two_layer_net as reference_two_layer_net
-from autograder.stubgen import REFERENCE_DIR, ROOT, MarkerError, find_regions, main, make_stub
+from autograder.content import NOTEBOOK, REFERENCE, part, reference_files
+from autograder.oracle import reference
+from autograder.stubgen import ROOT, MarkerError, find_regions, main, make_stub
 from tinybackprop.matrix import Matrix
+
+reference_softmax, reference_svm = reference("softmax"), reference("svm")
+reference_two_layer_net = reference("two_layer_net")
 
 ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
 
@@ -58,7 +60,7 @@ def f(x):
 
 
 def test_a_region_becomes_a_todo_and_a_raise():
-    stub = make_stub(EXAMPLE, "example.py")
+    stub = make_stub(EXAMPLE, "course/example/reference.py")
     assert stub.splitlines()[2:] == [
         "def f(x):",
         '    """Doc."""',
@@ -67,7 +69,7 @@ def test_a_region_becomes_a_todo_and_a_raise():
         '    raise NotImplementedError("f: double")',
         "    return double",
     ]
-    assert stub.startswith("# Generated from autograder/reference/example.py")
+    assert stub.startswith("# Generated from course/example/reference.py")
 
 
 MALFORMED = {
@@ -97,15 +99,26 @@ def test_malformed_markers_are_refused_naming_file_and_line(case):
 
 
 def test_cli_refuses_a_malformed_reference(tmp_path, capsys):
-    (tmp_path / "bad.py").write_text(MALFORMED["unclosed"][0], encoding="utf-8")
-    assert main(["--reference", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
-    assert f"{tmp_path / 'bad.py'}:2: solution region 'f: a' is never closed" in capsys.readouterr().err
+    bad = part("svm", REFERENCE, tmp_path)
+    bad.parent.mkdir()
+    bad.write_text(MALFORMED["unclosed"][0], encoding="utf-8")
+    assert main(["--course", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert f"{bad}:2: solution region 'f: a' is never closed" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_refuses_a_malformed_notebook_source(tmp_path, capsys):
+    bad = part("svm", NOTEBOOK, tmp_path)
+    bad.parent.mkdir()
+    bad.write_text("print('no cell marker above me')\n", encoding="utf-8")
+    assert main(["--course", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert f"{bad}:1: text before the first cell marker" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_assignment_files_import_only_the_standard_library_and_matrix(name):
-    tree = ast.parse((REFERENCE_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    tree = ast.parse(part(name, REFERENCE).read_text(encoding="utf-8"))
     allowed = {"__future__", "math", "random", "typing", "tinybackprop.matrix"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -118,7 +131,7 @@ def test_assignment_files_import_only_the_standard_library_and_matrix(name):
 def test_shipped_stubs_import_and_have_no_solution_left(name):
     module = importlib.import_module(f"assignments.{name}")
     source = Path(module.__file__).read_text(encoding="utf-8")
-    regions = find_regions((REFERENCE_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    regions = find_regions(part(name, REFERENCE).read_text(encoding="utf-8"))
     assert regions
     assert "SOLUTION" not in source
     assert source.count("raise NotImplementedError(") >= len(regions)
@@ -169,17 +182,17 @@ DRIVERS = {
 def _stages():
     """(assignment, stage name) for every solution region of every reference file."""
     return [(name, region.name) for name in ASSIGNMENTS
-            for region in find_regions((REFERENCE_DIR / f"{name}.py").read_text(encoding="utf-8"))]
+            for region in find_regions(part(name, REFERENCE).read_text(encoding="utf-8"))]
 
 
 def _import_partial(tmp_path, package, name, stages):
     """Import assignment `name` from a copy of the references where only `stages` are stubbed."""
     folder = tmp_path / package
     folder.mkdir(parents=True)
-    for source in REFERENCE_DIR.glob("*.py"):
+    for file, source in reference_files().items():
         text = source.read_text(encoding="utf-8")
-        (folder / source.name).write_text(make_stub(text, str(source), stages) if source.stem == name else text,
-                                          encoding="utf-8")
+        (folder / file).write_text(make_stub(text, str(source), stages) if file == f"{name}.py" else text,
+                                   encoding="utf-8")
     sys.path.insert(0, str(tmp_path))
     try:
         return importlib.import_module(f"{package}.{name}")
@@ -219,6 +232,12 @@ def test_references_run_with_no_stage_stubbed(tmp_path):
         for function, drive in DRIVERS.items():
             if hasattr(module, function.split(".")[0]):
                 drive(module)
+
+
+def test_solutions_writes_the_references_as_a_submission(tmp_path, capsys):
+    assert main(["--solutions", str(tmp_path / "solved")]) == 0
+    files = {path.name: path.read_text(encoding="utf-8") for path in (tmp_path / "solved").iterdir()}
+    assert files == {f"{name}.py": part(name, REFERENCE).read_text(encoding="utf-8") for name in ASSIGNMENTS}
 
 
 def test_stubgen_runs_as_a_module():

@@ -6,16 +6,14 @@ points and what the hint says.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from autograder.config import load_config
+from autograder.content import write_references
 from autograder.grade import grade_submission
-
-REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +25,7 @@ def quick():
 
 def submission(tmp_path: Path, file: str = "", old: str = "", new: str = "") -> Path:
     """The reference solutions, with ``old`` replaced by ``new`` (found exactly once) in ``file``."""
-    folder = tmp_path / "submission"
-    folder.mkdir()
-    for path in REFERENCE.glob("*.py"):
-        if path.name != "__init__.py":
-            shutil.copy(path, folder / path.name)
+    folder = write_references(tmp_path / "submission")
     if file:
         source = (folder / file).read_text(encoding="utf-8")
         assert source.count(old) == 1, old

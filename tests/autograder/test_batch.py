@@ -14,20 +14,18 @@ import zipfile
 from pathlib import Path
 
 from autograder import batch, lms, pool
+from autograder.content import REFERENCE, part, write_references
 from autograder.gradebook import StudentRecord, grades_csv, summary_text
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "autograder" / "reference"
+GATES = part("gates", REFERENCE)  # the reference gates.py
 STUBS = ROOT / "assignments"
 
 
 def reference_folder(path: Path) -> Path:
     """A submission folder holding the reference solutions (full marks)."""
     path.mkdir(parents=True)
-    for source in REFERENCE.glob("*.py"):
-        if source.name != "__init__.py":
-            shutil.copyfile(source, path / source.name)
-    return path
+    return write_references(path)
 
 
 def stub_folder(path: Path) -> Path:
@@ -55,9 +53,9 @@ def test_broken_submissions_get_a_row_each_and_the_batch_goes_on(tmp_path):
     (subs / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not a zip")
     for name, evil in (("climbs", "../escaped.py"), ("absolute", "/tmp/tinybackprop-absolute.py")):
         with zipfile.ZipFile(subs / (name + ".zip"), "w") as zf:
-            zf.write(REFERENCE / "gates.py", "gates.py")
+            zf.write(GATES, "gates.py")
             zf.writestr(evil, "x = 1\n")
-    os.symlink(str(REFERENCE), str(subs / "symlinked"))
+    os.symlink(str(reference_folder(tmp_path / "elsewhere")), str(subs / "symlinked"))
     (subs / "badjson.ipynb").write_text('{"cells": [', encoding="utf-8")
     (subs / "latin1").mkdir()
     (subs / "latin1" / "gates.py").write_bytes(b"# caf\xe9\nx = 1\n")
@@ -99,9 +97,9 @@ def test_one_zip_of_the_class_is_extracted_safely(tmp_path):
     archive = tmp_path / "class.zip"
     inner = tmp_path / "inner.zip"
     with zipfile.ZipFile(inner, "w") as zf:
-        zf.write(REFERENCE / "gates.py", "gates.py")
+        zf.write(GATES, "gates.py")
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.write(REFERENCE / "gates.py", "submissions/alice/gates.py")
+        zf.write(GATES, "submissions/alice/gates.py")
         zf.write(inner, "submissions/bob.zip")
         zf.writestr("submissions/mallory/../../../outside.py", "x = 1\n")
         link = zipfile.ZipInfo("submissions/eve/gates.py")
@@ -143,7 +141,7 @@ def test_resume_grades_only_what_is_missing_or_changed(tmp_path):
     stamps = {s: (out / "results" / (s + ".json")).stat().st_mtime_ns for s in first}
 
     (out / "results" / "carol.json").unlink()  # as if the batch died before carol
-    shutil.copyfile(REFERENCE / "gates.py", subs / "bob" / "gates.py")  # bob fixed his work
+    shutil.copyfile(GATES, subs / "bob" / "gates.py")  # bob fixed his work
     time.sleep(0.01)
     assert run_batch(subs, "--out", out, "--only", "gates", "--resume") == 0
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import hints
+from autograder.content import write_references
 from autograder.grade import grade_submission
-
-REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
+from course import hints
 
 
 @dataclass(frozen=True)
@@ -147,10 +146,8 @@ CASES = [
 
 def buggy_submission(folder: Path, case: Case) -> Path:
     """The reference solutions with the case's changes applied to its file."""
-    for path in REFERENCE.glob("*.py"):
-        if path.name != "__init__.py":
-            (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    source = (REFERENCE / case.file).read_text(encoding="utf-8")
+    write_references(folder)
+    source = (folder / case.file).read_text(encoding="utf-8")
     for old, new in case.changes:
         assert source.count(old) == 1, f"{case.name}: {old!r} is not in {case.file} exactly once"
         source = source.replace(old, new)

@@ -100,7 +100,7 @@ def test_an_output_flood_is_trimmed(tmp_path, config):
 def test_the_static_check_names_the_forbidden_imports(tmp_path, config):
     result = grade_submission(str(cheat("forbidden_import", tmp_path)), only=STAGES, seed=7, config=config)
     message = result.tests[0].output
-    assert "tinybackprop.losses" in message and "autograder.reference.svm" in message
+    assert "tinybackprop.losses" in message and "course.svm.reference" in message
 
 
 def test_writes_outside_the_work_directory_fail(tmp_path, config):

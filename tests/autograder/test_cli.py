@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder import cli
+from autograder.content import write_references
 from autograder.grade import grade_submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,12 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def reference_submission(tmp_path_factory) -> Path:
     """The reference solutions copied into a folder, as a student would submit them."""
-    folder = tmp_path_factory.mktemp("reference") / "reference"
-    folder.mkdir()
-    for path in (REPO / "autograder" / "reference").glob("*.py"):
-        if path.name != "__init__.py":
-            shutil.copy(path, folder / path.name)
-    return folder
+    return write_references(tmp_path_factory.mktemp("reference") / "reference")
 
 
 def run(*args: str, env: dict = None) -> subprocess.CompletedProcess:

@@ -79,9 +79,11 @@ def test_a_handout_counts_its_hidden_tests_from_the_manifest(tmp_path: Path):
     entries = [{"assignment": "svm", "stage": "forward", "points": 2.0},
                {"assignment": "svm", "stage": "backward", "points": 1.0}]
     (tmp_path / "hidden_manifest.json").write_text(json.dumps({"tests": entries + [{"junk": 1}]}))
-    assert absent_hidden([], root=tmp_path) == entries
-    (tmp_path / "hidden").mkdir()  # the instructor's tree: the hidden suites themselves are here
-    assert absent_hidden([], root=tmp_path) == []
+    course = tmp_path / "course"  # the kit's course: no hidden suite
+    (course / "svm").mkdir(parents=True)
+    assert absent_hidden([], root=tmp_path, course=course) == entries
+    (course / "svm" / "hidden.py").write_text("CHECKS = []\n")  # the instructor's tree: the hidden suites are here
+    assert absent_hidden([], root=tmp_path, course=course) == []
 
 
 def test_pending_hidden_points_share_the_stage_total_with_the_public_checks():

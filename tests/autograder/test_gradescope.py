@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from autograder import gradescope
+from autograder.content import REFERENCE, part, write_references
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "autograder" / "reference"
 
 # Gradescope's documented results.json (gradescope-autograders.readthedocs.io, "Autograder Specifications").
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
@@ -124,8 +124,8 @@ def test_the_bundle_has_gradescope_layout_and_the_hidden_tests(bundle):
     names = set(infos)
     assert {"pyproject.toml", "README.md", "gradescope.json", "autograder/config.toml", "autograder/grade.py",
             "tinybackprop/matrix.py"} <= names
-    assert any(n.startswith("autograder/hidden/") for n in names)
-    assert any(n.startswith("autograder/reference/") for n in names)
+    assert "course/svm/hidden.py" in names and "course/recorded.json" in names
+    assert "course/svm/reference.py" in names
     assert not any(n.startswith(("tests/", "assignments/", "bench/")) or "__pycache__" in n for n in names)
 
 
@@ -137,9 +137,7 @@ def test_the_bundle_is_the_same_bytes_each_time(bundle, tmp_path):
 
 def test_run_autograder_grades_the_reference_to_full_marks(bundle, tmp_path):
     root = fake_autograder(tmp_path, bundle)
-    for source in REFERENCE.glob("*.py"):
-        if source.name != "__init__.py":
-            shutil.copyfile(source, root / "submission" / source.name)
+    write_references(root / "submission")
 
     done = run_autograder(root)
 
@@ -195,7 +193,7 @@ def test_ansi_format_keeps_the_colours(tmp_path):
     out = tmp_path / "ansi.zip"
     assert gradescope.main([str(out), "--format", "ansi"]) == 0
     root = fake_autograder(tmp_path, out)
-    shutil.copyfile(REFERENCE / "gates.py", root / "submission" / "gates.py")
+    shutil.copyfile(part("gates", REFERENCE), root / "submission" / "gates.py")
     assert run_autograder(root).returncode == 0
     results = read_results(root)
     assert results["output_format"] == "ansi" and "\x1b[" in results["output"]

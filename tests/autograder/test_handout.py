@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from autograder import handout
+from autograder.content import COURSE, REFERENCE, part, reference_files
 from autograder.grade import discover_checks
 from autograder.stubgen import find_regions
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "autograder" / "reference"
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +30,7 @@ def kit(tmp_path_factory) -> Path:
 def region_blocks() -> list:
     """The body of every solution region with two or more code lines, whitespace collapsed."""
     blocks = []
-    for path in REFERENCE.glob("*.py"):
-        if path.name == "__init__.py":
-            continue
+    for path in reference_files().values():
         lines = path.read_text(encoding="utf-8").splitlines()
         for region in find_regions("\n".join(lines), str(path)):
             body = [" ".join(line.split()) for line in lines[region.begin:region.end - 1]]
@@ -52,13 +51,24 @@ def kit_texts(kit: Path) -> dict:
 
 
 def test_the_kit_has_what_a_student_needs(kit):
-    for part in ("tinybackprop/matrix.py", "assignments/svm.py", "assignments/svm.ipynb",
-                 "autograder/__main__.py", "autograder/grade.py", "autograder/public/svm.py",
-                 "autograder/config.toml", "pyproject.toml", "README.md"):
-        assert (kit / part).is_file(), part
-    for secret in ("autograder/reference", "autograder/hidden", "autograder/batch.py", "autograder/handout.py",
-                   "autograder/gradescope.py", "autograder/stubgen.py"):
+    for needed in ("tinybackprop/matrix.py", "assignments/svm.py", "assignments/svm.ipynb",
+                   "autograder/__main__.py", "autograder/grade.py", "course/svm/checks.py",
+                   "course/recorded.json", "autograder/config.toml", "pyproject.toml", "README.md"):
+        assert (kit / needed).is_file(), needed
+    secrets = [f"course/{name}/{secret}.py" for name in ("gates", "svm", "softmax", "linear_classifier",
+                                                           "two_layer_net") for secret in ("reference", "hidden")]
+    for secret in secrets + ["autograder/batch.py", "autograder/handout.py", "autograder/gradescope.py",
+                             "autograder/stubgen.py"]:
         assert not (kit / secret).exists(), secret
+    # Nor their bytecode (reference.cpython-311.pyc) anywhere.
+    assert not [path for path in kit.rglob("*") if path.name.split(".")[0] in ("reference", "hidden")]
+
+
+def test_the_kits_course_is_as_readable_as_the_rest_of_the_kit(tmp_path):
+    os.chmod(COURSE, 0o700)  # as the grader leaves it after grading as root
+    out = tmp_path / "kit"
+    assert handout.main([str(out)]) == 0
+    assert stat.S_IMODE((out / "course").stat().st_mode) == stat.S_IMODE((out / "autograder").stat().st_mode)
 
 
 def test_the_manifest_counts_the_hidden_tests_without_naming_them(kit):
@@ -91,7 +101,7 @@ def test_the_kit_holds_no_reference_code_and_no_hidden_test_name(kit):
 def test_the_leak_search_finds_a_planted_solution_and_a_hidden_name(kit, tmp_path):
     copy = tmp_path / "kit"
     shutil.copytree(kit, copy)
-    planted = REFERENCE / "two_layer_net.py"
+    planted = part("two_layer_net", REFERENCE)
     # Re-indented and re-spaced, as a careless copy would be.
     text = re.sub(r"[ ]{4}", "\t", planted.read_text(encoding="utf-8")).replace(" = ", "=")
     (copy / "assignments" / "notes.py").write_text(text, encoding="utf-8")

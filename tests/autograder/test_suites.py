@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import pytest
 
-from autograder import hints
-from autograder.compare import (compare_matrix, compare_number, in_order, rel_error, compare_entries_of,
-                                compare_floats)
+from autograder import oracle
+from autograder.compare import (compare_matrix, compare_number, credit_before_stop, in_order, rel_error,
+                                compare_entries_of, compare_floats)
+from autograder.content import REFERENCE, part, write_references
 from autograder.grade import discover_checks, grade_submission
-from autograder.public import _oracle
+from autograder.suite import NotImplementedYet
+from course import hints
 from tinybackprop.matrix import Matrix
 
-REFERENCE = Path(__file__).resolve().parents[2] / "autograder" / "reference"
 W = Matrix([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.25]])
 DATA_GRAD = Matrix([[0.1, -0.1], [0.3, -0.3], [-0.2, 0.2]])
 
@@ -27,12 +27,7 @@ def grade(folder: Path, only=None, public_only=False):
 
 def reference_copy(tmp_path: Path) -> Path:
     """A submission folder holding the reference solutions."""
-    folder = tmp_path / "submission"
-    folder.mkdir()
-    for path in REFERENCE.glob("*.py"):
-        if path.name != "__init__.py":
-            shutil.copy(path, folder / path.name)
-    return folder
+    return write_references(tmp_path / "submission")
 
 
 # -- compare ---------------------------------------------------------------
@@ -49,10 +44,24 @@ def test_a_matrix_of_the_wrong_shape_names_both_shapes():
     assert "(2, 3)" in result.message and "(3, 2)" in result.message
 
 
-@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
 def test_nan_and_infinity_are_wrong_answers(bad):
     assert not compare_number("loss", bad, 1.0).ok
     assert not compare_matrix("dW", Matrix([[bad, 0.0], [0.0, 0.0], [0.0, 0.0]]), W).ok
+    assert not compare_floats("dw", [bad, 1.0], [1.0, 1.0]).ok
+    # Also against an expected value that is not finite: no error small enough to pass.
+    assert rel_error(bad, bad) == math.inf and rel_error(1.0, bad) == math.inf
+
+
+def test_a_function_stopped_after_two_stages_is_credited_for_them_in_its_verdict():
+    stopped = NotImplementedYet("svm_forward: data_loss", {"scores": W, "margins": W * 2})
+    verdict = credit_before_stop(stopped, {"scores": W, "margins": W, "data_loss": 1.0},
+                                 ("scores", "margins", "data_loss"), 4)
+    assert verdict.stopped is stopped
+    assert verdict.fraction == pytest.approx(1 / 4)  # scores right, then margins wrong: 1 of 4 stages
+    assert verdict.message.startswith("right so far: scores; then margins is off")
+    nothing = credit_before_stop(stopped, {"dscores": W}, ("dscores",), 2)
+    assert (nothing.fraction, nothing.message, nothing.stopped) == (0.0, "", stopped)
 
 
 @pytest.mark.parametrize("got", [True, "1.0", None, {"a": 1.0}, [1.0]])
@@ -187,13 +196,13 @@ def same_answers(a, b) -> bool:
 
 def test_the_recorded_answers_are_in_sync_with_the_references(tmp_path):
     fresh = tmp_path / "recorded.json"
-    _oracle.record(fresh)
-    assert same_answers(json.loads(fresh.read_text()), json.loads(_oracle.RECORDED.read_text())), \
-        "the references changed: run python3 -m autograder.public._oracle and commit recorded.json"
+    oracle.record(fresh)
+    assert same_answers(json.loads(fresh.read_text()), json.loads(oracle.RECORDED.read_text())), \
+        "the references changed: run python3 -m autograder.oracle and commit course/recorded.json"
 
 
 def test_without_the_references_the_public_checks_use_the_recorded_answers(tmp_path, monkeypatch):
-    monkeypatch.setattr(_oracle, "reference", lambda assignment: None)
+    monkeypatch.setattr(oracle, "reference", lambda assignment: None)
     result = grade(reference_copy(tmp_path), public_only=True)
     assert [t.name for t in result.tests if t.status != "passed"] == []
     assert result.score == pytest.approx(result.max_score)
@@ -231,7 +240,7 @@ def test_a_loss_of_zero_with_a_zero_gradient_earns_nothing_anywhere(tmp_path, na
 
 def test_a_self_consistent_but_wrong_loss_fails_the_gradient_check(tmp_path):
     """Twice the loss with twice its gradient agrees with its own numerical gradient, and is wrong."""
-    source = (REFERENCE / "svm.py").read_text()
+    source = part("svm", REFERENCE).read_text()
     old = "    return data_loss + reg_loss, cache\n"
     assert source.count(old) == 1
     source = source.replace(old, "    return 2 * (data_loss + reg_loss), cache\n")

@@ -1,6 +1,6 @@
 """Cheat: reads the reference solution (or the hidden tests) and runs it as its own answer.
 
-If the sandbox let it read __REPO__/autograder/reference/svm.py, this file would
+If the sandbox let it read __REPO__/course/svm/reference.py, this file would
 score full marks; so a zero here shows the secrets stayed secret.
 """
 from tinybackprop.matrix import Matrix
@@ -9,14 +9,14 @@ from tinybackprop.matrix import Matrix
 _run = getattr((__builtins__["__import__"] if isinstance(__builtins__, dict) else __builtins__.__import__)(
     "built" + "ins"), "ex" + "ec")
 STOLEN = {}
-for path in ("__REPO__/autograder/reference/svm.py", "__REPO__/autograder/hidden/svm.py",
-             "__REPO__/autograder/reference/__init__.py"):
+for path in ("__REPO__/course/svm/reference.py", "__REPO__/course/svm/hidden.py",
+             "__REPO__/course/__init__.py"):
     try:
         with open(path, encoding="utf-8") as handle:
             source = handle.read()
     except OSError:
         continue
-    if path.endswith("reference/svm.py"):
+    if path.endswith("svm/reference.py"):
         namespace = {"__name__": "stolen", "__package__": None}
         _run(source.replace("from .", "from assignments."), namespace)
         STOLEN.update(namespace)

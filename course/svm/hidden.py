@@ -1,8 +1,8 @@
 """Hidden checks of the SVM assignment: fresh inputs of fresh sizes, margins at the hinge's kink."""
 from __future__ import annotations
 
-from autograder.public._linear_loss import near_kinks, fresh
-from autograder.public.svm import SVM
+from course.linear_loss import near_kinks, fresh
+from course.svm.checks import SVM
 
 CHECKS = [
     SVM.naive_check("one_example_two_classes", 1, fresh(N=1, D=3, C=2), hidden=True),

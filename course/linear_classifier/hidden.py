@@ -1,7 +1,7 @@
 """Hidden checks of the linear classifier: other shapes, and accuracy on other datasets drawn now."""
 from __future__ import annotations
 
-from autograder.public.linear_classifier import accuracy_check, predict_check
+from course.linear_classifier.checks import accuracy_check, predict_check
 
 CHECKS = [
     predict_check("predict_random_shapes", 1, N=20, D=6, C=5, hidden=True),

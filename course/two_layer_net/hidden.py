@@ -1,7 +1,7 @@
 """Hidden checks of the two-layer net: fresh shapes and inputs, and training on fresh circles."""
 from __future__ import annotations
 
-from autograder.public.two_layer_net import (accuracy_check, backward_check, forward_check, fresh,
+from course.two_layer_net.checks import (accuracy_check, backward_check, forward_check, fresh,
                                              gradcheck, wrapper_check)
 
 CHECKS = [

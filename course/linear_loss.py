@@ -3,7 +3,7 @@
 Both losses have the same signatures (``<loss>_loss_naive``, ``<loss>_forward``,
 ``<loss>_backward``, ``<loss>_loss_vectorized``), so one :class:`LinearLoss`
 builds the checks of either. Expected answers come from the reference
-solution (through ``_oracle``: computed here in the trusted parent, or
+solution (through ``autograder.oracle``: computed here in the trusted parent, or
 recorded for the student's kit) on inputs this module chooses; the student's
 answers come back through the Session as plain data.
 """
@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from autograder import hints
-from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number, fmt,
-                                in_order, stages_before_raise, tuple_message, unpack)
-from autograder.public._numerical import agreement, centered_difference, summary
-from autograder.public._oracle import answer, make_check, rounded
+from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number,
+                                credit_before_stop, fmt, in_order, tuple_message, unpack)
+from autograder.numerical import agreement, centered_difference, summary
+from autograder.oracle import answer, make_check, rounded
 from autograder.suite import CallTimeout, Check, NotRun, Session, Stopped, StudentCrash, Verdict
+from course import hints
 from tinybackprop.matrix import Matrix
 
 # Exceptions a softmax without the max shift raises on scores of +-1000:
@@ -194,7 +194,7 @@ class LinearLoss:
                 result = session.call(self.forward, *p.args())
             except Stopped as stopped:
                 keys = self.cache_keys
-                raise stopped.credit(*stages_before_raise(stopped.computed, exp.cache, keys, len(keys) + 1))
+                return credit_before_stop(stopped, exp.cache, keys, len(keys) + 1)
             return self.forward_verdict(result, p, exp)
         return self.check("forward", test, points, run, hidden)
 
@@ -220,7 +220,7 @@ class LinearLoss:
             try:
                 grads = session.call(self.backward, exp.cache, forbid=self.loss_functions())
             except Stopped as stopped:
-                raise stopped.credit(*stages_before_raise(stopped.computed, exp.grads, ("dscores", "dW"), 2))
+                return credit_before_stop(stopped, exp.grads, ("dscores", "dW"), 2)
             return self.backward_verdict(grads, p, exp)
         return self.check("backward", test, points, run, hidden)
 

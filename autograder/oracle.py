@@ -1,29 +1,36 @@
 """The reference's answers for the checks: computed, or recorded for the student's kit.
 
-On the instructor's grader the reference solutions (``autograder/reference/``)
+On the instructor's grader the reference solutions (``course/<assignment>/reference.py``)
 are present: a check's expected answer is computed by them, here in the
 trusted parent, on inputs drawn from the session's generator (fresh ones on
 every run). The student's kit has no reference solution, so its public
 checks draw their inputs from a generator seeded by the check's name and
-read the answers recorded for exactly those inputs in ``recorded.json``
+read the answers recorded for exactly those inputs in ``course/recorded.json``
 (written by :func:`record`, kept in sync with the references by a test).
 Inputs are rounded to 6 decimals, so they are the same floats on every
 machine, and a recording is found by a digest of the inputs.
+
+    python -m autograder.oracle     record the answers again after a reference changed
 """
 from __future__ import annotations
 
 import hashlib
-import importlib
+import importlib.util
 import json
 import random
+import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, Optional
 
+from autograder.content import ASSIGNMENTS, RECORDED, REFERENCE, part, write_references
 from autograder.suite import Check
 from tinybackprop.matrix import Matrix
 
-RECORDED = Path(__file__).with_name("recorded.json")
+# The package the reference solutions are loaded into, one module per assignment, so that
+# a reference imports another as a submission does (``from .svm import ...``).
+PACKAGE = "reference"
 # While record() runs: the answers computed so far, by digest.
 _recording: Optional[Dict[str, Any]] = None
 _recorded: Optional[Dict[str, Any]] = None
@@ -34,10 +41,36 @@ class MissingAnswer(RuntimeError):
 
 
 def reference(assignment: str) -> Optional[ModuleType]:
-    """The reference solution of an assignment, or None where it is absent (the student's kit)."""
-    if not (Path(__file__).parent.parent / "reference" / f"{assignment}.py").is_file():
+    """The reference solution of an assignment as module ``reference.<assignment>``, or None where
+    it is absent (the student's kit)."""
+    if assignment not in ASSIGNMENTS or not part(assignment, REFERENCE).is_file():
         return None
-    return importlib.import_module(f"autograder.reference.{assignment}")
+    loaded = sys.modules.get(f"{PACKAGE}.{assignment}")
+    if loaded is not None:
+        return loaded
+    if PACKAGE not in sys.modules:
+        package = ModuleType(PACKAGE, "The reference solutions of the course, loaded by autograder.oracle.")
+        package.__path__ = []
+        sys.modules[PACKAGE] = package
+    # The assignments before this one first: a reference may import an earlier one.
+    for name in ASSIGNMENTS[:ASSIGNMENTS.index(assignment) + 1]:
+        load(name)
+    return sys.modules[f"{PACKAGE}.{assignment}"]
+
+
+def load(assignment: str) -> None:
+    """Import the reference of one assignment into the package, once."""
+    name, path = f"{PACKAGE}.{assignment}", part(assignment, REFERENCE)
+    if name in sys.modules or not path.is_file():
+        return
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
 
 
 def inputs_rng(session_rng: random.Random, check_name: str, assignment: str) -> random.Random:
@@ -153,7 +186,8 @@ def record(path: Path = RECORDED) -> int:
 
     _recording = {}
     try:
-        result = grade_submission(Path(__file__).parent.parent / "reference", public_only=True)
+        with tempfile.TemporaryDirectory() as folder:
+            result = grade_submission(str(write_references(Path(folder) / "reference")), public_only=True)
         failed = [t.name for t in result.tests if t.score < t.max_score]
         if failed:
             raise RuntimeError(f"the reference solutions fail public checks: {', '.join(failed)}")
@@ -165,7 +199,7 @@ def record(path: Path = RECORDED) -> int:
 
 
 if __name__ == "__main__":
-    # Run as a script this file is __main__; the checks use the module autograder.public._oracle.
-    from autograder.public import _oracle
+    # Run as a script this file is __main__; the checks use the module autograder.oracle.
+    from autograder import oracle
 
-    print(f"recorded {_oracle.record()} answers in {RECORDED}")
+    print(f"recorded {oracle.record()} answers in {RECORDED}")

@@ -1,7 +1,7 @@
 """Public checks of the softmax assignment: naive, forward (large scores too), backward, vectorized."""
 from __future__ import annotations
 
-from autograder.public._linear_loss import LinearLoss, fixed, fresh, huge
+from course.linear_loss import LinearLoss, fixed, fresh, huge
 
 SOFTMAX = LinearLoss("softmax", ("scores", "shifted", "probs", "data_loss", "reg_loss"))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import math
 
 from autograder.compare import describe, is_number
-from autograder.public._training import accuracy_message, floor, labels_problem, split
 from autograder.suite import Check, Session, Verdict
+from course.training import accuracy_message, floor, labels_problem, split
 from tinybackprop.matrix import Matrix
 
 # Settings that train both classifiers to near-perfect accuracy on a ring of blobs.

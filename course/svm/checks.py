@@ -1,7 +1,7 @@
 """Public checks of the SVM assignment: naive, forward, backward and vectorized stages."""
 from __future__ import annotations
 
-from autograder.public._linear_loss import LinearLoss, fixed, fresh
+from course.linear_loss import LinearLoss, fixed, fresh
 
 SVM = LinearLoss("svm", ("scores", "margins", "data_loss", "reg_loss"))
 

@@ -1,8 +1,8 @@
 """Hidden checks of the softmax assignment: fresh inputs of fresh sizes, huge scores of both signs."""
 from __future__ import annotations
 
-from autograder.public._linear_loss import fresh, huge
-from autograder.public.softmax import SOFTMAX
+from course.linear_loss import fresh, huge
+from course.softmax.checks import SOFTMAX
 
 CHECKS = [
     SOFTMAX.naive_check("one_example_two_classes", 1, fresh(N=1, D=3, C=2), hidden=True),

@@ -6,13 +6,13 @@ import random
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from autograder import hints
-from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value, in_order,
-                                stages_before_raise, tuple_message, unpack)
-from autograder.public._numerical import agreement, centered_difference, summary
-from autograder.public._oracle import answer, make_check, rounded
-from autograder.public._training import accuracy_message, floor, labels_problem
+from autograder.compare import (compare_entries_of, compare_matrix, compare_number, compare_value,
+                                credit_before_stop, in_order, tuple_message, unpack)
+from autograder.numerical import agreement, centered_difference, summary
+from autograder.oracle import answer, make_check, rounded
 from autograder.suite import Check, Session, Stopped, Verdict
+from course import hints
+from course.training import accuracy_message, floor, labels_problem
 from tinybackprop.data import make_circles, train_test_split
 from tinybackprop.matrix import Matrix
 
@@ -170,7 +170,7 @@ def forward_check(test: str, points: float, make: Callable, hidden: bool = False
             result = session.call(FORWARD, *p.args())
         except Stopped as stopped:
             keys = forward_keys(p)
-            raise stopped.credit(*stages_before_raise(stopped.computed, exp.cache, keys, len(keys) + 1))
+            return credit_before_stop(stopped, exp.cache, keys, len(keys) + 1)
         return forward_verdict(result, p, exp)
     return check("forward", test, points, run, hidden)
 
@@ -184,7 +184,7 @@ def backward_check(test: str, points: float, make: Callable, hidden: bool = Fals
             grads = session.call(BACKWARD, exp.cache, forbid=(FORWARD,))
         except Stopped as stopped:
             keys = BACKWARD_KEYS
-            raise stopped.credit(*stages_before_raise(stopped.computed, exp.grads, keys, len(keys)))
+            return credit_before_stop(stopped, exp.grads, keys, len(keys))
         return backward_verdict(grads, p, exp)
     return check("backward", test, points, run, hidden)
 

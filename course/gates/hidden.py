@@ -2,7 +2,7 @@
 at grading time."""
 from __future__ import annotations
 
-from autograder.public.gates import (ADD_MULTIPLY, FORK_CIRCUIT, MAX, NEURON, STAGED_NEURON,
+from course.gates.checks import (ADD_MULTIPLY, FORK_CIRCUIT, MAX, NEURON, STAGED_NEURON,
                                      circuit_check, staged_check, uniform)
 
 CHECKS = [

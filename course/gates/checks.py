@@ -14,9 +14,9 @@ from typing import Callable, Optional
 
 from autograder.compare import (EXACT, compare_floats, compare_number, describe, fmt, is_number,
                                 rel_error, tuple_message, unpack)
-from autograder.hints import fork_hint
-from autograder.public._oracle import answer, make_check
+from autograder.oracle import answer, make_check
 from autograder.suite import Check, Session, Verdict
+from course.hints import fork_hint
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,0 @@
-"""Hidden checks of the assignments (left out of the student handout): inputs drawn at grading time."""

@@ -1,1 +1,0 @@
-"""Public checks of the assignments: one module per assignment, each defining CHECKS."""

@@ -1,0 +1,1 @@
+"""The gates warm-up: reference solution, public and hidden checks, notebook."""

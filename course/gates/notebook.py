@@ -1,0 +1,160 @@
+# %% [markdown]
+# # Warm-up: backpropagation through gates
+#
+# A gate computes its output in `forward` and keeps what `backward` will need.
+# In `backward` it receives the **upstream** gradient $\frac{\partial f}{\partial z}$ and returns,
+# for each input, upstream times its **local** gradient (the chain rule):
+# $$\frac{\partial f}{\partial x} = \frac{\partial f}{\partial z}\,\frac{\partial z}{\partial x}.$$
+# The add gate distributes the gradient, the max gate routes it, the multiply gate switches it.
+#
+# Implement the `backward` methods, the sigmoid neuron and the circuit with a fork in `gates.py`,
+# then run the cells.
+
+# %% [markdown]
+# **Where your code lives.** The cells below import your `gates.py` from this folder. If you would
+# rather write it in this notebook, add a code cell that starts with the line `%%writefile gates.py`
+# followed by the whole file, and run it before the cells below: it *replaces* `gates.py` with the
+# cell. You may then submit this notebook instead of the file: the autograder grades its
+# `%%writefile gates.py` cell. A notebook without that cell holds no code to grade.
+
+# %%
+# The assignment files live next to this notebook. Putting the folder above on
+# the path lets them import as the package `assignments`, as the autograder does.
+import importlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+# Re-run this cell after editing a .py file: reload picks up your changes.
+for module in ("gates",):
+    importlib.reload(importlib.import_module("assignments." + module))
+from assignments.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate, fork_circuit_backward,
+                               fork_circuit_forward, sigmoid_neuron_backward, sigmoid_neuron_forward)
+from tinybackprop.gates import ScaleGate
+from tinybackprop.graph import ComputationalGraph
+from tinybackprop.value import Value
+
+# %% [markdown]
+# ## The first circuit: $f = (x + y)\,z$ at $x = -2$, $y = 5$, $z = -4$
+
+# %%
+add, mul = AddGate(), MultiplyGate()
+q = add.forward(-2.0, 5.0)
+f = mul.forward(q, -4.0)
+dq, dz = mul.backward(1.0)
+dx, dy = add.backward(dq)
+print(f"f = {f} (expected -12)")
+print(f"df/dx = {dx}, df/dy = {dy}, df/dz = {dz} (expected -4, -4, 3)")
+
+# %% [markdown]
+# The same circuit as a `ComputationalGraph` built from your gates: `forward` runs them in topological order, `backward` in reverse. Each box shows its value (green) and the gradient of $f$ on it (red), as in the lecture's picture.
+
+# %%
+circuit = ComputationalGraph()
+x, y, z = circuit.input("x"), circuit.input("y"), circuit.input("z")
+q = circuit.gate(AddGate(), x, y, name="q")
+circuit.gate(MultiplyGate(), q, z, name="f")
+circuit.forward({"x": -2.0, "y": 5.0, "z": -4.0})
+print("gradients from your gates:", circuit.backward())
+circuit
+
+# %% [markdown]
+# ## A circuit with a max gate: $f = 2\,(x y + \max(z, w))$ at $x = 3$, $y = -4$, $z = 2$, $w = -1$
+
+# %%
+mul, mx, add, double = MultiplyGate(), MaxGate(), AddGate(), MultiplyGate()
+f = double.forward(2.0, add.forward(mul.forward(3.0, -4.0), mx.forward(2.0, -1.0)))
+_, dsum = double.backward(1.0)
+dxy, dmax = add.backward(dsum)
+dx, dy = mul.backward(dxy)
+dz, dw = mx.backward(dmax)
+print(f"f = {f} (expected -20)")
+print(f"dx = {dx}, dy = {dy}, dz = {dz}, dw = {dw} (expected -8, 6, 2, 0)")
+
+# %% [markdown]
+# In the picture, see the max gate route the whole gradient to $z$ (the larger input) and none to $w$, and the multiply gate swap its inputs' values into their gradients.
+
+# %%
+circuit = ComputationalGraph()
+x, y, z, w = (circuit.input(name) for name in ("x", "y", "z", "w"))
+xy = circuit.gate(MultiplyGate(), x, y, name="xy")
+m = circuit.gate(MaxGate(), z, w, name="m")
+# The constant factor 2 is a ScaleGate from tinybackprop (drawn "*2"), not an input with a gradient.
+circuit.gate(ScaleGate(2.0), circuit.gate(AddGate(), xy, m, name="s"), name="f")
+circuit.forward({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0})
+print("gradients from your gates:", circuit.backward())
+circuit
+
+# %% [markdown]
+# ## A sigmoid neuron, stage by stage
+#
+# $f = \sigma(w_0 x_0 + w_1 x_1 + w_2)$ with $\sigma(t) = \frac{1}{1 + e^{-t}}$, whose local gradient is
+# $\frac{d\sigma}{dt} = (1 - \sigma(t))\,\sigma(t)$. The forward pass computes `dot`, then `f`;
+# the backward pass computes `ddot` $= (1 - f) f \cdot$ upstream, then `dw` and `dx`.
+
+# %%
+f, cache = sigmoid_neuron_forward([2.0, -3.0, -3.0], [-1.0, -2.0])
+dw, dx = sigmoid_neuron_backward(cache)
+print(f"f = {f:.4f} (expected 0.7311)")
+print("dw =", [round(v, 2) for v in dw], "(expected [-0.2, -0.39, 0.2])")
+print("dx =", [round(v, 2) for v in dx], "(expected [0.39, -0.59])")
+
+gate = SigmoidGate()
+gate.forward(1.0)
+print(f"the sigmoid gate agrees: dx = {gate.backward(1.0):.4f} (expected {cache['f'] * (1 - cache['f']):.4f})")
+
+# %% [markdown]
+# `tinybackprop.value.Value` records the same neuron as you compute it and runs its backward pass for you. Compare the red gradients of the weights and inputs with your `dw` and `dx`.
+
+# %%
+w0, w1, w2 = Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")
+x0, x1 = Value(-1.0, label="x0"), Value(-2.0, label="x1")
+dot = w0 * x0 + w1 * x1 + w2
+dot.label = "dot"
+neuron = dot.sigmoid()
+neuron.label = "f"
+neuron.backward()
+print("Value's dw:", [round(v.grad, 2) for v in (w0, w1, w2)], "dx:", [round(v.grad, 2) for v in (x0, x1)])
+neuron
+
+# %% [markdown]
+# Check the neuron's gradients numerically: nudge each weight and input by $\pm h$.
+
+# %%
+from tinybackprop.gradcheck import numerical_gradient, rel_error
+
+w, x = [2.0, -3.0, -3.0], [-1.0, -2.0]
+numerical_dw = numerical_gradient(lambda w: sigmoid_neuron_forward(w, x)[0], w)
+numerical_dx = numerical_gradient(lambda x: sigmoid_neuron_forward(w, x)[0], x)
+print(f"dw relative error {rel_error(dw, numerical_dw):.2e}, dx relative error {rel_error(dx, numerical_dx):.2e}")
+
+# %% [markdown]
+# ## Gradients add at forks: $f = (x + y)\,x$ at $x = -2$, $y = 5$
+#
+# Here $x$ feeds two gates: the add gate $q = x + y$ and the multiply gate $f = q\,x$. Each sends a
+# gradient back to $x$, and $x$ gets their **sum**:
+# $\frac{\partial f}{\partial x} = \underbrace{x}_{\text{from the add}} + \underbrace{q}_{\text{from the multiply}} = 2x + y$.
+# Keeping only one of them (assigning `dx` twice instead of adding) is a common bug.
+
+# %%
+f, cache = fork_circuit_forward(-2.0, 5.0)
+dx, dy = fork_circuit_backward(cache)
+print(f"f = {f} (expected -6)")
+print(f"dx = {dx} (expected 1: -2 from the add gate plus 3 from the multiply gate), dy = {dy} (expected -2)")
+
+x, y = -2.0, 5.0
+numerical_dx = numerical_gradient(lambda x: fork_circuit_forward(x, y)[0], x)
+numerical_dy = numerical_gradient(lambda y: fork_circuit_forward(x, y)[0], y)
+print(f"dx relative error {rel_error(dx, numerical_dx):.2e}, dy relative error {rel_error(dy, numerical_dy):.2e}")
+
+# %% [markdown]
+# **Inline question 1.** The gradient on $x$ from a multiply gate is the value of $y$. What happens
+# to the gradients of a linear classifier $s = Wx$ if you scale all inputs by 1000?
+#
+# *Your answer:*
+#
+# **Inline question 2.** When $w_0 x_0 + w_1 x_1 + w_2$ is very large or very small, what are the
+# gradients of the sigmoid neuron? What does that mean for learning?
+#
+# *Your answer:*

@@ -1,0 +1,95 @@
+# %% [markdown]
+# # Assignment 1: training a linear classifier with SGD
+#
+# Minibatch stochastic gradient descent: draw `batch_size` examples at random (with replacement),
+# compute the loss and $dW$ on them, and step against the gradient:
+# $$W \leftarrow W - \eta\, dW .$$
+# Implement the `minibatch` and `update` stages of `LinearClassifier.train` and `LinearClassifier.predict`
+# in `linear_classifier.py`; `LinearSVM` and `Softmax` use your vectorized losses.
+
+# %% [markdown]
+# **Where your code lives.** The cells below import your `linear_classifier.py` from this folder. If you would
+# rather write it in this notebook, add a code cell that starts with the line `%%writefile linear_classifier.py`
+# followed by the whole file, and run it before the cells below: it *replaces* `linear_classifier.py` with the
+# cell. You may then submit this notebook instead of the file: the autograder grades its
+# `%%writefile linear_classifier.py` cell. A notebook without that cell holds no code to grade.
+
+# %%
+# The assignment files live next to this notebook. Putting the folder above on
+# the path lets them import as the package `assignments`, as the autograder does.
+import importlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+# Re-run this cell after editing a .py file: reload picks up your changes.
+for module in ("svm", "softmax", "linear_classifier"):
+    importlib.reload(importlib.import_module("assignments." + module))
+from assignments.linear_classifier import LinearSVM, Softmax
+from tinybackprop.plots import plot_history, show_weights
+
+# %%
+from tinybackprop.data import accuracy, load_digits, standardize, train_test_split
+from tinybackprop.gradcheck import grad_check_sparse, rel_error
+from tinybackprop.matrix import Matrix
+
+# 1797 handwritten digits, 8 x 8 pixels each: X is N x 64, y holds labels 0..9.
+X, y = load_digits()
+X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, seed=0)
+# Scale with the training set's statistics only, so nothing about the validation set leaks in.
+X_train, X_val = standardize(X_train, X_val)
+# A small development set keeps the loops of the naive versions quick.
+X_dev, y_dev = X_train[:30], y_train[:30]
+print("train", X_train.shape, "validation", X_val.shape, "dev", X_dev.shape)
+
+# %%
+svm = LinearSVM()
+tic = time.perf_counter()
+loss_history = svm.train(X_train, y_train, learning_rate=3e-2, reg=1e-3, num_iters=60,
+                         batch_size=100, verbose=True, seed=0)
+print(f"trained in {time.perf_counter() - tic:.2f} s; loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}")
+print(f"SVM: training accuracy {accuracy(svm.predict(X_train), y_train):.3f}, "
+      f"validation accuracy {accuracy(svm.predict(X_val), y_val):.3f}")
+plot_history(loss_history, title="LinearSVM")
+
+# %%
+softmax = Softmax()
+loss_history = softmax.train(X_train, y_train, learning_rate=3e-1, reg=1e-3, num_iters=60,
+                             batch_size=100, seed=0)
+print(f"softmax: loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}, "
+      f"validation accuracy {accuracy(softmax.predict(X_val), y_val):.3f}")
+
+# %% [markdown]
+# ## Tuning
+# Try a few learning rates and regularization strengths and keep the best on the validation set. (Use more values and iterations for real; this grid is kept small.)
+
+# %%
+best_val, best = -1.0, None
+for learning_rate in (1e-3, 1e-1):
+    for reg in (1e-3, 1e0):
+        candidate = Softmax()
+        candidate.train(X_train, y_train, learning_rate=learning_rate, reg=reg, num_iters=30,
+                        batch_size=100, seed=0)
+        val = accuracy(candidate.predict(X_val), y_val)
+        print(f"learning rate {learning_rate:g}, reg {reg:g}: validation accuracy {val:.3f}")
+        if val > best_val:
+            best_val, best = val, candidate
+print(f"best validation accuracy {best_val:.3f}")
+
+# %% [markdown]
+# ## What the classifier learned
+# Each column of $W$ is a template: an 8 x 8 picture of the weights one class gives the pixels (dark is a large weight).
+
+# %%
+print(f"the templates of the best softmax classifier (validation accuracy {best_val:.3f})")
+show_weights(best.W)
+
+# %% [markdown]
+# **Inline question 1.** Describe the templates above. Why do they look like that?
+#
+# *Your answer:*
+#
+# **Inline question 2.** Why does the loss history go down noisily rather than smoothly?
+#
+# *Your answer:*

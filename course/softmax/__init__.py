@@ -1,0 +1,1 @@
+"""The softmax loss: reference solution, public and hidden checks, notebook."""

@@ -1,0 +1,138 @@
+# %% [markdown]
+# # Assignment 1: the softmax classifier
+#
+# The softmax classifier reads the scores $s = x_i W$ as unnormalized log-probabilities:
+# $$p_j = \frac{e^{s_j}}{\sum_k e^{s_k}}, \qquad L_i = -\log p_{y_i}, \qquad
+# L = \frac{1}{N}\sum_i L_i + \lambda \sum_{k,l} W_{k,l}^2 .$$
+# Shifting each row by its maximum leaves $p$ unchanged and keeps $e^{s}$ from overflowing.
+# The gradient on the scores is $\frac{\partial L_i}{\partial s_j} = p_j - \mathbb{1}(j = y_i)$,
+# then $dW = X^T\, d\mathrm{scores} + 2 \lambda W$.
+#
+# Work in `softmax.py` next to this notebook; grade yourself with `python -m autograder`.
+
+# %% [markdown]
+# **Where your code lives.** The cells below import your `softmax.py` from this folder. If you would
+# rather write it in this notebook, add a code cell that starts with the line `%%writefile softmax.py`
+# followed by the whole file, and run it before the cells below: it *replaces* `softmax.py` with the
+# cell. You may then submit this notebook instead of the file: the autograder grades its
+# `%%writefile softmax.py` cell. A notebook without that cell holds no code to grade.
+
+# %%
+# The assignment files live next to this notebook. Putting the folder above on
+# the path lets them import as the package `assignments`, as the autograder does.
+import importlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+# Re-run this cell after editing a .py file: reload picks up your changes.
+for module in ("softmax",):
+    importlib.reload(importlib.import_module("assignments." + module))
+from assignments.softmax import (softmax_backward, softmax_forward, softmax_loss_naive,
+                                 softmax_loss_vectorized)
+
+# %%
+from tinybackprop.data import accuracy, load_digits, standardize, train_test_split
+from tinybackprop.gradcheck import grad_check_sparse, rel_error
+from tinybackprop.matrix import Matrix
+
+# 1797 handwritten digits, 8 x 8 pixels each: X is N x 64, y holds labels 0..9.
+X, y = load_digits()
+X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, seed=0)
+# Scale with the training set's statistics only, so nothing about the validation set leaks in.
+X_train, X_val = standardize(X_train, X_val)
+# A small development set keeps the loops of the naive versions quick.
+X_dev, y_dev = X_train[:30], y_train[:30]
+print("train", X_train.shape, "validation", X_val.shape, "dev", X_dev.shape)
+
+# %% [markdown]
+# The first 20 images of the data set with their labels, before standardizing (dark is a high pixel value).
+
+# %%
+from tinybackprop.plots import show_images, show_weights
+
+print("labels of the first 20 images:", y[:20])
+show_images(X[:20], labels=y[:20])
+
+# %% [markdown]
+# ## The naive version
+# Implement `softmax_loss_naive` in `softmax.py` with explicit loops.
+
+# %%
+W = Matrix.randn(64, 10, std=0.0001, seed=1)
+loss, dW = softmax_loss_naive(W, X_dev, y_dev, 0.0)
+# Tiny weights give every class probability about 0.1.
+print(f"loss {loss:.6f}, expected close to -log(0.1) = 2.302585")
+
+# %% [markdown]
+# Check the analytic gradient against a centered-difference numerical gradient, without and with regularization. Relative errors below 1e-7 are what you want.
+
+# %%
+def show_grad_check(f, x, analytic, num_checks=3):
+    """Print a numerical gradient check of a few random entries of x."""
+    for entry in grad_check_sparse(f, x, analytic, num_checks=num_checks, seed=0):
+        print(f"  entry {entry.index}: numerical {entry.numerical:+.6e}, "
+              f"analytic {entry.analytic:+.6e}, relative error {entry.rel_error:.2e}")
+
+for reg in (0.0, 1e2):
+    loss, dW = softmax_loss_naive(W, X_dev, y_dev, reg)
+    print(f"reg = {reg}:")
+    show_grad_check(lambda W: softmax_loss_naive(W, X_dev, y_dev, reg)[0], W, dW)
+
+# %% [markdown]
+# ## The vectorized version
+# Implement the stages of `softmax_forward` and `softmax_backward` with Matrix operations; `softmax_loss_vectorized` joins them. Both versions must agree to about 1e-10, and the vectorized one is faster.
+
+# %%
+tic = time.perf_counter()
+loss_naive, grad_naive = softmax_loss_naive(W, X_dev, y_dev, 5e-3)
+toc = time.perf_counter()
+loss_vectorized, grad_vectorized = softmax_loss_vectorized(W, X_dev, y_dev, 5e-3)
+tac = time.perf_counter()
+print(f"naive:      loss {loss_naive:.10f} in {toc - tic:.4f} s")
+print(f"vectorized: loss {loss_vectorized:.10f} in {tac - toc:.4f} s")
+print(f"loss difference {abs(loss_naive - loss_vectorized):.2e}, "
+      f"gradient relative error {rel_error(grad_naive, grad_vectorized):.2e}")
+
+# %% [markdown]
+# Each stage is visible in the cache, which is how the autograder credits them one by one.
+
+# %%
+# A strong regularization keeps every gradient entry large enough for a clean numerical check
+# (the blank border pixels are 0 in every image, so their gradient is 2 * reg * W alone).
+loss, cache = softmax_forward(W, X_dev, y_dev, 1e2)
+for key, value in cache.items():
+    print(f"{key:10s}", value.shape if isinstance(value, Matrix) else value if key != "y" else "...")
+grads = softmax_backward(cache)
+print("dscores", grads["dscores"].shape, "dW", grads["dW"].shape)
+show_grad_check(lambda W: softmax_forward(W, X_dev, y_dev, 1e2)[0], W, grads["dW"])
+
+# %% [markdown]
+# ## What the classifier learns
+# A few steps of gradient descent on the whole training set with your vectorized loss, $W \leftarrow W - \eta\, dW$ (the linear classifier assignment trains properly, with minibatches). Each column of $W$ is then a template: the weights one class gives the 8 x 8 pixels.
+
+# %%
+W = Matrix.randn(64, 10, std=0.0001, seed=1)
+for step in range(20):
+    loss, dW = softmax_loss_vectorized(W, X_train, y_train, 1e-3)
+    W = W - 1.0 * dW
+print(f"loss {loss:.3f} at the last step, validation accuracy {accuracy((X_val @ W).argmax(axis=1), y_val):.3f}")
+show_weights(W)
+
+# %% [markdown]
+# The shift by the row's max matters: without it, large scores overflow.
+
+# %%
+big = 1000.0 * Matrix.randn(64, 10, std=1.0, seed=2)
+loss, cache = softmax_forward(big, X_dev, y_dev, 0.0)
+print(f"loss with huge weights: {loss:.2f} (finite), largest shifted score {cache['shifted'].max():.1f}")
+
+# %% [markdown]
+# **Inline question 1.** Why is the loss of tiny random weights close to $-\log(0.1)$?
+#
+# *Your answer:*
+#
+# **Inline question 2.** Can adding a new training example leave the SVM loss unchanged? The softmax loss?
+#
+# *Your answer:*

@@ -1,0 +1,1 @@
+"""The multiclass SVM loss: reference solution, public and hidden checks, notebook."""

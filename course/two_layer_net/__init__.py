@@ -1,0 +1,1 @@
+"""The two-layer net: reference solution, public and hidden checks, notebook."""

@@ -1,0 +1,126 @@
+# %% [markdown]
+# # Assignment 1: a two-layer neural network
+#
+# Affine, ReLU, affine, softmax, with the biases as $1 \times H$ and $1 \times C$ rows:
+# $$z_1 = X W_1 + b_1, \quad h_1 = \max(0, z_1), \quad s = h_1 W_2 + b_2, \quad
+# L = \frac{1}{N} \sum_i -\log \frac{e^{s_{i,y_i}}}{\sum_k e^{s_{i,k}}} + \lambda\,(\textstyle\sum W_1^2 + \sum W_2^2).$$
+# Backward, stage by stage: $d\mathrm{scores} = (p - \mathbb{1}_y)/N$;
+# $dW_2 = h_1^T d\mathrm{scores} + 2\lambda W_2$ and $db_2$ the column sums of $d\mathrm{scores}$;
+# $dh_1 = d\mathrm{scores}\, W_2^T$; $dz_1 = dh_1 \odot \mathbb{1}(z_1 > 0)$;
+# $dW_1 = X^T dz_1 + 2\lambda W_1$ and $db_1$ the column sums of $dz_1$.
+#
+# Work in `two_layer_net.py` next to this notebook; grade yourself with `python -m autograder`.
+
+# %% [markdown]
+# **Where your code lives.** The cells below import your `two_layer_net.py` from this folder. If you would
+# rather write it in this notebook, add a code cell that starts with the line `%%writefile two_layer_net.py`
+# followed by the whole file, and run it before the cells below: it *replaces* `two_layer_net.py` with the
+# cell. You may then submit this notebook instead of the file: the autograder grades its
+# `%%writefile two_layer_net.py` cell. A notebook without that cell holds no code to grade.
+
+# %%
+# The assignment files live next to this notebook. Putting the folder above on
+# the path lets them import as the package `assignments`, as the autograder does.
+import importlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+# Re-run this cell after editing a .py file: reload picks up your changes.
+for module in ("two_layer_net",):
+    importlib.reload(importlib.import_module("assignments." + module))
+from assignments.two_layer_net import TwoLayerNet, two_layer_backward, two_layer_forward
+from tinybackprop.data import accuracy, load_digits, make_spiral, standardize, train_test_split
+from tinybackprop.gradcheck import grad_check_sparse, rel_error
+from tinybackprop.matrix import Matrix
+from tinybackprop.plots import plot_decision_boundary, plot_history, show_weights
+
+# %% [markdown]
+# ## A toy model
+# Fixed weights make every number reproducible.
+
+# %%
+def linspace(low, high, count):
+    """count evenly spaced numbers from low to high."""
+    return [low + (high - low) * i / (count - 1) for i in range(count)]
+
+net = TwoLayerNet(4, 10, 3)
+net.params = {"W1": Matrix(linspace(-0.2, 0.6, 40)).reshape(4, 10),
+              "b1": Matrix(linspace(-0.3, 0.7, 10)),
+              "W2": Matrix(linspace(-0.4, 0.1, 30)).reshape(10, 3),
+              "b2": Matrix(linspace(-0.5, 0.9, 3))}
+X_toy = Matrix(linspace(-0.2, 0.5, 20)).reshape(5, 4)
+y_toy = [0, 1, 2, 2, 1]
+scores = net.loss(X_toy)
+print("first row of scores:", [round(s, 8) for s in scores[0]])
+print("expected:            [-0.5328368, 0.20031504, 0.93346689]")
+
+# %%
+loss, grads = net.loss(X_toy, y_toy, reg=0.05)
+print(f"loss {loss:.8f}")
+# grad_check_sparse nudges entries of the parameter in place; the loss reads them from net.params.
+def toy_loss(_):
+    return net.loss(X_toy, y_toy, reg=0.05)[0]
+
+for name in ("W1", "b1", "W2", "b2"):
+    checks = grad_check_sparse(toy_loss, net.params[name], grads[name], num_checks=8, seed=0)
+    numerical, analytic = [e.numerical for e in checks], [e.analytic for e in checks]
+    print(f"{name}: largest relative error {rel_error(numerical, analytic):.2e}")
+
+# %% [markdown]
+# ## A spiral
+# Three interleaved arms: no line separates them, but one hidden layer can.
+
+# %%
+X_spiral, y_spiral = make_spiral(points_per_class=40, classes=3, seed=0)
+spiral_net = TwoLayerNet(2, 40, 3, std=0.5, seed=0)
+stats = spiral_net.train(X_spiral, y_spiral, X_spiral, y_spiral, learning_rate=1.0,
+                         learning_rate_decay=1.0, reg=1e-3, num_iters=200, batch_size=120, seed=0)
+print(f"spiral: loss {stats['loss_history'][0]:.3f} -> {stats['loss_history'][-1]:.3f}, "
+      f"training accuracy {accuracy(spiral_net.predict(X_spiral), y_spiral):.3f}")
+
+# %% [markdown]
+# The class the net predicts at each point of the plane (the argmax of `spiral_net.loss(X)`, the scores), with the training points on top: the hidden layer bends the boundaries around the arms.
+
+# %%
+plot_decision_boundary(spiral_net.loss, X_spiral, y_spiral, title="two-layer net on the spiral")
+
+# %% [markdown]
+# ## Handwritten digits
+
+# %%
+X, y = load_digits()
+X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, seed=0)
+X_train, X_val = standardize(X_train, X_val)
+digits_net = TwoLayerNet(64, 32, 10, std=0.1, seed=0)
+tic = time.perf_counter()
+stats = digits_net.train(X_train, y_train, X_val, y_val, learning_rate=1.0, learning_rate_decay=0.95,
+                         reg=1e-3, num_iters=100, batch_size=100, seed=0)
+print(f"trained in {time.perf_counter() - tic:.2f} s")
+print("validation accuracy once an epoch:", [round(a, 3) for a in stats["val_acc_history"]])
+print(f"final validation accuracy {accuracy(digits_net.predict(X_val), y_val):.3f}")
+
+# %% [markdown]
+# The loss of every iteration; once an epoch, the accuracy on that iteration's minibatch (`train_acc`) and on the validation set (`val_acc`). A gap between the two is overfitting.
+
+# %%
+plot_history(stats, title="digits")
+
+# %% [markdown]
+# Each column of $W_1$ is the pattern of pixels one hidden unit responds to, drawn as an 8 x 8 image.
+
+# %%
+show_weights(digits_net.params["W1"], class_names=[f"h{j}" for j in range(32)],
+             title="first-layer weights, one image per hidden unit (dark = large)")
+
+# %% [markdown]
+# **Inline question 1.** A ReLU unit whose $z_1$ is negative for every training example gets no
+# gradient. Why, and how can a learning rate that is too large cause it?
+#
+# *Your answer:*
+#
+# **Inline question 2.** Training accuracy is much higher than validation accuracy. Name two things that
+# could narrow the gap.
+#
+# *Your answer:*
