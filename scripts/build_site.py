@@ -59,6 +59,8 @@ KERNEL_WHEELS = ("piplite", "pyodide-kernel", "ipykernel")
 # Folders of the kit made into wheels and preloaded in the kernel: {distribution: folder}. The
 # kit's public grader joins as ("tinybackprop-grader", "autograder") once it runs in Pyodide.
 KIT_WHEELS = {"tinybackprop": "tinybackprop"}
+# Unpack archives as plain files (tarfile's 'data' filter, where this Python has it).
+DATA_ONLY = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 # Where the site keeps Pyodide, its lock file and every wheel (the kernel's pyodideUrl folder).
 PYODIDE_DIR = "static/pyodide"
 
@@ -114,7 +116,7 @@ def pyodide_core(cache: Path) -> Path:
     unpacking = Path(tempfile.mkdtemp(dir=str(cache)))
     with tarfile.open(str(tarball)) as archive:
         for name in PYODIDE_CORE:
-            archive.extract("package/" + name, str(unpacking))
+            archive.extract("package/" + name, str(unpacking), **DATA_ONLY)
     unpacking.rename(folder)
     return folder / "package"
 
@@ -324,6 +326,7 @@ def build_into(out: Path, cache: Path) -> Dict[str, object]:
         kit = work / "kit"
         run([sys.executable, "-m", "autograder", "handout", str(kit)], "building the student kit", cwd=ROOT)
         lite = work / "lite"
+        # The assignments' README tells how to grade on the command line, which the browser has not.
         shutil.copytree(str(kit / "assignments"), str(lite / "files" / "assignments"),
                         ignore=shutil.ignore_patterns("*.md"))
 

@@ -81,6 +81,24 @@ def test_the_tinybackprop_wheel_is_the_kits_library(site, kit):
     assert inside == library
 
 
+def test_a_rebuild_downloads_nothing(site, builder, monkeypatch):
+    """Once the site has been built, Pyodide and every wheel come from the cache: npm and pip never run."""
+    def offline(command, what, cwd=None):
+        raise AssertionError("a rebuild ran %s (%s)" % (" ".join(command), what))
+
+    monkeypatch.setattr(builder, "run", offline)
+    cache = builder.default_cache()
+    core = builder.pyodide_core(cache)
+    lock = json.loads((core / "pyodide-lock.json").read_text(encoding="utf-8"))
+    python = ".".join(lock["info"]["python"].split(".")[:2])
+    names = builder.locked_closure(lock, builder.KERNEL_LOCKED)
+    wheels = builder.pypi_wheels({name: lock["packages"][name]["version"] for name in names}, python, cache)
+    wheels.update(builder.pypi_wheels(builder.KERNEL_FROM_PYPI, python, cache))
+    assert sorted(wheels) == sorted(names + list(builder.KERNEL_FROM_PYPI))
+    served = {p.name for p in (site / "static" / "pyodide").glob("*.whl")}
+    assert {wheel.name for wheel in wheels.values()} <= served
+
+
 def test_the_wheel_is_the_same_on_every_build(builder, kit, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
