@@ -144,6 +144,7 @@ def test_the_gates_notebook_as_shipped_raises_not_implemented(site, kit, visit, 
         first_error = next(i for i, kinds in enumerate(shown) if kinds and kinds[0][0] == "error")
         screenshot_cell(browser.page, first_error, screenshots / "notebook-stubs.png")
     figures["kernel ready (gates.ipynb, stubs)"] = "%.1f s from opening the notebook" % ready
+    assert shown[first_error] == [("error", "NotImplementedError: MultiplyGate.backward: switch")]
     assert shown == expected
 
 
