@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from autograder.stubgen import REFERENCE_DIR
+from autograder.content import REFERENCE, part
 
 # A notebook's kernel is ready when JupyterLab's status bar says so.
 KERNEL_IDLE = ("() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
@@ -155,7 +155,7 @@ def solved(site, tmp_path_factory) -> Path:
     shutil.copytree(str(site), str(copy), copy_function=os.link)
     gates = copy / "files" / "assignments" / "gates.py"
     gates.unlink()  # a linked file: writing to it would change the site too
-    shutil.copyfile(str(REFERENCE_DIR / "gates.py"), str(gates))
+    shutil.copyfile(str(part("gates", REFERENCE)), str(gates))
     return copy
 
 
@@ -164,7 +164,7 @@ def test_the_gates_notebook_solved_gives_the_lectures_numbers(solved, kit, tmp_p
     """Run All on the solved notebook: the lecture's numbers and pictures, the same outputs as native Python."""
     native_kit = tmp_path / "kit"
     shutil.copytree(str(kit), str(native_kit))
-    shutil.copyfile(str(REFERENCE_DIR / "gates.py"), str(native_kit / "assignments" / "gates.py"))
+    shutil.copyfile(str(part("gates", REFERENCE)), str(native_kit / "assignments" / "gates.py"))
     expected, native_seconds = native_outputs(native_kit / "assignments", "gates")
 
     browser = visit()

@@ -14,7 +14,7 @@ from typing import List, Set
 
 from autograder import handout
 from autograder.grade import discover_checks
-from autograder.stubgen import REFERENCE_DIR
+from autograder.content import REFERENCE, part
 
 
 def registry_wheels(builder) -> Set[str]:
@@ -120,10 +120,10 @@ def test_the_leak_search_finds_a_planted_solution_and_hidden_name(site, builder,
     shutil.copytree(str(site), str(planted), copy_function=os.link)  # links: the planted files are new ones
     gates = planted / "files" / "assignments" / "gates.py"
     gates.unlink()
-    shutil.copyfile(str(REFERENCE_DIR / "gates.py"), str(gates))
+    shutil.copyfile(str(part("gates", REFERENCE)), str(gates))
     package = tmp_path / "package" / "assignments"
     package.mkdir(parents=True)
-    shutil.copyfile(str(REFERENCE_DIR / "svm.py"), str(package / "svm.py"))
+    shutil.copyfile(str(part("svm", REFERENCE)), str(package / "svm.py"))
     builder.make_wheel(package, "answers", "1.0", planted / "static" / "pyodide")
     name = next(c.name for c in discover_checks() if c.hidden)
     (planted / "notes.json").write_text(json.dumps({"see": name}), encoding="utf-8")
