@@ -26,7 +26,7 @@ import shutil
 import sys
 import tokenize
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from autograder.content import COURSE, NOTEBOOK, SECRETS, reference_files
 
@@ -103,19 +103,40 @@ def code_lines(source: str) -> List[str]:
     (a hint may say `dz1 = dh1 * (z1 > 0)`); a leak is solution code that runs.
     """
     lines = [list(line) for line in source.splitlines()]
+    for (row, col), (end_row, end_col) in string_and_comment_spans(source):
+        for r in range(row, end_row + 1):
+            if r - 1 < len(lines):
+                first = col if r == row else 0
+                last = end_col if r == end_row else len(lines[r - 1])
+                lines[r - 1][first:last] = [" "] * (last - first)
+    return ["".join("".join(line).split()) for line in lines]
+
+
+# Since Python 3.12 an f-string is several tokens (start, text, the expressions, end), and
+# 3.14 adds t-strings likewise: the whole of one, from its start to its end, is a string.
+_OPENERS = {getattr(tokenize, name) for name in ("FSTRING_START", "TSTRING_START") if hasattr(tokenize, name)}
+_CLOSERS = {getattr(tokenize, name) for name in ("FSTRING_END", "TSTRING_END") if hasattr(tokenize, name)}
+
+
+def string_and_comment_spans(source: str) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
+    """The (start, end) positions of every string literal and comment of ``source``."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, SyntaxError):
-        tokens = []
+        return []
+    spans, depth, opened = [], 0, (0, 0)
     for token in tokens:
-        if token.type in (tokenize.STRING, tokenize.COMMENT):
-            (row, col), (end_row, end_col) = token.start, token.end
-            for r in range(row, end_row + 1):
-                if r - 1 < len(lines):
-                    first = col if r == row else 0
-                    last = end_col if r == end_row else len(lines[r - 1])
-                    lines[r - 1][first:last] = [" "] * (last - first)
-    return ["".join("".join(line).split()) for line in lines]
+        if token.type in _OPENERS:
+            if depth == 0:
+                opened = token.start
+            depth += 1
+        elif token.type in _CLOSERS:
+            depth -= 1
+            if depth == 0:
+                spans.append((opened, token.end))
+        elif depth == 0 and token.type in (tokenize.STRING, tokenize.COMMENT):
+            spans.append((token.start, token.end))
+    return spans
 
 
 def find_leaks(kit: Path, needles: Dict[str, str], names: Iterable[str] = ()) -> List[str]:

@@ -143,3 +143,13 @@ def test_the_instructors_config_goes_into_the_kit(kit, tmp_path):
     mine = json.loads((out / "autograder" / handout.MANIFEST).read_text(encoding="utf-8"))
     hidden_forward = [c for c in discover_checks() if c.hidden and c.assignment == "svm" and c.stage == "forward"]
     assert hidden_forward and mine["points"] > default["points"]
+
+
+def test_code_lines_drop_strings_and_comments_but_keep_code() -> None:
+    source = ('hint = f"compute {name}: shifted = scores - scores.max(axis=1)"  # shifted = ...\n'
+              'nested = f"{f\'{x}\'} {y!r:>{width}}"\n'
+              'shifted = scores - scores.max(axis=1)\n')
+    lines = handout.code_lines(source)
+    assert lines[0] == "hint="  # an f-string's text and expressions are a string (tokens of their own on 3.12+)
+    assert lines[1] == "nested="
+    assert lines[2] == "shifted=scores-scores.max(axis=1)"
