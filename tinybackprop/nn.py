@@ -132,7 +132,10 @@ class Neuron(Module):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         xs = [xi.data if isinstance(xi, Value) else float(xi) for xi in x]
         ws = [w.data for w in self.w]
-        out, slope = self.activation.scalar(sum(map(mul, xs, ws)) + self.b.data)
+        # The activation's function and local gradient, from the table in tinybackprop.operators.
+        activation = self.activation
+        out = activation.function(sum(map(mul, xs, ws)) + self.b.data)
+        slope = activation.local(out)
         children = self.w + [self.b]
         local = [xi * slope for xi in xs]
         local.append(slope)
@@ -141,7 +144,7 @@ class Neuron(Module):
             if isinstance(xi, Value):
                 children.append(xi)
                 local.append(wi * slope)
-        return Value(out, children, local, self.activation.name)
+        return Value(out, children, local, activation.name)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
