@@ -66,6 +66,11 @@ def topological_order(roots: Iterable[Any], children: Callable[[Any], Sequence[A
     return order
 
 
+def _operation_children(node: Value) -> List[Value]:
+    """The children of node that were made by an operation themselves (its leaves left out)."""
+    return [child for child in node._prev if child._prev]
+
+
 class Value:
     """A scalar node of a computation graph: its data, its gradient and where it came from."""
 
@@ -181,8 +186,8 @@ class Value:
         for the same graph); call ``zero_grad()`` between training steps.
         Intermediate nodes are reset first, so they show the latest pass only.
         """
-        # Only the nodes made by an operation pass a gradient on (a leaf has no children).
-        order = [node for node in self.topo() if node._prev]
+        # Only the nodes made by an operation pass a gradient on: a leaf just receives its share.
+        order = topological_order([self], _operation_children) if self._prev else []
         for node in order:
             node.grad = 0.0
         # d(self)/d(self) = 1; backward on a leaf accumulates it, like any leaf's gradient.
