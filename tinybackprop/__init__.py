@@ -7,11 +7,12 @@
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
 
-The modules, in the order of the lecture: `gates` (forward/backward of one
-gate), `graph` (gates wired into a ComputationalGraph), `value` (autograd by
-operator overloading), `matrix` (a list-of-lists array), `gradcheck`
-(numerical gradients), `nn`, `losses`, `optim`, `data`, `train`, and `draw`
-and `plots` (pictures as SVG).
+The modules, in the order of the lecture: `operators` (the scalar math and
+the table of activations), `gates` (forward/backward of one gate), `graph`
+(gates wired into a ComputationalGraph), `value` (autograd by operator
+overloading), `matrix` (a list-of-lists array, on the `kernels`), `gradcheck`
+(numerical gradients), `nn`, `activations`, `losses`, `optim`, `data`,
+`train`, and `draw` and `plots` (pictures as SVG).
 """
 from tinybackprop.data import (
     accuracy,

@@ -12,21 +12,11 @@ import zlib
 from pathlib import Path
 from typing import Iterator, Sequence, Union
 
-from tinybackprop.matrix import Matrix
+from tinybackprop.matrix import Matrix, Seed, make_rng
 
-Seed = Union[int, random.Random, None]
 Rows = Union[Matrix, Sequence[Sequence[float]]]  # a Matrix, or a list of rows to make one from
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
-
-
-def make_rng(seed: Seed = None) -> random.Random:
-    """The random generator a ``seed`` stands for: an int, a Random (used as is) or None (fresh)."""
-    if isinstance(seed, random.Random):
-        return seed
-    if seed is None or isinstance(seed, int):
-        return random.Random(seed)
-    raise TypeError(f"seed must be an int, a random.Random or None, not {type(seed).__name__}")
 
 
 # ----------------------------------------------------------------------------- generators

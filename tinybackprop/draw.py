@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from tinybackprop import svg as s
+from tinybackprop.layout import Layout
 
 #: Graphs with more drawn nodes (values plus operations) than this are refused:
 #: past a few hundred nodes a picture is a hairball nobody can read.
@@ -45,13 +46,14 @@ class Entry(NamedTuple):
 def entries(graph: Any) -> List[Entry]:
     """The values of `graph` in topological order (inputs before what uses them).
 
-    Walks `Value._prev` iteratively, so graphs 100,000 nodes deep are fine.
+    A Value is read through its public walk (`topo()`, `children`, `op`), so
+    graphs 100,000 nodes deep are fine; a ComputationalGraph through `nodes`.
     """
-    if hasattr(graph, "_prev"):
+    if hasattr(graph, "topo"):
         return _value_entries([graph])
     if hasattr(graph, "nodes"):
         return _graph_entries(graph.nodes)
-    if isinstance(graph, (list, tuple)) and graph and all(hasattr(v, "_prev") for v in graph):
+    if isinstance(graph, (list, tuple)) and graph and all(hasattr(v, "topo") for v in graph):
         return _value_entries(list(graph))
     raise TypeError(
         "expected a Value, a non-empty list of Values or a ComputationalGraph to draw, "
@@ -60,23 +62,13 @@ def entries(graph: Any) -> List[Entry]:
 
 
 def _value_entries(roots: List[Any]) -> List[Entry]:
-    order: List[Any] = []
+    # Each root's nodes in topological order, minus those an earlier root already placed:
+    # still an order in which every node comes after its children.
     index: Dict[int, int] = {}
-    on_stack = set()
+    order: List[Any] = []
     for root in roots:
-        if id(root) in index or id(root) in on_stack:
-            continue
-        on_stack.add(id(root))
-        stack = [(root, iter(root._prev))]
-        while stack:
-            node, children = stack[-1]
-            for child in children:
-                if id(child) not in index and id(child) not in on_stack:
-                    on_stack.add(id(child))
-                    stack.append((child, iter(child._prev)))
-                    break
-            else:  # every child is placed, so the node can follow them
-                stack.pop()
+        for node in root.topo():
+            if id(node) not in index:
                 index[id(node)] = len(order)
                 order.append(node)
     return [
@@ -84,8 +76,8 @@ def _value_entries(roots: List[Any]) -> List[Entry]:
             label=str(v.label or ""),
             data=v.data,
             grad=v.grad,
-            op=(v._op or "?") if v._prev else "",
-            inputs=tuple(index[id(c)] for c in v._prev),
+            op=(v.op or "?") if v.children else "",
+            inputs=tuple(index[id(c)] for c in v.children),
         )
         for v in order
     ]
@@ -154,6 +146,14 @@ def _drawn_items(graph: Any, max_nodes: Optional[int]) -> Tuple[List[Entry], Lis
     return graph_entries, items, edges
 
 
+def notebook_svg(graph: Any) -> Optional[str]:
+    """`to_svg(graph)` for Jupyter's display, or None when the graph is too large (Jupyter then shows the repr)."""
+    try:
+        return to_svg(graph)
+    except GraphTooLarge:
+        return None
+
+
 # ---------------------------------------------------------------------------
 # DOT
 
@@ -193,12 +193,7 @@ def _dot_string(text: str) -> str:
 FONT_SIZE = 12
 LINE_HEIGHT = 15
 PAD = 6
-COLUMN_GAP = 44  # room for the wires to bend between columns
-ROW_GAP = 12
-WIRE_HEIGHT = 8  # a long wire passing through a column keeps this much room
 OP_HEIGHT = 24
-MARGIN = 12
-SWEEPS = 4
 
 
 def to_svg(graph: Any, max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> str:
@@ -210,7 +205,7 @@ def to_svg(graph: Any, max_nodes: Optional[int] = DEFAULT_MAX_NODES) -> str:
     """
     graph_entries, items, edges = _drawn_items(graph, max_nodes)
     sizes = [_item_size(graph_entries[i], kind) for kind, i in items]
-    layout = _Layout(sizes, edges)
+    layout = Layout(sizes, edges)
     # Wires into an operation whose operand order matters (a - b, a / b, a ** b)
     # are numbered, since the layout may stack b above a.
     operand: Dict[int, int] = {}
@@ -268,7 +263,7 @@ def _item_svg(entry: Entry, kind: str, box: Tuple[float, float, float, float]) -
     return s.element("g", parts, class_="value")
 
 
-def _edge_svg(layout: "_Layout", path: List[int], operand: Optional[int] = None) -> str:
+def _edge_svg(layout: Layout, path: List[int], operand: Optional[int] = None) -> str:
     """A wire through the nodes of `path`: straight across columns, curved between them.
 
     `operand` (1, 2, ...) is written on the wire's last bend, for operations where order matters.
@@ -299,158 +294,6 @@ def _edge_svg(layout: "_Layout", path: List[int], operand: Optional[int] = None)
         ] + label,
         class_="edge",
     )
-
-
-class _Layout:
-    """Positions for a DAG drawn left to right (a small Sugiyama-style layout).
-
-    1. Columns: each node's column is its longest path from an input; then
-       a node used only later moves right, next to its first use.
-    2. A wire spanning several columns gets a placeholder node in each column
-       it crosses, so that it takes room and can be routed around boxes.
-    3. Order within columns: barycenter sweeps (each node moves to the mean
-       position of its neighbours), keeping the order with fewest crossings.
-    4. Heights: each column is placed as close as possible to its neighbours
-       without overlaps (a least-squares fit, solved by pool adjacent violators).
-    """
-
-    def __init__(self, sizes: List[Tuple[float, float]], edges: List[Tuple[int, int]]) -> None:
-        n = len(sizes)
-        self.sizes = list(sizes)
-        column = [0] * n
-        for u, v in sorted(edges, key=lambda e: e[1]):  # items are in topological order
-            column[v] = max(column[v], column[u] + 1)
-        # A node with slack (such as a bias added late) then moves right, next
-        # to its first use: its wire is short instead of crossing the picture.
-        users: List[List[int]] = [[] for _ in range(n)]
-        for u, v in edges:
-            users[u].append(v)
-        for u in range(n - 1, -1, -1):  # users come later in topological order
-            if users[u]:
-                column[u] = min(column[v] for v in users[u]) - 1
-        self.paths: List[List[int]] = []
-        for u, v in edges:
-            path = [u]
-            for c in range(column[u] + 1, column[v]):
-                self.sizes.append((0.0, WIRE_HEIGHT))
-                column.append(c)
-                path.append(len(self.sizes) - 1)
-            self.paths.append(path + [v])
-        self.real = n
-        self.preds: List[List[int]] = [[] for _ in self.sizes]
-        self.succs: List[List[int]] = [[] for _ in self.sizes]
-        for path in self.paths:
-            for a, b in zip(path, path[1:]):
-                self.succs[a].append(b)
-                self.preds[b].append(a)
-        self.columns: List[List[int]] = [[] for _ in range(max(column) + 1 if column else 0)]
-        for node, c in enumerate(column):
-            self.columns[c].append(node)
-        self._order()
-        self._place_columns()
-        self._place_rows()
-
-    # -- 3. order within columns
-    def _order(self) -> None:
-        self.pos = {node: i for col in self.columns for i, node in enumerate(col)}
-        best, fewest = [list(c) for c in self.columns], self.crossings()
-        for _ in range(SWEEPS):
-            for c in range(1, len(self.columns)):
-                self._sort(self.columns[c], self.preds)
-            for c in range(len(self.columns) - 2, -1, -1):
-                self._sort(self.columns[c], self.succs)
-            crossings = self.crossings()
-            if crossings < fewest:
-                best, fewest = [list(c) for c in self.columns], crossings
-        self.columns = best
-        self.pos = {node: i for col in self.columns for i, node in enumerate(col)}
-
-    def _sort(self, col: List[int], neighbours: List[List[int]]) -> None:
-        def barycenter(node: int) -> float:
-            near = neighbours[node]
-            return sum(self.pos[m] for m in near) / len(near) if near else self.pos[node]
-
-        col.sort(key=barycenter)
-        for i, node in enumerate(col):
-            self.pos[node] = i
-
-    def crossings(self) -> int:
-        """How many pairs of wire segments cross between neighbouring columns."""
-        total = 0
-        for col in self.columns:
-            segments = [(self.pos[a], self.pos[b]) for a in col for b in self.succs[a]]
-            for i, (a1, b1) in enumerate(segments):
-                total += sum(1 for a2, b2 in segments[i + 1:] if (a1 - a2) * (b1 - b2) < 0)
-        return total
-
-    # -- 4. coordinates
-    def _place_columns(self) -> None:
-        self.left, x = [], float(MARGIN)
-        self.col_width = []
-        for col in self.columns:
-            width = max(self.sizes[node][0] for node in col)
-            self.left.append(x)
-            self.col_width.append(width)
-            x += width + COLUMN_GAP
-        self.width = x - COLUMN_GAP + MARGIN
-        self.col_of = {node: c for c, col in enumerate(self.columns) for node in col}
-
-    def _place_rows(self) -> None:
-        self.cy = [0.0] * len(self.sizes)
-        for col in self.columns:
-            self._fit(col, [0.0] * len(col))
-        for _ in range(SWEEPS):
-            for cols, neighbours in ((self.columns[1:], self.preds), (self.columns[-2::-1], self.succs)):
-                for col in cols:
-                    wanted = [
-                        sum(self.cy[m] for m in neighbours[node]) / len(neighbours[node])
-                        if neighbours[node] else self.cy[node]
-                        for node in col
-                    ]
-                    self._fit(col, wanted)
-        top = min(self.cy[node] - self.sizes[node][1] / 2 for node in range(len(self.sizes)))
-        self.cy = [y - top + MARGIN for y in self.cy]
-        bottom = max(self.cy[node] + self.sizes[node][1] / 2 for node in range(len(self.sizes)))
-        self.height = bottom + MARGIN
-
-    def _fit(self, col: List[int], wanted: List[float]) -> None:
-        """Centers for `col`, in order and apart, closest to `wanted` in least squares."""
-        offsets = [0.0]
-        for a, b in zip(col, col[1:]):
-            offsets.append(offsets[-1] + (self.sizes[a][1] + self.sizes[b][1]) / 2 + ROW_GAP)
-        # with z = center - offset the constraint is just "z never decreases":
-        # an isotonic regression, solved by pooling neighbours that disagree
-        blocks: List[List[float]] = []
-        for w, o in zip(wanted, offsets):
-            blocks.append([w - o, 1.0])
-            while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
-                total, count = blocks.pop()
-                blocks[-1][0] += total
-                blocks[-1][1] += count
-        z = [total / count for total, count in blocks for _ in range(int(count))]
-        for node, zi, o in zip(col, z, offsets):
-            self.cy[node] = zi + o
-
-    def box(self, node: int) -> Tuple[float, float, float, float]:
-        """(x, y, width, height) of a node, centered in its column."""
-        w, h = self.sizes[node]
-        c = self.col_of[node]
-        return self.left[c] + (self.col_width[c] - w) / 2, self.cy[node] - h / 2, w, h
-
-    def entry(self, node: int) -> Tuple[float, float]:
-        """Where a wire comes into a node (a placeholder's wire enters at its column's left)."""
-        if node >= self.real:
-            return self.left[self.col_of[node]], self.cy[node]
-        x, y, _, h = self.box(node)
-        return x, y + h / 2
-
-    def exit(self, node: int) -> Tuple[float, float]:
-        """Where a wire leaves a node (a placeholder's wire leaves at its column's right)."""
-        if node >= self.real:
-            c = self.col_of[node]
-            return self.left[c] + self.col_width[c], self.cy[node]
-        x, y, w, h = self.box(node)
-        return x + w, y + h / 2
 
 
 # ---------------------------------------------------------------------------

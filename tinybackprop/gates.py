@@ -11,65 +11,25 @@ each input, always as a tuple: ``upstream * local`` (the chain rule).
     >>> gate.backward(2.0)      # multiply swaps: (dout * y, dout * x)
     (-8.0, 6.0)
 
-The module also holds the checked scalar functions (``exp``, ``log``,
-``sigmoid``, ``power``) that ``Value`` shares, so both give the same clear errors.
+The gates compute through ``tinybackprop.operators``, as ``Value`` does, so
+both give the same numbers and the same clear errors.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Tuple
 
-# Largest x whose exp(x) is still a finite float (about 709.78).
-MAX_EXP_ARG = math.log(1.7976931348623157e308)
-
-
-def exp(x: float) -> float:
-    """e**x for a float, with an OverflowError a student can read."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        raise OverflowError(
-            f"exp({x!r}) is too large for a float: exp overflows above x = "
-            f"{MAX_EXP_ARG:.2f}; scale your inputs down (or subtract the max "
-            "before exp, as a stable softmax does)"
-        ) from None
-
-
-def log(x: float) -> float:
-    """Natural log of a positive float; ValueError naming x otherwise."""
-    if x <= 0.0:
-        raise ValueError(f"log({x!r}) is undefined: log needs a positive number")
-    return math.log(x)
-
-
-def sigmoid(x: float) -> float:
-    """1 / (1 + e**-x), computed without overflow for any float x."""
-    # exp of a large positive number overflows, so only ever exponentiate -|x|.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def power(x: float, p: float) -> float:
-    """x**p as a real number; a clear error where it has none."""
-    if x < 0.0 and not float(p).is_integer():
-        raise ValueError(
-            f"{x!r} ** {p!r} is not a real number: a negative base needs a whole-number exponent"
-        )
-    if x == 0.0 and p < 0:
-        raise ZeroDivisionError(f"0.0 ** {p!r} is undefined: zero to a negative power divides by zero")
-    return x ** p
-
-
-def power_derivative(x: float, p: float) -> float:
-    """d/dx of x**p, that is p x**(p - 1); +inf where that slope is infinite (x = 0, 0 < p < 1)."""
-    if p == 0:
-        return 0.0  # x**0 is constant, even at x = 0 where x**-1 would raise
-    if x == 0.0 and p < 1:
-        return math.inf
-    return p * power(x, p - 1)
-
+from tinybackprop.operators import (
+    exp,
+    log,
+    power,
+    power_derivative,
+    relu,
+    relu_local,
+    sigmoid,
+    sigmoid_local,
+    tanh,
+    tanh_local,
+)
 
 class Gate:
     """A node of a circuit: forward caches its inputs, backward applies the chain rule."""
@@ -207,32 +167,31 @@ class SigmoidGate(Gate):
         return out
 
     def backward(self, dout: float) -> Tuple[float]:
-        s = self._cached()
-        return (dout * s * (1.0 - s),)
+        return (dout * sigmoid_local(self._cached()),)
 
 
 class TanhGate(Gate):
     """tanh(x), whose derivative is 1 - tanh(x)**2."""
 
     def forward(self, x: float) -> float:
-        out = math.tanh(x)
+        out = tanh(x)
         self.cache = out
         return out
 
     def backward(self, dout: float) -> Tuple[float]:
-        t = self._cached()
-        return (dout * (1.0 - t * t),)
+        return (dout * tanh_local(self._cached()),)
 
 
 class ReLUGate(Gate):
     """max(0, x): passes dout where x > 0 and blocks it elsewhere (0 at the kink)."""
 
     def forward(self, x: float) -> float:
-        self.cache = x > 0.0
-        return x if x > 0.0 else 0.0
+        out = relu(x)
+        self.cache = out
+        return out
 
     def backward(self, dout: float) -> Tuple[float]:
-        return (dout if self._cached() else 0.0,)
+        return (dout * relu_local(self._cached()),)
 
 
 class LogGate(Gate):

@@ -1,4 +1,4 @@
-"""ComputationalGraph: the lecture's pseudo-code made real.
+"""ComputationalGraph: gates wired into a graph that runs forward and backward (the lecture's pseudo-code).
 
 Gates are wired into a directed acyclic graph. ``forward`` runs every gate in
 topological order (each after the gates it reads from); ``backward`` runs them
@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import inspect
 from numbers import Real
+from operator import attrgetter
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from tinybackprop.gates import Gate
-from tinybackprop.svg import Drawable
+from tinybackprop.value import CycleError, topological_order
 
 
 class Node:
@@ -53,7 +54,7 @@ class Node:
         return f"Node({self.name!r}, {kind}, value={self.value!r}, grad={self.grad!r})"
 
 
-class ComputationalGraph(Drawable):
+class ComputationalGraph:
     """Gates wired into a DAG: forward in topological order, backward in reverse order."""
 
     def __init__(self) -> None:
@@ -227,31 +228,12 @@ class ComputationalGraph(Drawable):
         """Resolve names to nodes and order the nodes inputs-first; ValueError naming a cycle."""
         for node in self._by_name.values():
             node.inputs = tuple(self._lookup(ref, node) for ref in node._refs)
-        # Depth-first, with an explicit stack (deep graphs need no recursion limit).
-        # A node seen but not finished is on the current path: meeting it again is a cycle.
-        order: List[Node] = []
-        finished: Dict[str, bool] = {}
-        for root in self._by_name.values():
-            if root.name in finished:
-                continue
-            finished[root.name] = False
-            stack = [(root, iter(root.inputs))]
-            while stack:
-                node, pending = stack[-1]
-                child = next(pending, None)
-                if child is None:
-                    stack.pop()
-                    finished[node.name] = True
-                    order.append(node)
-                elif child.name not in finished:
-                    finished[child.name] = False
-                    stack.append((child, iter(child.inputs)))
-                elif not finished[child.name]:
-                    path = [n.name for n, _ in stack]
-                    cycle = path[path.index(child.name):] + [child.name]
-                    raise ValueError(f"the graph has a cycle: {' <- '.join(cycle)} (each node is an input "
-                                     "of the one before); a computational graph must be acyclic")
-        return order
+        try:
+            return topological_order(self._by_name.values(), attrgetter("inputs"))
+        except CycleError as error:
+            cycle = " <- ".join(node.name for node in error.args[0])
+            raise ValueError(f"the graph has a cycle: {cycle} (each node is an input of the one before); "
+                             "a computational graph must be acyclic") from None
 
     def _output(self, order: List[Node]) -> Node:
         if not order:
@@ -264,7 +246,19 @@ class ComputationalGraph(Drawable):
             raise ValueError(f"the graph needs exactly one output (a node no other node reads); found {names}")
         return sinks[0]
 
-    # ----- display -----
+    # ----- display: tinybackprop.draw reads the graph through its nodes -----
+
+    def __str__(self) -> str:
+        """The compact text tree of the graph (tinybackprop.draw.to_text)."""
+        from tinybackprop.draw import to_text  # pictures stay beside the graph: loaded when first asked for
+
+        return to_text(self)
+
+    def _repr_svg_(self) -> Optional[str]:
+        """The graph as SVG, for Jupyter; None when it is too large to draw (Jupyter then shows the repr)."""
+        from tinybackprop.draw import notebook_svg
+
+        return notebook_svg(self)
 
     def __repr__(self) -> str:
         """The graph in one line: its size, its inputs and its output."""

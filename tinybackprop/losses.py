@@ -113,7 +113,7 @@ def _apply(name: str, rows_loss: Callable[..., tuple[float, Rows]], scores, othe
     """Run a loss written on float rows on a Matrix (-> (loss, dscores)) or on Values (-> a Value)."""
     if isinstance(scores, Matrix):
         loss, d = rows_loss(scores.data, other)
-        return loss, Matrix._wrap(d)  # rows built here: no need to check and copy them again
+        return loss, Matrix.unchecked(d)  # rows built here: no need to check and copy them again
     rows = _as_value_rows(name, scores)
     loss, d = rows_loss([[v.data for v in row] for row in rows], other)
     children = [v for row in rows for v in row]
@@ -150,7 +150,7 @@ def _penalty(name: str, weights, penalty: Callable[[list], tuple[float, list]]):
     """A penalty written on a list of floats, for a Matrix (-> ``(loss, dW)``) or Values (-> a Value node)."""
     if isinstance(weights, Matrix):
         rows = [penalty(row) for row in weights.data]
-        return sum(loss for loss, _ in rows), Matrix._wrap([grads for _, grads in rows])
+        return sum(loss for loss, _ in rows), Matrix.unchecked([grads for _, grads in rows])
     params = list(weights)
     try:
         data = [p.data for p in params]

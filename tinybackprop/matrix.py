@@ -1,11 +1,11 @@
 """Matrix: a 2-D array of Python floats stored as a list of rows, with numpy-style broadcasting.
 
-Everything in the assignments and the nets is written on this class, so the
-element-wise kernels are list comprehensions over whole rows (``map`` of a C
-function over two lists), and matmul transposes its right operand once and
-takes ``sum(map(mul, row, col))`` (``math.sumprod`` on Python 3.12+) for every
-entry. That kernel, ``times_transposed``, also serves the layers of
-``tinybackprop.nn``.
+This is the numpy-like API the assignments are written on. The element-wise
+operations are list comprehensions over whole rows (``map`` of a C function
+over two lists); matmul transposes its right operand once and hands both to
+``tinybackprop.kernels.times_transposed``, the dot-product kernel that the
+layers of ``tinybackprop.nn`` share. This module imports nothing else from the
+project, so the autograder can give it to a student's code on its own.
 
 Shapes follow numpy: ``X`` is N x D, a bias is a 1 x C row that broadcasts over
 the N rows, and a reduction with ``axis=1`` is an N x 1 column that broadcasts
@@ -24,55 +24,9 @@ from itertools import repeat
 from numbers import Integral, Real
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
-Rows = List[List[float]]
+from tinybackprop.kernels import Rows, columns, times_transposed
+
 Seed = Union[int, random.Random, None]
-
-if hasattr(math, "sumprod"):  # Python 3.12+: one C loop per dot product, and more accurate
-
-    def _row_times(a: Sequence[float], Bt: Rows) -> List[float]:
-        """The dot products of a with every row of Bt: one row of a matrix product."""
-        sumprod = math.sumprod
-        return [sumprod(a, b) for b in Bt]
-
-else:  # Python 3.9 to 3.11 and PyPy
-
-    def _row_times(a: Sequence[float], Bt: Rows) -> List[float]:
-        """The dot products of a with every row of Bt: one row of a matrix product."""
-        return [sum(map(operator.mul, a, b)) for b in Bt]
-
-
-def columns(rows: Rows) -> Rows:
-    """The columns of a list of rows, each as a list: (n, m) -> (m, n)."""
-    # Lists, not zip's tuples: PyPy iterates lists several times faster.
-    return [list(column) for column in zip(*rows)]
-
-
-# Up to this many terms, a dot product costs more in calls than in arithmetic (see times_transposed).
-_FEW_TERMS = 4
-
-
-def times_transposed(A: Rows, Bt: Rows, bias: Optional[List[float]] = None) -> Rows:
-    """A @ Bt^T on lists of rows, bias added to every row: (n, k) and (m, k) -> (n, m).
-
-    Entry (i, j) is the dot product of rows A[i] and Bt[j] (plus bias[j]), so
-    both operands are read along their rows, the fast way in Python. This is
-    the kernel of ``@`` and of the layers' forward and backward passes.
-    """
-    if len(Bt[0]) > _FEW_TERMS:
-        if bias is None:
-            return [_row_times(a, Bt) for a in A]
-        return [list(map(operator.add, _row_times(a, Bt), bias)) for a in A]
-    # A few terms per entry (a layer on 2-D points): build each output row as
-    # bias + a[0] * B[0] + a[1] * B[1] + ..., a few list passes instead of m dot products.
-    B = columns(Bt)
-    start = bias if bias is not None else [0.0] * len(Bt)
-    out = []
-    for a in A:
-        row = start
-        for a_k, b_k in zip(a, B):
-            row = [r + a_k * v for r, v in zip(row, b_k)]
-        out.append(row)
-    return out
 
 
 def _is_number(x: object) -> bool:
@@ -85,13 +39,17 @@ def _is_index(x: object) -> bool:
     return type(x) is int or (isinstance(x, Integral) and not isinstance(x, bool))
 
 
-def _rng(seed: Seed) -> random.Random:
-    """A random.Random from an int seed, a Random instance (used as is) or None (fresh)."""
+def make_rng(seed: Seed = None) -> random.Random:
+    """The random generator a seed stands for, like numpy's ``default_rng``.
+
+    ``seed`` is an int, a ``random.Random`` (used as is, so that one generator
+    can serve several calls) or None (a fresh, unseeded generator).
+    """
     if isinstance(seed, random.Random):
         return seed
     if seed is None or _is_index(seed):
         return random.Random(seed)
-    raise TypeError(f"seed must be an int, a random.Random or None, got {seed!r}")
+    raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__} {seed!r}")
 
 
 def _check_dims(n: object, m: object, name: str) -> None:
@@ -232,7 +190,7 @@ def _elementwise(a: Union[Matrix, float], b: Union[Matrix, float], op: Callable,
     else:
         shape = (a if isinstance(a, Matrix) else b).shape
     try:
-        return Matrix._wrap(_combine(a, b, op))
+        return Matrix.unchecked(_combine(a, b, op))
     except (ArithmeticError, ValueError) as error:
         raise _entry_error(error, name, op, shape, a, b) from None
 
@@ -278,8 +236,13 @@ class Matrix:
         self.data: Rows = _rows_from(rows)
 
     @classmethod
-    def _wrap(cls, rows: Rows) -> Matrix:
-        """A Matrix around trusted rows (non-empty, equal-length lists of floats): no copy, no checks."""
+    def unchecked(cls, rows: Rows) -> Matrix:
+        """A Matrix around rows the caller built itself: NO copy and NO checks, unlike ``Matrix(rows)``.
+
+        ``rows`` must be a non-empty list of equal-length, non-empty lists of
+        floats that nothing else will change; the library's kernels make such
+        rows, and skipping the constructor's checks keeps them fast.
+        """
         m = cls.__new__(cls)
         m.data = rows
         return m
@@ -302,7 +265,7 @@ class Matrix:
         _check_dims(n, m, "full")
         if not _is_number(value):
             raise TypeError(f"full: the fill value must be a number, got {value!r}")
-        return cls._wrap([[float(value)] * m for _ in range(n)])
+        return cls.unchecked([[float(value)] * m for _ in range(n)])
 
     @classmethod
     def zeros(cls, n: int, m: int) -> Matrix:
@@ -318,21 +281,21 @@ class Matrix:
     def eye(cls, n: int) -> Matrix:
         """The n x n identity matrix."""
         _check_dims(n, n, "eye")
-        return cls._wrap([[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)])
+        return cls.unchecked([[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)])
 
     @classmethod
     def randn(cls, n: int, m: int, std: float = 1.0, seed: Seed = None) -> Matrix:
         """An n x m matrix of independent normal samples with mean 0 and standard deviation std."""
         _check_dims(n, m, "randn")
-        rng = _rng(seed)
-        return cls._wrap([[rng.gauss(0.0, std) for _ in range(m)] for _ in range(n)])
+        rng = make_rng(seed)
+        return cls.unchecked([[rng.gauss(0.0, std) for _ in range(m)] for _ in range(n)])
 
     @classmethod
     def uniform(cls, n: int, m: int, low: float = 0.0, high: float = 1.0, seed: Seed = None) -> Matrix:
         """An n x m matrix of independent samples uniform in [low, high)."""
         _check_dims(n, m, "uniform")
-        rng = _rng(seed)
-        return cls._wrap([[rng.uniform(low, high) for _ in range(m)] for _ in range(n)])
+        rng = make_rng(seed)
+        return cls.unchecked([[rng.uniform(low, high) for _ in range(m)] for _ in range(n)])
 
     # ---- shape ---------------------------------------------------------------------------
 
@@ -357,7 +320,7 @@ class Matrix:
     @property
     def T(self) -> Matrix:
         """The transpose: (n, m) -> (m, n)."""
-        return Matrix._wrap(columns(self.data))
+        return Matrix.unchecked(columns(self.data))
 
     def reshape(self, n: int, m: int) -> Matrix:
         """The same entries, row by row, in an n x m matrix; one of n, m may be -1 (inferred)."""
@@ -369,7 +332,7 @@ class Matrix:
         if not (_is_index(n) and _is_index(m)) or n < 1 or m < 1 or n * m != size:
             raise ValueError(f"reshape: cannot reshape shape {self.shape} ({size} entries) into ({n}, {m})")
         flat = self.flatten()
-        return Matrix._wrap([flat[k * m:(k + 1) * m] for k in range(n)])
+        return Matrix.unchecked([flat[k * m:(k + 1) * m] for k in range(n)])
 
     def flatten(self) -> List[float]:
         """All entries, row by row, as one list: (n, m) -> n*m floats."""
@@ -381,7 +344,7 @@ class Matrix:
 
     def copy(self) -> Matrix:
         """An independent copy."""
-        return Matrix._wrap(self.tolist())
+        return Matrix.unchecked(self.tolist())
 
     def tolist(self) -> Rows:
         """The entries as a fresh list of lists of floats (what goes into JSON)."""
@@ -398,7 +361,7 @@ class Matrix:
         if k != k2:
             raise ValueError(f"matmul: shapes {self.shape} and {other.shape} do not align ({k} != {k2})")
         # The columns of other, once: every entry is then the dot product of two rows.
-        return Matrix._wrap(times_transposed(self.data, columns(other.data)))
+        return Matrix.unchecked(times_transposed(self.data, columns(other.data)))
 
     def __rmatmul__(self, other: object) -> Matrix:
         """other @ self for other a list of rows."""
@@ -456,14 +419,14 @@ class Matrix:
 
     def __neg__(self) -> Matrix:
         """-self."""
-        return Matrix._wrap([[-x for x in row] for row in self.data])
+        return Matrix.unchecked([[-x for x in row] for row in self.data])
 
     # ---- element-wise functions ------------------------------------------------------------------
 
     def _unary(self, fn: Callable[[float], float], name: str) -> Matrix:
         """fn of every entry; a failing entry is reported by position."""
         try:
-            return Matrix._wrap([list(map(fn, row)) for row in self.data])
+            return Matrix.unchecked([list(map(fn, row)) for row in self.data])
         except (ArithmeticError, ValueError) as error:
             raise _entry_error(error, name, fn, self.shape, self) from None
 
@@ -477,7 +440,7 @@ class Matrix:
 
     def abs(self) -> Matrix:
         """|x| of every entry."""
-        return Matrix._wrap([list(map(abs, row)) for row in self.data])
+        return Matrix.unchecked([list(map(abs, row)) for row in self.data])
 
     def __abs__(self) -> Matrix:
         """abs(m): |x| of every entry."""
@@ -489,14 +452,14 @@ class Matrix:
         if isinstance(other, Matrix):
             return _elementwise(self, other, max, "maximum")
         # The ReLU case: a comprehension is several times faster than map(max, ...).
-        return Matrix._wrap([[x if x > other else other for x in row] for row in self.data])
+        return Matrix.unchecked([[x if x > other else other for x in row] for row in self.data])
 
     def minimum(self, other: Union[float, Matrix]) -> Matrix:
         """The smaller of self and other entry by entry (other a number or a matrix, broadcasting)."""
         other = _argument(other, "minimum")
         if isinstance(other, Matrix):
             return _elementwise(self, other, min, "minimum")
-        return Matrix._wrap([[x if x < other else other for x in row] for row in self.data])
+        return Matrix.unchecked([[x if x < other else other for x in row] for row in self.data])
 
     # ---- comparisons: 0.0/1.0 matrices (== is whole-matrix equality, a bool) --------------------
 
@@ -505,7 +468,7 @@ class Matrix:
         result = self._binary(other, op, name)
         if result is NotImplemented:
             return result
-        return Matrix._wrap([list(map(float, row)) for row in result.data])
+        return Matrix.unchecked([list(map(float, row)) for row in result.data])
 
     def __lt__(self, other: object) -> Matrix:
         """1.0 where self < other, else 0.0."""
@@ -552,8 +515,8 @@ class Matrix:
         if axis is None:
             return fn(map(fn, self.data))
         if axis == 0:
-            return Matrix._wrap([list(map(fn, zip(*self.data)))])
-        return Matrix._wrap([[fn(row)] for row in self.data])
+            return Matrix.unchecked([list(map(fn, zip(*self.data)))])
+        return Matrix.unchecked([[fn(row)] for row in self.data])
 
     def sum(self, axis: Optional[int] = None) -> Union[float, Matrix]:
         """The sum of the entries: a float, a 1 x m row (axis=0) or an n x 1 column (axis=1)."""
@@ -622,11 +585,11 @@ class Matrix:
             rows = [row[:] for row in self.data[key]]
             if not rows:
                 raise IndexError(f"m[{key.start}:{key.stop}] selects no rows of a matrix of shape {self.shape}")
-            return Matrix._wrap(rows)
+            return Matrix.unchecked(rows)
         if isinstance(key, (list, range)):
             if len(key) == 0:
                 raise IndexError("m[[]] selects no rows; a Matrix needs at least one row")
-            return Matrix._wrap([self.data[self._row_index(i, "row selection")][:] for i in key])
+            return Matrix.unchecked([self.data[self._row_index(i, "row selection")][:] for i in key])
         return self.data[self._row_index(key, "m[i]")][:]
 
     def __setitem__(self, key: object, value: float) -> None:
@@ -661,7 +624,7 @@ class Matrix:
     def pick(self, cols: Sequence[int]) -> Matrix:
         """The n x 1 column of entries m[i, cols[i]], one per row (numpy's m[range(n), cols])."""
         cols = self._check_cols(cols, "pick")
-        return Matrix._wrap([[row[c]] for row, c in zip(self.data, cols)])
+        return Matrix.unchecked([[row[c]] for row, c in zip(self.data, cols)])
 
     def add_at(self, cols: Sequence[int], values: Union[float, Sequence[float], Matrix]) -> None:
         """Add values (a number, n numbers or an n x 1 Matrix) to each m[i, cols[i]], in place."""

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Optional, Sequence, Union
 
 from tinybackprop.activations import Activation, get_activation
-from tinybackprop.data import Seed, make_rng
-from tinybackprop.matrix import Matrix, columns, times_transposed
+from tinybackprop.kernels import columns, times_transposed
+from tinybackprop.matrix import Matrix, Seed, make_rng
 from tinybackprop.value import Value
 
 Scalar = Union[Value, float, int]
@@ -132,7 +132,10 @@ class Neuron(Module):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         xs = [xi.data if isinstance(xi, Value) else float(xi) for xi in x]
         ws = [w.data for w in self.w]
-        out, slope = self.activation.scalar(sum(map(mul, xs, ws)) + self.b.data)
+        # The activation's function and local gradient, from the table in tinybackprop.operators.
+        activation = self.activation
+        out = activation.function(sum(map(mul, xs, ws)) + self.b.data)
+        slope = activation.local(out)
         children = self.w + [self.b]
         local = [xi * slope for xi in xs]
         local.append(slope)
@@ -141,7 +144,7 @@ class Neuron(Module):
             if isinstance(xi, Value):
                 children.append(xi)
                 local.append(wi * slope)
-        return Value(out, children, local, self.activation.name)
+        return Value(out, children, local, activation.name)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -187,7 +190,7 @@ class Layer(Module):
         out = self.activation.forward(z)
         # The cache keeps its own rows: editing X or the output in place must not change backward.
         self._cache = ([row[:] for row in X.data], w_rows, out)
-        return Matrix._wrap([row[:] for row in out])  # our floats: no need for the constructor's checks
+        return Matrix.unchecked([row[:] for row in out])  # our floats: no need for the constructor's checks
 
     def backward(self, dout: Matrix, input_grad: bool = True) -> Optional[Matrix]:
         """Given dL/d(output) (N, nout): adds dW and db to the parameters' grads and returns dX (N, nin).
@@ -220,7 +223,7 @@ class Layer(Module):
         dX = [[0.0] * self.nin for _ in out]
         for i, dx_row in zip(live, times_transposed(dz, columns(w_rows))):
             dX[i] = dx_row
-        return Matrix._wrap(dX)
+        return Matrix.unchecked(dX)
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -264,7 +267,7 @@ class Maxout(Module):
             winners = [max(pieces, key=lambda k: rows[k][j]) for j in range(self.nout)]
             out.append([rows[k][j] for j, k in enumerate(winners)])
             self._winners.append(winners)
-        return Matrix._wrap(out)
+        return Matrix.unchecked(out)
 
     def backward(self, dout: Matrix, input_grad: bool = True) -> Optional[Matrix]:
         """Given dL/d(output) (N, nout): each entry's gradient goes to the piece that won; returns dX or None."""
@@ -274,7 +277,7 @@ class Maxout(Module):
         for k, piece in enumerate(self.pieces):
             routed = [[d if winner == k else 0.0 for d, winner in zip(drow, wrow)]
                       for drow, wrow in zip(dout.data, self._winners)]
-            dX_k = piece.backward(Matrix._wrap(routed), input_grad)
+            dX_k = piece.backward(Matrix.unchecked(routed), input_grad)
             dX = dX_k if dX is None else dX + dX_k  # the input fans out to every piece: gradients add
         return dX
 

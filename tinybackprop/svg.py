@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, Union
 
 # Monospace glyphs are about 0.6 em wide; layout code uses this to size boxes
 # without a font engine.
@@ -126,23 +126,3 @@ class Figure:
     def __repr__(self) -> str:
         return "Figure(%d x %d px SVG)" % (self.width, self.height)
 
-
-class Drawable:
-    """A graph that prints as a text tree and shows in Jupyter as its circuit (Value, ComputationalGraph)."""
-
-    __slots__ = ()
-
-    def __str__(self) -> str:
-        """The compact text tree of the graph (tinybackprop.draw.to_text)."""
-        from tinybackprop.draw import to_text  # draw builds on value and graph, so import when used
-
-        return to_text(self)
-
-    def _repr_svg_(self) -> Optional[str]:
-        """The graph as SVG, for Jupyter; None when it is too large to draw (Jupyter then shows the repr)."""
-        from tinybackprop.draw import GraphTooLarge, to_svg
-
-        try:
-            return to_svg(self)
-        except GraphTooLarge:
-            return None

@@ -5,9 +5,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, TextIO
 
-from tinybackprop.data import Seed, accuracy, make_rng, minibatches
+from tinybackprop.data import accuracy, minibatches
 from tinybackprop.losses import l2, softmax_cross_entropy
-from tinybackprop.matrix import Matrix
+from tinybackprop.matrix import Matrix, Seed, make_rng
 from tinybackprop.nn import Module
 from tinybackprop.optim import Adam, Optimizer, Schedule
 

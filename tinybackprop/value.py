@@ -11,24 +11,67 @@ gradients add up wherever a value is used more than once.
     >>> f.backward()
     >>> f.data, x.grad, y.grad, z.grad
     (-12.0, -4.0, -4.0, 3.0)
+
+The engine ends at the line "beyond the core"; below it: more operations, conversions and pictures.
 """
 from __future__ import annotations
 
-import math
 from numbers import Real
-from typing import Any, Iterable, List, Sequence, Union
+from operator import attrgetter
+from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
 
-from tinybackprop.gates import exp as _exp
-from tinybackprop.gates import log as _log
-from tinybackprop.gates import power as _power
-from tinybackprop.gates import power_derivative as _power_derivative
-from tinybackprop.gates import sigmoid as _sigmoid
-from tinybackprop.svg import Drawable
+from tinybackprop import operators as ops
 
 Number = Union[int, float]
 
 
-class Value(Drawable):
+class CycleError(ValueError):
+    """A graph in which a node is computed from itself; ``args[0]`` lists the nodes around the cycle."""
+
+
+def topological_order(roots: Iterable[Any], children: Callable[[Any], Sequence[Any]]) -> List[Any]:
+    """Every node reachable from ``roots``, each after all of its ``children(node)``: a depth-first walk.
+
+    Its own stack (not recursion) holds the path from a root down to the current
+    node, so a chain of 100,000 nodes is fine; a child found on that path is a cycle.
+    """
+    order: List[Any] = []
+    placed = set()
+    for root in roots:
+        if root in placed:
+            continue
+        path = [(root, iter(children(root)))]  # each node on the path, with its children still to visit
+        on_path = {root}
+        while path:
+            node, pending = path[-1]
+            for child in pending:
+                if child in placed:
+                    continue
+                below = children(child)
+                if not below:  # a leaf: nothing to place before it
+                    placed.add(child)
+                    order.append(child)
+                    continue
+                if child in on_path:
+                    nodes = [n for n, _ in path]
+                    raise CycleError(nodes[nodes.index(child):] + [child])
+                path.append((child, iter(below)))  # visit the child's children first
+                on_path.add(child)
+                break
+            else:  # every child is in order: the node goes next
+                path.pop()
+                on_path.remove(node)
+                placed.add(node)
+                order.append(node)
+    return order
+
+
+def _operation_children(node: Value) -> List[Value]:
+    """The children of node that were made by an operation themselves (its leaves left out)."""
+    return [child for child in node._prev if child._prev]
+
+
+class Value:
     """A scalar node of a computation graph: its data, its gradient and where it came from."""
 
     # A dict of slots: help(Value) shows each attribute with its description.
@@ -36,28 +79,20 @@ class Value(Drawable):
         "data": "the number this value holds, computed in the forward pass",
         "grad": "the gradient d(output)/d(this value), filled in by backward() on the output",
         "label": "a name to show in pictures and text trees",
-        "_prev": "the children: the Values this one was computed from",
+        "_prev": "the children (micrograd's name for them; read them as .children)",
         "_local_grads": "d(this value)/d(child) for each child, computed in the forward pass",
-        "_op": "the operation that made this value ('+', '*', 'tanh'; '' for a leaf)",
+        "_op": "the operation that made this value (micrograd's name for it; read it as .op)",
     }
 
-    def __init__(
-        self,
-        data: Number,
-        children: Sequence[Value] = (),
-        local_grads: Sequence[float] = (),
-        op: str = "",
-        label: str = "",
-    ) -> None:
+    def __init__(self, data: Number, children: Sequence[Value] = (), local_grads: Sequence[float] = (),
+                 op: str = "", label: str = "") -> None:
         """A node with value ``data`` and d(data)/d(child) = ``local_grads[i]`` for each child."""
         # The constructor runs once per operation, so it checks only what is cheap to check.
         if data.__class__ is not float:
             data = _as_float(data)
         if len(children) != len(local_grads):
-            raise ValueError(
-                f"Value needs one local gradient per child: got {len(children)} children "
-                f"and {len(local_grads)} local gradients"
-            )
+            raise ValueError(f"Value needs one local gradient per child: got {len(children)} children "
+                             f"and {len(local_grads)} local gradients")
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -92,13 +127,6 @@ class Value(Drawable):
             return NotImplemented
         return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")
 
-    def __rsub__(self, other: Number) -> Value:
-        """other - self, for a number other."""
-        other = _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return other - self
-
     def __truediv__(self, other: Union[Value, Number]) -> Value:
         """self / other; local gradients 1 / other and -self / other**2."""
         other = other if other.__class__ is Value else _lift(other)
@@ -109,21 +137,9 @@ class Value(Drawable):
             raise ZeroDivisionError(f"division by zero: {a!r} / {b!r} (the divisor is 0)")
         return Value(a / b, (self, other), (1.0 / b, -a / (b * b)), "/")
 
-    def __rtruediv__(self, other: Number) -> Value:
-        """other / self, for a number other."""
-        other = _lift(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return other / self
-
     def __neg__(self) -> Value:
         """-self; local gradient -1."""
         return Value(-self.data, (self,), (-1.0,), "neg")
-
-    def __abs__(self) -> Value:
-        """|self|; local gradient the sign of self (0 at 0, the kink)."""
-        x = self.data
-        return Value(abs(x), (self,), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,), "abs")
 
     def __pow__(self, other: Union[Value, Number]) -> Value:
         """self**other; a number exponent p gives local p x**(p-1), a Value exponent also ln(x) x**p."""
@@ -132,7 +148,75 @@ class Value(Drawable):
         if not isinstance(other, Real):
             return NotImplemented
         x = self.data
-        return Value(_power(x, other), (self,), (_power_derivative(x, other),), f"**{other:.4g}")
+        return Value(ops.power(x, other), (self,), (ops.power_derivative(x, other),), f"**{other:.4g}")
+
+    # ----- functions of one Value -----
+
+    def exp(self) -> Value:
+        """e**x; raises OverflowError (naming x) above x = 709.78, where e**x is not a float."""
+        out = ops.exp(self.data)
+        return Value(out, (self,), (out,), "exp")
+
+    def log(self) -> Value:
+        """Natural log; raises ValueError naming x when x <= 0."""
+        x = self.data
+        return Value(ops.log(x), (self,), (1.0 / x,), "log")
+
+    def tanh(self) -> Value:
+        """tanh(x), local gradient 1 - tanh(x)**2 (no overflow for any x)."""
+        out = ops.tanh(self.data)
+        return Value(out, (self,), (ops.tanh_local(out),), "tanh")
+
+    def relu(self) -> Value:
+        """max(0, x); the local gradient is 1 where x > 0 and 0 elsewhere (0 at the kink)."""
+        out = ops.relu(self.data)
+        return Value(out, (self,), (ops.relu_local(out),), "relu")
+
+    # ----- backpropagation -----
+
+    def topo(self) -> List[Value]:
+        """Every node below self (self included) in topological order: each after its children."""
+        return topological_order([self], attrgetter("_prev"))
+
+    def backward(self) -> None:
+        """Backpropagate from this node: every node below gets d(self)/d(node) in ``.grad``.
+
+        Leaves (Values made by you, not by an operation) ACCUMULATE, as in
+        PyTorch: a second ``backward()`` adds to their ``.grad`` (so it doubles
+        for the same graph); call ``zero_grad()`` between training steps.
+        Intermediate nodes are reset first, so they show the latest pass only.
+        """
+        # Only the nodes made by an operation pass a gradient on: a leaf just receives its share.
+        order = topological_order([self], _operation_children) if self._prev else []
+        for node in order:
+            node.grad = 0.0
+        # d(self)/d(self) = 1; backward on a leaf accumulates it, like any leaf's gradient.
+        self.grad = 1.0 if self._prev else self.grad + 1.0
+        for node in reversed(order):
+            upstream = node.grad
+            for child, local in zip(node._prev, node._local_grads):
+                child.grad += local * upstream
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0 on this node and every node below it."""
+        for node in self.topo():
+            node.grad = 0.0
+
+    # ==================== beyond the core: more operations, conversions and pictures ====================
+
+    def __rsub__(self, other: Number) -> Value:
+        """other - self, for a number other."""
+        other = _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other - self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        """other / self, for a number other."""
+        other = _lift(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return other / self
 
     def __rpow__(self, other: Number) -> Value:
         """other ** self, for a number other >= 0."""
@@ -144,59 +228,39 @@ class Value(Drawable):
     def _pow_value(self, exponent: Value) -> Value:
         """a**b with both a Value: d/da = b a**(b-1), d/db = a**b ln(a)."""
         a, b = self.data, exponent.data
-        out = _power(a, b)
+        out = ops.power(a, b)
         if a < 0.0:
             raise ValueError(
                 f"{a!r} ** Value({b!r}): the gradient for the exponent, a**b ln(a), needs a base "
                 "a >= 0; use a number exponent for a negative base"
             )
         # As a -> 0+, a**b ln(a) -> 0 for b > 0 (and 0**b with b <= 0 raised above).
-        d_exponent = out * math.log(a) if a > 0.0 else 0.0
-        return Value(out, (self, exponent), (_power_derivative(a, b), d_exponent), "**")
+        d_exponent = out * ops.log(a) if a > 0.0 else 0.0
+        return Value(out, (self, exponent), (ops.power_derivative(a, b), d_exponent), "**")
 
-    # ----- functions of one Value -----
-
-    def exp(self) -> Value:
-        """e**x; raises OverflowError (naming x) above x = 709.78, where e**x is not a float."""
-        out = _exp(self.data)
-        return Value(out, (self,), (out,), "exp")
-
-    def log(self) -> Value:
-        """Natural log; raises ValueError naming x when x <= 0."""
+    def __abs__(self) -> Value:
+        """|self|; local gradient the sign of self (0 at 0, the kink)."""
         x = self.data
-        return Value(_log(x), (self,), (1.0 / x,), "log")
-
-    def tanh(self) -> Value:
-        """tanh(x), local gradient 1 - tanh(x)**2 (no overflow for any x)."""
-        t = math.tanh(self.data)
-        return Value(t, (self,), (1.0 - t * t,), "tanh")
+        return Value(abs(x), (self,), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,), "abs")
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), local gradient s (1 - s) (no overflow for any x)."""
-        s = _sigmoid(self.data)
-        return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
-
-    def relu(self) -> Value:
-        """max(0, x); the local gradient is 1 where x > 0 and 0 elsewhere (0 at the kink)."""
-        x = self.data
-        if x > 0.0:
-            return Value(x, (self,), (1.0,), "relu")
-        return Value(0.0, (self,), (0.0,), "relu")
+        out = ops.sigmoid(self.data)
+        return Value(out, (self,), (ops.sigmoid_local(out),), "sigmoid")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x where x > 0, slope * x elsewhere."""
-        x = self.data
-        if x > 0.0:
-            return Value(x, (self,), (1.0,), "leaky_relu")
-        return Value(slope * x, (self,), (slope,), "leaky_relu")
+        """x where x > 0, slope * x elsewhere (slope >= 0)."""
+        if slope < 0.0:
+            raise ValueError(f"leaky_relu: slope must be >= 0, got {slope!r}")
+        out = ops.leaky_relu(self.data, slope)
+        return Value(out, (self,), (ops.leaky_relu_local(out, slope),), "leaky_relu")
 
     def elu(self, alpha: float = 1.0) -> Value:
-        """x where x > 0, alpha (e**x - 1) elsewhere."""
-        x = self.data
-        if x > 0.0:
-            return Value(x, (self,), (1.0,), "elu")
-        e = math.exp(x)  # x <= 0 here, so no overflow
-        return Value(alpha * (e - 1.0), (self,), (alpha * e,), "elu")
+        """x where x > 0, alpha (e**x - 1) elsewhere (alpha >= 0)."""
+        if alpha < 0.0:
+            raise ValueError(f"elu: alpha must be >= 0, got {alpha!r}")
+        out = ops.elu(self.data, alpha)
+        return Value(out, (self,), (ops.elu_local(out, alpha),), "elu")
 
     def max(self, other: Union[Value, Number]) -> Value:
         """The larger of self and other; the gradient goes to the larger one (self wins ties)."""
@@ -206,28 +270,6 @@ class Value(Drawable):
         if self.data >= rival.data:
             return Value(self.data, (self, rival), (1.0, 0.0), "max")
         return Value(rival.data, (self, rival), (0.0, 1.0), "max")
-
-    # ----- what a Value is not: a float, or a number with an order -----
-
-    def __float__(self) -> float:
-        """Not a float: math.exp(x) would leave x's graph, so this says what to write instead."""
-        raise TypeError(
-            "a Value is not a float: use its methods (x.exp(), x.log(), x.tanh(), ...) so that backward "
-            "sees the operation, or x.data for the plain number"
-        )
-
-    def _no_order(self, other: Any) -> bool:
-        """Values are not ordered: which one is larger is a question about their data."""
-        raise TypeError(
-            "Values have no order (<, <=, >, >=, max(a, b), sorted): compare their data, a.data < b.data, "
-            "or for a max that backpropagates use a.max(b)"
-        )
-
-    __lt__ = __le__ = __gt__ = __ge__ = _no_order
-
-    def __format__(self, spec: str) -> str:
-        """f"{x:.4f}" formats x.data; f"{x}" is str(x), the text tree."""
-        return format(self.data, spec) if spec else str(self)
 
     # ----- n-ary nodes: one node however many inputs -----
 
@@ -268,70 +310,56 @@ class Value(Drawable):
                 local_grads.append(wd)
         return Value(total, children, local_grads, "dot")
 
-    # ----- backpropagation -----
+    # ----- what a Value is not: a float, or a number with an order -----
 
-    def backward(self) -> None:
-        """Backpropagate from this node: every node below gets d(self)/d(node) in ``.grad``.
+    def __float__(self) -> float:
+        """Not a float: math.exp(x) would leave x's graph, so this says what to write instead."""
+        raise TypeError(
+            "a Value is not a float: use its methods (x.exp(), x.log(), x.tanh(), ...) so that backward "
+            "sees the operation, or x.data for the plain number"
+        )
 
-        Leaves (Values made by you, not by an operation) ACCUMULATE, as in
-        PyTorch: a second ``backward()`` adds to their ``.grad`` (so it doubles
-        for the same graph); call ``zero_grad()`` between training steps.
-        Intermediate nodes are reset first, so they show the latest pass only.
-        """
-        order = self._interior_nodes()
-        for node in order:
-            node.grad = 0.0
-        if self._prev:
-            self.grad = 1.0
-        else:
-            self.grad += 1.0  # backward on a leaf: d(self)/d(self) = 1, accumulated like any leaf
-        for node in reversed(order):
-            upstream = node.grad
-            for child, local in zip(node._prev, node._local_grads):
-                child.grad += local * upstream
+    def _no_order(self, other: Any) -> bool:
+        """Values are not ordered: which one is larger is a question about their data."""
+        raise TypeError(
+            "Values have no order (<, <=, >, >=, max(a, b), sorted): compare their data, a.data < b.data, "
+            "or for a max that backpropagates use a.max(b)"
+        )
 
-    def _interior_nodes(self) -> List[Value]:
-        """The non-leaf nodes below self (self included), each after everything it was computed from."""
-        # An explicit stack instead of recursion: a chain of 100,000 nodes must not hit the
-        # recursion limit. Leaves are skipped: backward has nothing to push through them.
-        order: List[Value] = []
-        if not self._prev:
-            return order
-        visited = set()
-        stack: List[Any] = [self]
-        while stack:
-            node = stack.pop()
-            if node is None:
-                # The None pushed on top of a node is popped once all that node's
-                # children are in order, so the node itself goes next.
-                order.append(stack.pop())
-            elif node not in visited:
-                visited.add(node)
-                stack.append(node)
-                stack.append(None)
-                for child in node._prev:
-                    if child._prev and child not in visited:
-                        stack.append(child)
-        return order
+    __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
-    def zero_grad(self) -> None:
-        """Set ``.grad`` to 0 on this node and every node below it."""
-        seen = {self}
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            node.grad = 0.0
-            for child in node._prev:
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
+    def __format__(self, spec: str) -> str:
+        """f"{x:.4f}" formats x.data; f"{x}" is str(x), the text tree."""
+        return format(self.data, spec) if spec else str(self)
 
-    # ----- display -----
+    # ----- display: tinybackprop.draw reads the graph through topo(), children and op -----
+
+    @property
+    def children(self) -> Tuple[Value, ...]:
+        """The Values this one was computed from (empty for a leaf)."""
+        return self._prev
+
+    @property
+    def op(self) -> str:
+        """The operation that made this value ('+', '*', 'tanh'; '' for a leaf)."""
+        return self._op
 
     def __repr__(self) -> str:
         if self.label:
             return f"Value(data={self.data!r}, grad={self.grad!r}, label={self.label!r})"
         return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def __str__(self) -> str:
+        """The compact text tree of the graph below this value (tinybackprop.draw.to_text)."""
+        from tinybackprop.draw import to_text  # pictures stay beside the engine: loaded when first asked for
+
+        return to_text(self)
+
+    def _repr_svg_(self) -> Optional[str]:
+        """The graph as SVG, for Jupyter; None when it is too large to draw (Jupyter then shows the repr)."""
+        from tinybackprop.draw import notebook_svg
+
+        return notebook_svg(self)
 
 
 def _lift(x: Any) -> Any:

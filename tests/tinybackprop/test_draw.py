@@ -10,6 +10,7 @@ from tinybackprop import draw
 from tinybackprop.__main__ import sigmoid_circuit
 from tinybackprop.gates import AddGate
 from tinybackprop.graph import ComputationalGraph
+from tinybackprop.layout import Layout
 from tinybackprop.svg import fmt
 from tinybackprop.value import Value
 
@@ -107,7 +108,7 @@ def test_a_list_of_values_draws_every_graph_once():
 def test_barycenter_sweeps_untangle_crossed_wires():
     # Inputs 0, 1 and outputs 2, 3 in this order: 0 -> 3 and 1 -> 2 cross, and so do 4 -> 7, 5 -> 6.
     edges = [(0, 3), (1, 2), (4, 7), (5, 6)]
-    layout = draw._Layout([(40.0, 30.0)] * 8, edges)
+    layout = Layout([(40.0, 30.0)] * 8, edges)
     assert layout.crossings() == 0
     for u, v in edges:
         assert abs(layout.cy[u] - layout.cy[v]) < 1e-6  # each wire is straight

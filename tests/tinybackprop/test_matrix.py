@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinybackprop.matrix import Matrix, columns, times_transposed
+from tinybackprop.kernels import columns, times_transposed
+from tinybackprop.matrix import Matrix
 
 # ---- plain-loop references on nested lists -------------------------------------------------
 

@@ -466,3 +466,49 @@ def test_help_documents_every_operator_and_attribute():
         assert getattr(Value, name).__doc__, name
     assert "multiply swaps" in text and "add distributes" in text
     assert "the gradient d(output)/d(this value)" in text  # from the dict of slots
+
+
+def test_topo_lists_every_node_once_each_after_its_children():
+    x, y = Value(2.0), Value(3.0)
+    q = x * y
+    f = q + x  # x is used twice: listed once
+    order = f.topo()
+    assert order == [x, y, q, f]
+    position = {id(node): i for i, node in enumerate(order)}
+    assert all(position[id(c)] < position[id(node)] for node in order for c in node.children)
+
+
+def test_topo_walks_a_chain_of_100000_nodes():
+    y = x = Value(1.0)
+    for _ in range(100_000):
+        y = -y
+    order = y.topo()
+    assert len(order) == 100_001 and order[0] is x and order[-1] is y
+
+
+def test_children_and_op_are_the_public_names_of_prev_and_op():
+    x, y = Value(2.0), Value(3.0)
+    f = x * y
+    assert f.children == f._prev == (x, y) and f.op == f._op == "*"
+    assert Value(1.0).children == () and Value(1.0).op == ""
+    with pytest.raises(AttributeError):
+        f.children = ()
+
+
+def test_leaky_relu_and_elu_refuse_a_negative_parameter():
+    # Their local gradient is read from the output's sign, which a negative slope would flip.
+    with pytest.raises(ValueError, match="slope must be >= 0"):
+        Value(-1.0).leaky_relu(-0.5)
+    with pytest.raises(ValueError, match="alpha must be >= 0"):
+        Value(-1.0).elu(-1.0)
+    assert Value(-2.0).leaky_relu(0.0).data == 0.0
+
+
+def test_topological_order_names_a_cycle():
+    from tinybackprop.value import CycleError, topological_order
+
+    inputs = {"a": ["b"], "b": ["c"], "c": ["a"], "d": []}
+    assert topological_order(["d"], inputs.get) == ["d"]
+    with pytest.raises(CycleError) as info:
+        topological_order(["a"], inputs.get)
+    assert info.value.args[0] == ["a", "b", "c", "a"]
