@@ -20,7 +20,7 @@ from typing import Dict, Optional
 TINYBACKPROP = Path(__file__).resolve().parent.parent / "tinybackprop"
 WIRE = Path(__file__).resolve().parent / "wire.py"
 # What of tinybackprop an assignment may use: the Matrix (and any module it imports).
-LIBRARY_FILES = ("matrix.py",)
+LIBRARY_FILES = ("matrix.py", "kernels.py")
 LIBRARY_INIT = '"""The part of tinybackprop an assignment may use."""\nfrom .matrix import Matrix\n'
 
 
