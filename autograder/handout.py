@@ -20,6 +20,7 @@ reference: they read the answers recorded for their fixed inputs
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import json
 import shutil
@@ -94,6 +95,74 @@ def solution_snippets(course: Path = COURSE) -> Dict[str, str]:
                 if piece:
                     needles[piece] = "%s, %s" % (name, region.name)
     return needles
+
+
+# Shorter needles (`dz`, `x + y`, `X @ W`) are ordinary words of any text, not a leak.
+MIN_NEEDLE = 6
+
+
+def solution_lines(course: Path = COURSE, parts: bool = True) -> Dict[str, str]:
+    """Every line of code of every solution region and each right-hand side, as needles (spacing removed).
+
+    With ``parts``, also the calls, comparisons and arithmetic inside the
+    region's code, with their parentheses (``scores.max(axis=1)``,
+    ``(z1 > 0)``): what a stub that states only the goal must not say either.
+    The texts of a region and the code's comments are not needles, nor is what
+    the references say outside their regions (``2 * reg * W`` in a docstring
+    is the contract, not an answer).
+    """
+    from autograder.stubgen import find_regions
+
+    needles, public = {}, []
+    for name, path in sorted(reference_files(course).items()):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        code = code_lines(text)
+        regions = find_regions(text, str(path))
+        secret = {n for region in regions for n in range(region.begin, region.end + 1)}
+        public.append("\n".join(line for n, line in enumerate(lines, start=1) if n not in secret))
+        tree = ast.parse(text)
+        for region in regions:
+            inside = range(region.code, region.end)
+            pieces = [code[n - 1] for n in inside]
+            for node in ast.walk(tree):
+                if getattr(node, "lineno", 0) not in inside or getattr(node, "end_lineno", 0) != node.lineno:
+                    continue
+                if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and \
+                        not isinstance(node.value, (ast.Name, ast.Constant, type(None))):
+                    pieces.append(_segment(lines, node.value))
+                elif parts and isinstance(node, (ast.Call, ast.Compare, ast.BinOp)):
+                    pieces.append(_segment(lines, node))
+            needles.update({piece: "%s, %s" % (name, region.name) for piece in pieces
+                            if len(piece) >= MIN_NEEDLE})
+    said = flat_text("\n".join(public))
+    return {needle: origin for needle, origin in needles.items() if needle not in said}
+
+
+def _segment(lines: List[str], node: ast.AST) -> str:
+    """The source of a one-line expression, spacing removed, with the parentheses around it if any."""
+    line = lines[node.lineno - 1]
+    start, end = node.col_offset, node.end_col_offset
+    before, after = line[:start].rstrip(), line[end:].lstrip()
+    if before.endswith("(") and after.startswith(")") and not before[:-1].rstrip()[-1:].isidentifier():
+        start, end = len(before) - 1, len(line) - len(after) + 1
+    return "".join(line[start:end].split())
+
+
+def text_leaks(where: str, text: str, needles: Dict[str, str]) -> List[str]:
+    """Where a text holds one of the needles, comments and strings included (spacing and '#' ignored).
+
+    The whole text is one string without spaces, so that a needle a comment
+    wraps over two lines is still found.
+    """
+    flat = flat_text(text)
+    return ["%s holds solution code from %s: %s" % (where, origin, needle)
+            for needle, origin in needles.items() if needle in flat]
+
+
+def flat_text(text: str) -> str:
+    """A text as one string, without its spacing and the '#' that opens a comment line."""
+    return "".join("".join(line.strip().lstrip("#") for line in text.splitlines()).split())
 
 
 def code_lines(source: str) -> List[str]:
