@@ -3,9 +3,10 @@
 ``python -m autograder [svm | svm.backward ...] [--submission PATH] [--json OUT]
 [--public-only] [--seed N] [--verbose] [--config FILE]`` grades the local
 ``assignments/`` folder (or PATH: a folder, a ``.zip``, a ``.ipynb`` or one
-``<assignment>.py``) and prints the report. ``stubs``, ``batch``, ``handout``
-and ``gradescope`` run ``main(argv)`` of ``autograder.stubgen``,
-``autograder.batch``, ``autograder.handout`` and ``autograder.gradescope``.
+``<assignment>.py``) and prints the report. ``stubs``, ``batch``, ``handout``,
+``gradescope`` and ``hint`` run ``main(argv)`` of ``autograder.stubgen``,
+``autograder.batch``, ``autograder.handout``, ``autograder.gradescope`` and
+``autograder.hint``.
 
 Exit status: 0 when the submission was graded (whatever the score), 1 when it
 could not be (a bad submission or a grader failure), 2 for a usage error, 130
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import List, Optional
 
 SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch",
-               "handout": "autograder.handout", "gradescope": "autograder.gradescope"}
+               "handout": "autograder.handout", "gradescope": "autograder.gradescope", "hint": "autograder.hint"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -65,6 +66,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
     from autograder.config import ConfigError, load_config
     from autograder.grade import grade_submission
+    from autograder.ladder import available_ladders
     from autograder.report import print_report
     from autograder.submission import local_assignments
 
@@ -86,7 +88,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             traceback.print_exc()
         return 1
     graded = Path(args.submission) if args.submission else local_assignments()
-    print_report(result, verbose=args.verbose, graded=graded)
+    print_report(result, verbose=args.verbose, graded=graded,
+                 hints=available_ladders() if config.ladder else ())
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(result.to_results_json(), out, indent=1)

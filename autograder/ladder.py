@@ -66,6 +66,13 @@ def ladder_json(assignment: str, stages: Sequence[StageHints]) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
 
 
+def available_ladders(course: Path = COURSE) -> List[str]:
+    """The assignments whose hint ladder this copy of the course carries."""
+    from course import ASSIGNMENTS
+
+    return [name for name in ASSIGNMENTS if ladder_path(name, course).is_file()]
+
+
 def read_ladder(assignment: str, course: Path = COURSE) -> Optional[List[StageHints]]:
     """The stages of an assignment's hints.json, in order; None when the file is absent."""
     path = ladder_path(assignment, course)

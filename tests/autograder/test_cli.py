@@ -85,6 +85,45 @@ def test_a_file_that_does_not_parse_is_reported_once_with_its_line(reference_sub
     assert text.count(f"SyntaxError: invalid syntax (svm.py, line {line})") == 1
 
 
+def test_a_failing_stage_offers_a_hint_unless_the_ladder_is_off(reference_submission, tmp_path, capsys):
+    folder = write_references(tmp_path / "buggy")
+    source = (folder / "svm.py").read_text(encoding="utf-8")
+    (folder / "svm.py").write_text(source.replace("    margins.add_at(y, -1.0)\n", ""), encoding="utf-8")
+    assert cli.main(["svm.forward", "--submission", str(folder), "--seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "\n    a hint is available: python -m autograder hint svm.forward\n" in text
+    assert "[failed]" in text and "cache['margins']" in text
+    config = tmp_path / "off.toml"
+    config.write_text((REPO / "autograder" / "config.toml").read_text(encoding="utf-8")
+                      .replace("ladder = true", "ladder = false"), encoding="utf-8")
+    assert cli.main(["svm.forward", "--submission", str(folder), "--seed", "1", "--config", str(config)]) == 0
+    assert "a hint is available" not in capsys.readouterr().out
+
+
+def test_public_only_counts_the_hidden_tests_as_pending(reference_submission):
+    result = grade_submission(str(reference_submission), only=["svm"], public_only=True, seed=2)
+    assert result.tests and not any(t.hidden for t in result.tests)
+    count, points = result.hidden_pending
+    assert count > 0 and points > 0
+    assert result.score == result.max_score == pytest.approx(28 - points)
+
+
+def test_a_notebook_submission(reference_submission, tmp_path):
+    source = (reference_submission / "svm.py").read_text()
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": "%%writefile svm.py\n" + source}
+    path = tmp_path / "work.ipynb"
+    path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [cell]}))
+    result = grade_submission(str(path), only=["svm"], seed=4)
+    assert result.score == result.max_score == 28
+
+
+def test_the_same_seed_gives_the_same_inputs(reference_submission):
+    first = grade_submission(str(reference_submission), only=["svm.forward"], seed=9)
+    second = grade_submission(str(reference_submission), only=["svm.forward"], seed=9)
+    assert [t.output for t in first.tests] == [t.output for t in second.tests]
+
+
 def test_usage_errors_exit_2_with_a_message(capsys):
     assert cli.main(["svn"]) == 2
     assert "unknown assignment or stage svn" in capsys.readouterr().err
