@@ -66,8 +66,9 @@ def two_layer_backward(cache: dict) -> dict:
     if probs is None:
         raise ValueError("two_layer_backward: the cache has no probs; call two_layer_forward with labels y")
     N = X.shape[0]
-    # dscores (N x C): the gradient of the mean softmax loss with respect to the scores, as in
-    #   softmax_backward. (lecture 3: the softmax classifier)
+    # dscores (N x C): the gradient of the mean softmax loss with respect to the scores, the same
+    #   stage as in softmax_backward. When one score rises, how does -log p_y change? (lecture 3:
+    #   the softmax classifier)
     raise NotImplementedError("two_layer_backward: dscores")
     # dW2 (H x C) and db2 (1 x C): the gradients on the output layer's parameters, from dscores (dW2
     #   with the penalty's gradient). scores = h1 W2 + b2: which product has the shape of W2, and
@@ -83,8 +84,9 @@ def two_layer_backward(cache: dict) -> dict:
     #   backpropagation, patterns in backward flow: the max gate)
     raise NotImplementedError("two_layer_backward: dz1")
     # dW1 (D x H) and db1 (1 x H): the gradients on the first layer's parameters, from dz1 (dW1 with
-    #   the penalty's gradient). The same pattern as dW2 and db2, one layer down. (lecture 4:
-    #   backpropagation, gradients for vectorized operations)
+    #   the penalty's gradient). The same pattern as dW2 and db2, one layer down: what plays the
+    #   part of h1 there, and what the part of dscores? (lecture 4: backpropagation, gradients for
+    #   vectorized operations)
     raise NotImplementedError("two_layer_backward: dW1_db1")
     return {"dscores": dscores, "dW2": dW2, "db2": db2, "dh1": dh1, "dz1": dz1, "dW1": dW1, "db1": db1}
 

@@ -278,6 +278,12 @@ def main(argv: List[str]) -> int:
         found = first_failing(name, stages, ladders.get(name, []))
         if found:
             break
+    unhinted = [name for name in ASSIGNMENTS if name not in ladders and
+                any(t.assignment == name and t.status != "passed" for t in result.tests)]
+    if found is None and unhinted:
+        print(f"No hints for {', '.join(unhinted)}, which still fail{'s' if len(unhinted) == 1 else ''}: "
+              f"this kit has no course/<assignment>/hints.json for {'it' if len(unhinted) == 1 else 'them'}.")
+        return 1
     if found is None:
         print(f"Every stage of {target or 'your assignments'} passes: no hint needed.")
         trouble = write_shown(graded, shown) if args.reset else ""

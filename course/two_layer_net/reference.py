@@ -95,8 +95,9 @@ def two_layer_backward(cache: dict) -> dict:
         raise ValueError("two_layer_backward: the cache has no probs; call two_layer_forward with labels y")
     N = X.shape[0]
     # BEGIN SOLUTION two_layer_backward: dscores
-    # goal: dscores (N x C): the gradient of the mean softmax loss with respect to the scores, as in
-    #   softmax_backward. (lecture 3: the softmax classifier)
+    # goal: dscores (N x C): the gradient of the mean softmax loss with respect to the scores, the same stage
+    #   as in softmax_backward. When one score rises, how does -log p_y change? (lecture 3: the softmax
+    #   classifier)
     # idea: As in softmax.py: each score's gradient is its class's probability, one less at the correct class,
     #   divided by N.
     # formula: dscores_{i,j} = (p_{i,j} - 1[j = y_i]) / N.
@@ -141,8 +142,8 @@ def two_layer_backward(cache: dict) -> dict:
     # END SOLUTION
     # BEGIN SOLUTION two_layer_backward: dW1_db1
     # goal: dW1 (D x H) and db1 (1 x H): the gradients on the first layer's parameters, from dz1 (dW1 with the
-    #   penalty's gradient). The same pattern as dW2 and db2, one layer down. (lecture 4: backpropagation,
-    #   gradients for vectorized operations)
+    #   penalty's gradient). The same pattern as dW2 and db2, one layer down: what plays the part of h1 there,
+    #   and what the part of dscores? (lecture 4: backpropagation, gradients for vectorized operations)
     # idea: z1 = X W1 + b1 has the form of scores = h1 W2 + b2: X plays the part of h1, and dz1 that of
     #   dscores.
     # formula: dW1 = X^T dz1 + 2 reg W1; db1 = sum_i dz1_{i,:}.

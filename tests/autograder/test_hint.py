@@ -215,3 +215,14 @@ def test_the_hint_command_is_a_subcommand(student, capsys):
 
     assert cli.main(["hint", "gates", "--seed", "1"]) == 0
     assert "MultiplyGate.backward: switch" in capsys.readouterr().out
+
+
+def test_a_kit_without_the_ladder_of_a_failing_assignment_says_so(student, monkeypatch, capsys):
+    monkeypatch.setattr(hint, "read_ladder", lambda name: None if name != "svm" else read_ladder(name))
+    code, out = run_hint(capsys, "gates")
+    assert (code, out) == (1, "No hints for gates: this kit has no course/gates/hints.json.\n")
+    assert run_hint(capsys)[1].startswith("svm.forward: the first stage that fails is svm_forward: scores\n")
+    monkeypatch.setattr(hint, "read_ladder", lambda name: None)
+    code, out = run_hint(capsys)
+    assert code == 1 and out == ("No hints for gates, svm, softmax, linear_classifier, two_layer_net, which still "
+                                 "fail: this kit has no course/<assignment>/hints.json for them.\n")
