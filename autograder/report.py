@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, List, Optional, TextIO
+from typing import Collection, List, Optional, TextIO, Tuple
 
 from autograder.results import (STATUSES, GradeResult, TestResult, assignment_problem, grouped, label, points,
                                 summary_lines, test_text)
@@ -40,7 +40,7 @@ class StageView:
     points: str
     summary: str
     status: str  # the status that colours the summary: "passed", or the first status that is not
-    tests: List[TestResult] = field(default_factory=list)
+    tests: List[Tuple[TestResult, str]] = field(default_factory=list)  # each with the text shown under it
     hint: str = ""  # the command that shows a hint, when one is offered
 
 
@@ -79,7 +79,7 @@ def stage_view(assignment: str, stage: str, tests: List[TestResult], verbose: bo
     counts = {status: sum(t.status == status for t in tests) for status in STATUSES}
     trouble = [status for status in STATUSES if counts[status] and status != "passed"]
     if not trouble:
-        return StageView(stage, earned, "passed", "passed", tests if verbose else [])
+        return StageView(stage, earned, "passed", "passed", details(tests, verbose) if verbose else [])
     if trouble == ["not implemented"] and not counts["passed"] and not verbose:
         stubs = []
         for test in tests:
@@ -89,9 +89,21 @@ def stage_view(assignment: str, stage: str, tests: List[TestResult], verbose: bo
                 stubs.append(name)
         return StageView(stage, earned, "not implemented yet: " + ", ".join(stubs), "not implemented")
     summary = ", ".join(f"{counts[status]} {status}" for status in trouble + ["passed"] if counts[status])
-    shown = tests if verbose else [t for t in tests if t.status != "passed"]
+    shown = details(tests if verbose else [t for t in tests if t.status != "passed"], verbose)
     offer = hinted and any(t.status in HINTED for t in tests)
     return StageView(stage, earned, summary, trouble[0], shown, hint_command(assignment, stage) if offer else "")
+
+
+def details(tests: List[TestResult], verbose: bool = False) -> List[Tuple[TestResult, str]]:
+    """Each test with the text shown under it; a hint that repeats the one above is not said again."""
+    shown, previous = [], ""
+    for test in tests:
+        text = test_text(test, verbose)
+        if test.hint and test.hint == previous:
+            text = text.replace(f"Hint: {test.hint}", "Hint: the same as above.", 1)
+        previous = test.hint or previous
+        shown.append((test, text))
+    return shown
 
 
 def heading(result: GradeResult, graded: Optional[Path] = None, here: Optional[Path] = None) -> str:
@@ -124,9 +136,9 @@ def plain_report(result: GradeResult, verbose: bool = False, graded: Optional[Pa
         column = max(len(stage.points) for stage in view.stages)
         for stage in view.stages:
             lines.append(f"  {stage.name:<{width}}  {stage.points:>{column}}  {stage.summary}")
-            for test in stage.tests:
+            for test, text in stage.tests:
                 lines.append(f"    [{test.status}] {points(test.score, test.max_score)}  {label(test)}")
-                lines += ["        " + line for line in test_text(test, verbose).splitlines()]
+                lines += ["        " + line for line in text.splitlines()]
             if stage.hint:
                 lines.append(f"    a hint is available: {stage.hint}")
         lines.append("")
@@ -171,13 +183,12 @@ def print_report(result: GradeResult, verbose: bool = False, stream: Optional[Te
         for stage in view.stages:
             table.add_row(Text(stage.name, style="bold"), stage.points,
                           Text(stage.summary, style=STATUS_STYLE.get(stage.status, "")))
-            for test in stage.tests:
+            for test, shown in stage.tests:
                 text = Text()
                 text.append(f"[{test.status}] ", style=STATUS_STYLE.get(test.status, ""))
                 text.append(label(test))
-                details = test_text(test, verbose)
-                if details:
-                    text.append("\n" + details)
+                if shown:
+                    text.append("\n" + shown)
                 table.add_row("", points(test.score, test.max_score), text)
             if stage.hint:
                 table.add_row("", "", Text(f"a hint is available: {stage.hint}", style="cyan"))

@@ -104,6 +104,14 @@ def test_the_first_line_names_the_folder_graded_and_says_when_it_is_not_the_loca
     assert heading(graded) == "tinybackprop autograder: assignments (seed 3)"
 
 
+def test_a_hint_that_repeats_the_one_above_is_said_once():
+    tests = [TestResult(f"svm.forward.t{i}", "svm", "forward", 0.0, 1.0, "failed", f"loss is {i}", hint="divide by N")
+             for i in range(3)]
+    text = plain_report(GradeResult("bo", 0.0, 3.0, "graded", "", tests, seed=1))
+    assert text.count("Hint: divide by N") == 1 and text.count("Hint: the same as above.") == 2
+    assert "loss is 2" in text
+
+
 def test_a_stage_not_started_is_one_line_naming_where_its_stubs_stop():
     (svm,) = [view for view in layout(result()) if view.name == "svm"]
     naive = svm.stages[-1]
