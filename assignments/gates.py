@@ -1,5 +1,6 @@
 # Generated from course/gates/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
+# Stuck? `python -m autograder hint gates` gives a hint for the first stage that fails.
 """Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron and of a circuit with a fork.
 
 Imports only the standard library. Each gate caches in `forward` what its
@@ -21,67 +22,69 @@ def sigmoid(x: float) -> float:
 
 
 class MultiplyGate:
-    """The gate z = x * y: a gradient switcher."""
+    """The gate z = x * y."""
 
     def forward(self, x: float, y: float) -> float:
-        """x * y; caches both inputs (each is the other's local gradient)."""
+        """x * y; caches both inputs for backward."""
         self.x, self.y = x, y
         return x * y
 
     def backward(self, dz: float) -> tuple[float, float]:
         """(dx, dy), the gradients on the inputs, from the upstream gradient dz."""
-        # dx, dy (floats): dx = y * dz and dy = x * dz; the local gradient of
-        # each input is the other input's value.
-        # TODO (MultiplyGate.backward: switch): your code here.
+        # dx, dy (floats): the gradients on the inputs of z = x * y, given the upstream gradient dz.
+        #   If x alone moves a little, how fast does z move, and what does the chain rule do with
+        #   dz? (lecture 4: backpropagation, patterns in backward flow: the multiply gate)
         raise NotImplementedError("MultiplyGate.backward: switch")
         return dx, dy
 
 
 class AddGate:
-    """The gate z = x + y: a gradient distributor."""
+    """The gate z = x + y."""
 
     def forward(self, x: float, y: float) -> float:
-        """x + y (nothing to cache: both local gradients are 1)."""
+        """x + y (nothing to cache)."""
         return x + y
 
     def backward(self, dz: float) -> tuple[float, float]:
         """(dx, dy), the gradients on the inputs, from the upstream gradient dz."""
-        # dx, dy (floats): dx = dy = 1 * dz; the add gate hands the upstream
-        # gradient to both inputs.
-        # TODO (AddGate.backward: distribute): your code here.
+        # dx, dy (floats): the gradients on the inputs of z = x + y, given the upstream gradient dz.
+        #   When x grows by a small h, by how much does z grow, and does the value of y matter?
+        #   (lecture 4: backpropagation, patterns in backward flow: the add gate)
         raise NotImplementedError("AddGate.backward: distribute")
         return dx, dy
 
 
 class MaxGate:
-    """The gate z = max(x, y): a gradient router."""
+    """The gate z = max(x, y)."""
 
     def forward(self, x: float, y: float) -> float:
-        """max(x, y); caches the inputs (backward must know which one won)."""
+        """max(x, y); caches both inputs for backward."""
         self.x, self.y = x, y
         return max(x, y)
 
     def backward(self, dz: float) -> tuple[float, float]:
         """(dx, dy), the gradients on the inputs, from the upstream gradient dz."""
-        # dx, dy (floats): the larger input gets all of dz, the other gets 0
-        # (local gradients 1 and 0). On a tie, x counts as the larger.
-        # TODO (MaxGate.backward: route): your code here.
+        # dx, dy (floats): the gradients on the inputs of z = max(x, y), given the upstream gradient
+        #   dz; on a tie, x counts as the larger. Near the inputs, which one does z follow, and what
+        #   becomes of the other? (lecture 4: backpropagation, patterns in backward flow: the max
+        #   gate)
         raise NotImplementedError("MaxGate.backward: route")
         return dx, dy
 
 
 class SigmoidGate:
-    """The gate f = sigmoid(x), whose local gradient is (1 - f) * f."""
+    """The gate f = sigmoid(x)."""
 
     def forward(self, x: float) -> float:
-        """sigmoid(x); caches it, since the local gradient needs only the output."""
+        """sigmoid(x); caches the output f for backward."""
         self.f = sigmoid(x)
         return self.f
 
     def backward(self, dout: float) -> float:
         """dx, the gradient on the input, from the upstream gradient dout."""
-        # dx (a float): dx = (1 - f) * f * dout, with f the cached output of forward.
-        # TODO (SigmoidGate.backward: local): your code here.
+        # dx (a float): the gradient on the input of f = sigmoid(x), given the upstream gradient
+        #   dout. What is the derivative of the sigmoid, and can you write it with nothing but its
+        #   output f, which forward cached? (lecture 4: backpropagation, the sigmoid gate)
         raise NotImplementedError("SigmoidGate.backward: local")
         return dx
 
@@ -97,11 +100,12 @@ def sigmoid_neuron_forward(w: list[float], x: list[float]) -> tuple[float, dict]
             f"sigmoid_neuron_forward: expected 3 weights (w0, w1, bias) and 2 inputs, "
             f"got {len(w)} weights and {len(x)} inputs"
         )
-    # dot (a float): the weighted sum w0 x0 + w1 x1 + w2.
-    # TODO (sigmoid_neuron_forward: dot): your code here.
+    # dot (a float): what the neuron computes before its activation: the argument of the sigmoid in
+    #   the docstring's f. Which weight goes with which input, and which weight is the bias?
+    #   (lecture 4: backpropagation, the sigmoid neuron example)
     raise NotImplementedError("sigmoid_neuron_forward: dot")
-    # f (a float): the neuron's output sigmoid(dot) = 1 / (1 + e^-dot).
-    # TODO (sigmoid_neuron_forward: f): your code here.
+    # f (a float): the neuron's output, its activation applied to dot. (lecture 4: backpropagation,
+    #   the sigmoid neuron example)
     raise NotImplementedError("sigmoid_neuron_forward: f")
     cache = {"w": list(w), "x": list(x), "dot": dot, "f": f}
     return f, cache
@@ -113,15 +117,18 @@ def sigmoid_neuron_backward(cache: dict, dout: float = 1.0) -> tuple[list[float]
     Returns (dw, dx): lists of 3 and 2 floats, the gradients of dout * f.
     """
     w, x, f = cache["w"], cache["x"], cache["f"]
-    # ddot (a float): the gradient on dot, the sigmoid's local gradient
-    # (1 - f) * f times the upstream dout.
-    # TODO (sigmoid_neuron_backward: ddot): your code here.
+    # ddot (a float): the gradient on dot, the sigmoid's input, given the upstream gradient dout.
+    #   Walking backward from f, the sigmoid is the first gate you meet: what is its local gradient,
+    #   written with the cached f, and what multiplies it? (lecture 4: backpropagation, the sigmoid
+    #   neuron example)
     raise NotImplementedError("sigmoid_neuron_backward: ddot")
-    # dw (3 floats): [x0 * ddot, x1 * ddot, ddot]; the bias w2 has local gradient 1.
-    # TODO (sigmoid_neuron_backward: dw): your code here.
+    # dw (3 floats): the gradients on w0, w1 and the bias w2. dot is a sum of products: given ddot,
+    #   what does the add gate hand to each term, and what does each multiply gate then send to its
+    #   weight? (lecture 4: backpropagation, the sigmoid neuron example; patterns in backward flow)
     raise NotImplementedError("sigmoid_neuron_backward: dw")
-    # dx (2 floats): [w0 * ddot, w1 * ddot].
-    # TODO (sigmoid_neuron_backward: dx): your code here.
+    # dx (2 floats): the gradients on the inputs x0 and x1. Seen from the other side of the same
+    #   multiply gates, what does an input receive? (lecture 4: backpropagation, the sigmoid neuron
+    #   example)
     raise NotImplementedError("sigmoid_neuron_backward: dx")
     return dw, dx
 
@@ -131,11 +138,12 @@ def fork_circuit_forward(x: float, y: float) -> tuple[float, dict]:
 
     x, y: floats. Returns (f, cache), cache keys "x", "y", "q", "f" (all floats).
     """
-    # q (a float): the add gate's output x + y.
-    # TODO (fork_circuit_forward: q): your code here.
+    # q (a float): the output of the add gate of f = (x + y) * x, the intermediate value that the
+    #   multiply gate uses and that backward will need. (lecture 4: backpropagation, staged
+    #   computation)
     raise NotImplementedError("fork_circuit_forward: q")
-    # f (a float): the multiply gate's output q * x.
-    # TODO (fork_circuit_forward: f): your code here.
+    # f (a float): the multiply gate's output, made from q and x. (lecture 4: backpropagation,
+    #   staged computation)
     raise NotImplementedError("fork_circuit_forward: f")
     cache = {"x": x, "y": y, "q": q, "f": f}
     return f, cache
@@ -147,15 +155,15 @@ def fork_circuit_backward(cache: dict, dout: float = 1.0) -> tuple[float, float]
     Returns (dx, dy): floats, the gradients of dout * f.
     """
     x, q = cache["x"], cache["q"]
-    # dq, dx_from_product (floats): the multiply gate f = q * x swaps its
-    # inputs: dq = x * dout, and the gradient it sends to x is q * dout.
-    # TODO (fork_circuit_backward: product): your code here.
+    # dq, dx_from_product (floats): what the multiply gate f = q * x sends back to each of its two
+    #   inputs, given dout. Which input's value sets the gradient of the other? (lecture 4:
+    #   backpropagation, patterns in backward flow: the multiply gate)
     raise NotImplementedError("fork_circuit_backward: product")
-    # dx_from_sum, dy (floats): the add gate q = x + y hands dq to both inputs.
-    # TODO (fork_circuit_backward: sum): your code here.
+    # dx_from_sum, dy (floats): what the add gate q = x + y sends back to its two inputs, given dq.
+    #   (lecture 4: backpropagation, patterns in backward flow: the add gate)
     raise NotImplementedError("fork_circuit_backward: sum")
-    # dx (a float): x feeds both gates, so its gradient is the sum of what
-    # each gate sends back (gradients add at forks).
-    # TODO (fork_circuit_backward: fork): your code here.
+    # dx (a float): the whole gradient on x, which feeds both gates. When x moves, f moves along
+    #   both paths at once: how do the two contributions combine? (lecture 4: backpropagation,
+    #   gradients add at branches)
     raise NotImplementedError("fork_circuit_backward: fork")
     return dx, dy

@@ -1,5 +1,6 @@
 # Generated from course/linear_classifier/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
+# Stuck? `python -m autograder hint linear_classifier` gives a hint for the first stage that fails.
 """A linear classifier s = X W trained with minibatch SGD, with an SVM or a softmax loss.
 
 Imports only the standard library, tinybackprop.matrix.Matrix and the
@@ -36,7 +37,8 @@ class LinearClassifier:
 
         X: N x D, y: N labels in 0..C-1, reg: L2 strength (reg * sum(W * W),
         gradient 2 * reg * W). On the first call W becomes 0.001 * randn(D, C)
-        drawn from seed; the same generator then samples the minibatches.
+        drawn from seed; the same generator then draws each minibatch: batch_size
+        row indices, one after the other, uniformly with replacement.
         """
         rng = _rng(seed)
         N, D = X.shape
@@ -46,15 +48,16 @@ class LinearClassifier:
             self.W = Matrix.randn(D, max(y) + 1, std=0.001, seed=rng)
         loss_history = []
         for it in range(num_iters):
-            # minibatch: batch_size row indices drawn uniformly with replacement
-            # (rng.randrange(N)); X_batch (batch_size x D) and y_batch (batch_size ints).
-            # TODO (LinearClassifier.train: minibatch): your code here.
+            # X_batch (batch_size x D) and y_batch (batch_size ints): a minibatch drawn as the
+            #   docstring says, from rng, so that the same seed gives the same batches. Why train on
+            #   a small random sample rather than on all N examples at every step? (lecture 3:
+            #   optimization, stochastic gradient descent)
             raise NotImplementedError("LinearClassifier.train: minibatch")
             loss, dW = self.loss(X_batch, y_batch, reg)
             loss_history.append(loss)
-            # update (W and dW D x C): one SGD step against the gradient,
-            # W <- W - learning_rate * dW.
-            # TODO (LinearClassifier.train: update): your code here.
+            # self.W after one step of gradient descent on the minibatch's loss, with step size
+            #   learning_rate. In which direction does the loss go down, and how far do you move?
+            #   (lecture 3: optimization, gradient descent)
             raise NotImplementedError("LinearClassifier.train: update")
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:.6f}")
@@ -64,8 +67,8 @@ class LinearClassifier:
         """Predicted labels of the N rows of X (N x D): a list of N ints."""
         if self.W is None:
             raise ValueError("predict: the classifier has no weights yet; call train first")
-        # labels (N ints): for each row, the class with the highest score in X W.
-        # TODO (LinearClassifier.predict: labels): your code here.
+        # labels (N ints): the predicted class of every row of X: the class this classifier scores
+        #   highest. (lecture 2: the linear classifier)
         raise NotImplementedError("LinearClassifier.predict: labels")
         return labels
 

@@ -1,5 +1,6 @@
 # Generated from course/softmax/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
+# Stuck? `python -m autograder hint softmax` gives a hint for the first stage that fails.
 """The softmax (cross-entropy) loss: once with loops, once staged with Matrix operations.
 
 Imports only the standard library and tinybackprop.matrix.Matrix.
@@ -26,15 +27,14 @@ def softmax_loss_naive(W: Matrix, X: Matrix, y: list[int], reg: float) -> tuple[
     C = W.shape[1]
     loss = 0.0
     dW = Matrix.zeros(D, C)
-    # loss (a float) and dW (D x C), summed over the examples: for example i,
-    # scores s_j = sum_d X[i, d] W[d, j], shifted by their max;
-    # p_j = e^{s_j} / sum_k e^{s_k}; the loss adds -log p_{y_i} and column j
-    # of dW adds X[i] * (p_j - 1 if j == y_i else p_j).
-    # TODO (softmax_loss_naive: loops): your code here.
+    # loss (a float) and dW (D x C), summed over the examples with explicit loops. For one example:
+    #   how do its probabilities come from its scores without exp overflowing, which probability
+    #   enters the loss, and how does the loss change with each score? (lecture 3: the softmax
+    #   classifier; the linear classification notes: numeric stability)
     raise NotImplementedError("softmax_loss_naive: loops")
-    # Average loss and dW over the N examples, then add the L2 penalty
-    # reg * sum(W * W) to the loss and its gradient 2 * reg * W to dW (loops too).
-    # TODO (softmax_loss_naive: average_and_regularize): your code here.
+    # loss and dW, from the sums over the examples to the mean over them plus the L2 penalty of the
+    #   docstring, still with loops. What does averaging do to the gradient, and what is the
+    #   penalty's gradient with respect to one weight? (lecture 3: regularization)
     raise NotImplementedError("softmax_loss_naive: average_and_regularize")
     return loss, dW
 
@@ -47,22 +47,24 @@ def softmax_forward(W: Matrix, X: Matrix, y: list[int], reg: float) -> tuple[flo
     "data_loss" and "reg_loss" (floats).
     """
     N = X.shape[0]
-    # scores (N x C): s = X W.
-    # TODO (softmax_forward: scores): your code here.
+    # scores (N x C): the class scores of every example, one row per example, from the linear
+    #   classifier. Which matrix product has that shape? (lecture 2: the linear classifier, f(x, W))
     raise NotImplementedError("softmax_forward: scores")
-    # shifted (N x C): scores minus each row's max, scores - scores.max(axis=1),
-    # so that the largest entry of a row is 0 and exp cannot overflow.
-    # TODO (softmax_forward: shifted): your code here.
+    # shifted (N x C): the scores moved so that the largest entry of every row is 0 (the docstring
+    #   says why this is allowed). Which reduction gives each row's largest score in a shape that
+    #   broadcasts back over the row? (lecture 3: the softmax classifier; the linear classification
+    #   notes: numeric stability)
     raise NotImplementedError("softmax_forward: shifted")
-    # probs (N x C): the softmax of each row, e^{shifted_j} / sum_k e^{shifted_k}.
-    # TODO (softmax_forward: probs): your code here.
+    # probs (N x C): the softmax probability of every class for every example: each row positive and
+    #   summing to 1. How do you turn a row of shifted scores into such a distribution? (lecture 3:
+    #   the softmax classifier)
     raise NotImplementedError("softmax_forward: probs")
-    # data_loss (a float): the mean over N of -log p_{y_i}
-    # = log(sum_k e^{shifted_k}) - shifted_{y_i} (this form never takes log(0)).
-    # TODO (softmax_forward: data_loss): your code here.
+    # data_loss (a float): the cross-entropy loss, the mean over the examples of minus the log of
+    #   the correct class's probability. Can you compute it so that it never takes the log of 0,
+    #   even when a probability underflows to 0? (lecture 3: the softmax classifier)
     raise NotImplementedError("softmax_forward: data_loss")
-    # reg_loss (a float): the L2 penalty reg * sum(W * W).
-    # TODO (softmax_forward: reg_loss): your code here.
+    # reg_loss (a float): the L2 penalty of W, with the docstring's convention. Why does the loss
+    #   punish large weights at all? (lecture 3: regularization)
     raise NotImplementedError("softmax_forward: reg_loss")
     cache = {
         "W": W, "X": X, "y": y, "reg": reg, "scores": scores, "shifted": shifted,
@@ -78,11 +80,13 @@ def softmax_backward(cache: dict) -> dict:
     """
     W, X, y, reg, probs = cache["W"], cache["X"], cache["y"], cache["reg"], cache["probs"]
     N = X.shape[0]
-    # dscores (N x C): (probs - 1 at each row's correct class) / N.
-    # TODO (softmax_backward: dscores): your code here.
+    # dscores (N x C): the gradient of the mean cross-entropy loss with respect to every score. When
+    #   one score rises, how do the probabilities of its row move, and what does that do to -log
+    #   p_y? (lecture 3: the softmax classifier; lecture 4: backpropagation)
     raise NotImplementedError("softmax_backward: dscores")
-    # dW (D x C): X^T dscores (the backward of s = X W) plus 2 * reg * W.
-    # TODO (softmax_backward: dW): your code here.
+    # dW (D x C): the gradient of the whole loss with respect to W, from dscores and the penalty. dW
+    #   has the shape of W: which product of X and dscores has it? (lecture 4: backpropagation,
+    #   gradients for vectorized operations: use the shapes)
     raise NotImplementedError("softmax_backward: dW")
     return {"dscores": dscores, "dW": dW}
 

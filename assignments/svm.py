@@ -1,5 +1,6 @@
 # Generated from course/svm/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
+# Stuck? `python -m autograder hint svm` gives a hint for the first stage that fails.
 """The multiclass SVM (hinge) loss: once with loops, once staged with Matrix operations.
 
 Imports only the standard library and tinybackprop.matrix.Matrix.
@@ -23,15 +24,14 @@ def svm_loss_naive(W: Matrix, X: Matrix, y: list[int], reg: float) -> tuple[floa
     C = W.shape[1]
     loss = 0.0
     dW = Matrix.zeros(D, C)
-    # loss (a float) and dW (D x C), summed over the examples: for example i,
-    # scores s_j = sum_d X[i, d] W[d, j]; each class j != y_i whose margin
-    # s_j - s_{y_i} + 1 is positive adds that margin to the loss, X[i] to
-    # column j of dW and -X[i] to column y_i.
-    # TODO (svm_loss_naive: loops): your code here.
+    # loss (a float) and dW (D x C), summed over the examples with explicit loops, no Matrix
+    #   operation. For one example, which classes add to its hinge loss? For such a class, which two
+    #   columns of dW does the example's x change, and in which directions? (lecture 3: the
+    #   multiclass SVM loss; the optimization notes: computing the gradient analytically)
     raise NotImplementedError("svm_loss_naive: loops")
-    # Average loss and dW over the N examples, then add the L2 penalty
-    # reg * sum(W * W) to the loss and its gradient 2 * reg * W to dW (loops too).
-    # TODO (svm_loss_naive: average_and_regularize): your code here.
+    # loss and dW, from the sums over the examples to the mean over them plus the L2 penalty of the
+    #   docstring, still with loops. What does averaging do to the gradient, and what is the
+    #   penalty's gradient with respect to one weight? (lecture 3: regularization)
     raise NotImplementedError("svm_loss_naive: average_and_regularize")
     return loss, dW
 
@@ -44,18 +44,19 @@ def svm_forward(W: Matrix, X: Matrix, y: list[int], reg: float) -> tuple[float, 
     "data_loss" and "reg_loss" (floats).
     """
     N = X.shape[0]
-    # scores (N x C): s = X W.
-    # TODO (svm_forward: scores): your code here.
+    # scores (N x C): the class scores of every example, one row per example, from the linear
+    #   classifier. Which matrix product has that shape? (lecture 2: the linear classifier, f(x, W))
     raise NotImplementedError("svm_forward: scores")
-    # margins (N x C): max(0, s_j - s_{y_i} + 1), and 0 at the correct class
-    # (use scores.pick(y), the N x 1 column of correct-class scores).
-    # TODO (svm_forward: margins): your code here.
+    # margins (N x C): the hinge term of the SVM loss for every example and every class, and 0 at
+    #   each example's correct class. How do you compare every score of a row with that row's
+    #   correct-class score, all rows at once, without a loop? (lecture 3: the multiclass SVM loss)
     raise NotImplementedError("svm_forward: margins")
-    # data_loss (a float): the sum of all margins divided by N.
-    # TODO (svm_forward: data_loss): your code here.
+    # data_loss (a float): the SVM data loss, the mean over the examples of each example's sum of
+    #   margins. (lecture 3: the multiclass SVM loss; the loss over the dataset is the average of
+    #   the examples' losses)
     raise NotImplementedError("svm_forward: data_loss")
-    # reg_loss (a float): the L2 penalty reg * sum(W * W).
-    # TODO (svm_forward: reg_loss): your code here.
+    # reg_loss (a float): the L2 penalty of W, with the docstring's convention. Why does the loss
+    #   punish large weights at all? (lecture 3: regularization)
     raise NotImplementedError("svm_forward: reg_loss")
     cache = {
         "W": W, "X": X, "y": y, "reg": reg,
@@ -71,12 +72,13 @@ def svm_backward(cache: dict) -> dict:
     """
     W, X, y, reg, margins = cache["W"], cache["X"], cache["y"], cache["reg"], cache["margins"]
     N = X.shape[0]
-    # dscores (N x C): 1/N wherever a margin is positive; at the correct class,
-    # -1/N times the number of positive margins in that row (each one pulls s_{y_i} down).
-    # TODO (svm_backward: dscores): your code here.
+    # dscores (N x C): the gradient of the loss with respect to every score. Which scores does one
+    #   positive margin touch, and in which direction? (lecture 3: the multiclass SVM loss; lecture
+    #   4: backpropagation, the gradient has the shape of what it is the gradient of)
     raise NotImplementedError("svm_backward: dscores")
-    # dW (D x C): X^T dscores (the backward of s = X W) plus 2 * reg * W.
-    # TODO (svm_backward: dW): your code here.
+    # dW (D x C): the gradient of the whole loss with respect to W, from dscores and the penalty. dW
+    #   has the shape of W: which product of X and dscores has it? (lecture 4: backpropagation,
+    #   gradients for vectorized operations: use the shapes)
     raise NotImplementedError("svm_backward: dW")
     return {"dscores": dscores, "dW": dW}
 

@@ -1,5 +1,6 @@
 # Generated from course/two_layer_net/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
+# Stuck? `python -m autograder hint two_layer_net` gives a hint for the first stage that fails.
 """A two-layer net, affine - ReLU - affine - softmax, with its backward pass written by hand.
 
 Imports only the standard library and tinybackprop.matrix.Matrix.
@@ -29,12 +30,12 @@ def two_layer_forward(params: dict, X: Matrix, y: Optional[list[int]] = None,
     """
     W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
     N = X.shape[0]
-    # z1, h1 (N x H): the hidden layer before and after the ReLU,
-    # z1 = X W1 + b1 and h1 = max(0, z1).
-    # TODO (two_layer_forward: z1_h1): your code here.
+    # z1 and h1 (N x H): the hidden layer before and after its ReLU. The first layer is an affine
+    #   map of X with W1 and b1: what is the shape of each term, and how does a 1 x H bias meet N
+    #   rows? (lecture 4: neural networks, f = W2 max(0, W1 x))
     raise NotImplementedError("two_layer_forward: z1_h1")
-    # scores (N x C): scores = h1 W2 + b2.
-    # TODO (two_layer_forward: scores): your code here.
+    # scores (N x C): the output layer, an affine map of h1 with W2 and b2. (lecture 4: neural
+    #   networks)
     raise NotImplementedError("two_layer_forward: scores")
     cache = {
         "X": X, "y": y, "reg": reg, "W1": W1, "b1": b1, "W2": W2, "b2": b2,
@@ -42,14 +43,13 @@ def two_layer_forward(params: dict, X: Matrix, y: Optional[list[int]] = None,
     }
     if y is None:
         return None, cache
-    # probs (N x C): the softmax of each row of scores, shifted by the row's max
-    # first so that exp cannot overflow.
-    # TODO (two_layer_forward: probs): your code here.
+    # probs (N x C): the softmax of each row of scores, computed so that exp cannot overflow.
+    #   (lecture 3: the softmax classifier; the softmax assignment's shifted and probs stages)
     raise NotImplementedError("two_layer_forward: probs")
-    # data_loss (a float): the mean over N of -log p_{y_i}
-    # = log(sum_k e^{shifted_k}) - shifted_{y_i} (this form never takes log(0));
-    # reg_loss (a float): reg * (sum(W1 * W1) + sum(W2 * W2)), biases left out.
-    # TODO (two_layer_forward: loss): your code here.
+    # data_loss (a float), the mean over the examples of minus the log of the correct class's
+    #   probability, never taking a log of 0; and reg_loss (a float), the L2 penalty of both weight
+    #   matrices as the docstring says (the biases are not regularized). (lecture 3: the softmax
+    #   classifier; regularization)
     raise NotImplementedError("two_layer_forward: loss")
     cache.update(probs=probs, data_loss=data_loss, reg_loss=reg_loss)
     return data_loss + reg_loss, cache
@@ -66,22 +66,27 @@ def two_layer_backward(cache: dict) -> dict:
     if probs is None:
         raise ValueError("two_layer_backward: the cache has no probs; call two_layer_forward with labels y")
     N = X.shape[0]
-    # dscores (N x C): (probs - 1 at each row's correct class) / N.
-    # TODO (two_layer_backward: dscores): your code here.
+    # dscores (N x C): the gradient of the mean softmax loss with respect to the scores, the same
+    #   stage as in softmax_backward. When one score rises, how does -log p_y change? (lecture 3:
+    #   the softmax classifier)
     raise NotImplementedError("two_layer_backward: dscores")
-    # dW2 (H x C) = h1^T dscores + 2 * reg * W2; db2 (1 x C) = the column sums
-    # of dscores (b2 was added to every row, so its gradients add up).
-    # TODO (two_layer_backward: dW2_db2): your code here.
+    # dW2 (H x C) and db2 (1 x C): the gradients on the output layer's parameters, from dscores (dW2
+    #   with the penalty's gradient). scores = h1 W2 + b2: which product has the shape of W2, and
+    #   since b2 was added to every row, how do the rows' gradients combine? (lecture 4:
+    #   backpropagation, gradients for vectorized operations; gradients add at branches)
     raise NotImplementedError("two_layer_backward: dW2_db2")
-    # dh1 (N x H) = dscores W2^T.
-    # TODO (two_layer_backward: dh1): your code here.
+    # dh1 (N x H): the gradient on the hidden activations, flowing back through scores = h1 W2 + b2.
+    #   It has the shape of h1: which product of dscores and W2 is N x H? (lecture 4:
+    #   backpropagation, gradients for vectorized operations)
     raise NotImplementedError("two_layer_backward: dh1")
-    # dz1 (N x H): the ReLU passes dh1 where z1 > 0 and blocks it elsewhere,
-    # dz1 = dh1 * (z1 > 0).
-    # TODO (two_layer_backward: dz1): your code here.
+    # dz1 (N x H): the gradient on z1, through the ReLU h1 = max(0, z1). What does the ReLU do to
+    #   the gradient of a unit that was active, and of one that was not? (lecture 4:
+    #   backpropagation, patterns in backward flow: the max gate)
     raise NotImplementedError("two_layer_backward: dz1")
-    # dW1 (D x H) = X^T dz1 + 2 * reg * W1; db1 (1 x H) = the column sums of dz1.
-    # TODO (two_layer_backward: dW1_db1): your code here.
+    # dW1 (D x H) and db1 (1 x H): the gradients on the first layer's parameters, from dz1 (dW1 with
+    #   the penalty's gradient). The same pattern as dW2 and db2, one layer down: what plays the
+    #   part of h1 there, and what the part of dscores? (lecture 4: backpropagation, gradients for
+    #   vectorized operations)
     raise NotImplementedError("two_layer_backward: dW1_db1")
     return {"dscores": dscores, "dW2": dW2, "db2": db2, "dh1": dh1, "dz1": dz1, "dW1": dW1, "db1": db1}
 
@@ -131,21 +136,24 @@ class TwoLayerNet:
         (reg * sum(W * W) on W1 and W2, gradient 2 * reg * W). Returns
         {"loss_history", "train_acc_history", "val_acc_history"}: the loss of
         every iteration and, once an epoch, the minibatch and validation accuracy.
+        The generator of seed draws each minibatch: batch_size row indices, one
+        after the other, uniformly with replacement.
         """
         rng = seed if isinstance(seed, random.Random) else random.Random(seed)
         N = X.shape[0]
         iterations_per_epoch = max(N // batch_size, 1)
         history = {"loss_history": [], "train_acc_history": [], "val_acc_history": []}
         for it in range(num_iters):
-            # minibatch: batch_size row indices drawn uniformly with replacement
-            # (rng.randrange(N)); X_batch (batch_size x D) and y_batch (batch_size ints).
-            # TODO (TwoLayerNet.train: minibatch): your code here.
+            # X_batch (batch_size x D) and y_batch (batch_size ints): a minibatch drawn as the
+            #   docstring says, from rng, so that the same seed gives the same batches. Why train on
+            #   a small random sample rather than on all N examples at every step? (lecture 3:
+            #   optimization, stochastic gradient descent)
             raise NotImplementedError("TwoLayerNet.train: minibatch")
             loss, grads = self.loss(X_batch, y_batch, reg)
             history["loss_history"].append(loss)
-            # update (each parameter p and its gradient dp = grads[name] have the same
-            # shape): one SGD step on every parameter, p <- p - learning_rate * dp.
-            # TODO (TwoLayerNet.train: update): your code here.
+            # One step of gradient descent on every parameter of self.params (W1, b1, W2, b2), each
+            #   against its own gradient in grads, with step size learning_rate. (lecture 3:
+            #   optimization, gradient descent)
             raise NotImplementedError("TwoLayerNet.train: update")
             if verbose and it % 100 == 0:
                 print(f"iteration {it} / {num_iters}: loss {loss:.6f}")
@@ -157,8 +165,7 @@ class TwoLayerNet:
 
     def predict(self, X: Matrix) -> list[int]:
         """Predicted labels of the N rows of X (N x D): a list of N ints."""
-        # labels (N ints): for each row, the class with the highest score
-        # (self.loss(X) without y returns the N x C scores).
-        # TODO (TwoLayerNet.predict: labels): your code here.
+        # labels (N ints): the class with the highest score for each row of X. Which method of this
+        #   class already gives the scores? (lecture 4: neural networks)
         raise NotImplementedError("TwoLayerNet.predict: labels")
         return labels

@@ -2,10 +2,11 @@
 
 ``python -m autograder [svm | svm.backward ...] [--submission PATH] [--json OUT]
 [--public-only] [--seed N] [--verbose] [--config FILE]`` grades the local
-``assignments/`` folder (or PATH: a folder, a ``.zip`` or a ``.ipynb``) and
-prints the report. ``stubs``, ``batch``, ``handout`` and ``gradescope`` run
-``main(argv)`` of ``autograder.stubgen``, ``autograder.batch``,
-``autograder.handout`` and ``autograder.gradescope``.
+``assignments/`` folder (or PATH: a folder, a ``.zip``, a ``.ipynb`` or one
+``<assignment>.py``) and prints the report. ``stubs``, ``batch``, ``handout``,
+``gradescope`` and ``hint`` run ``main(argv)`` of ``autograder.stubgen``,
+``autograder.batch``, ``autograder.handout``, ``autograder.gradescope`` and
+``autograder.hint``.
 
 Exit status: 0 when the submission was graded (whatever the score), 1 when it
 could not be (a bad submission or a grader failure), 2 for a usage error, 130
@@ -18,10 +19,11 @@ import importlib
 import json
 import sys
 import traceback
+from pathlib import Path
 from typing import List, Optional
 
 SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch",
-               "handout": "autograder.handout", "gradescope": "autograder.gradescope"}
+               "handout": "autograder.handout", "gradescope": "autograder.gradescope", "hint": "autograder.hint"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,12 +35,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("only", nargs="*", metavar="ASSIGNMENT[.STAGE]",
                    help="grade only these assignments or stages, e.g. svm or svm.backward")
     p.add_argument("--submission", metavar="PATH",
-                   help="a folder, .zip or .ipynb to grade (default: the local assignments/ folder)")
+                   help="a folder, .zip, .ipynb or one assignment's .py to grade (default: the local "
+                        "assignments/ folder)")
     p.add_argument("--json", metavar="OUT", help="also write Gradescope's results.json to OUT")
     p.add_argument("--public-only", action="store_true", help="run only the public tests")
     p.add_argument("--seed", type=int, help="seed of the random inputs (default: a fresh one)")
     p.add_argument("--verbose", action="store_true",
-                   help="show the full traceback of every exception your code raised")
+                   help="show every test, passed ones too, and the full traceback of every exception "
+                        "your code raised")
     p.add_argument("--config", metavar="FILE", help="a config.toml other than autograder/config.toml")
     return p
 
@@ -62,7 +66,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
     from autograder.config import ConfigError, load_config
     from autograder.grade import grade_submission
+    from autograder.ladder import available_ladders
     from autograder.report import print_report
+    from autograder.submission import local_assignments
 
     try:
         config = load_config(args.config)
@@ -81,7 +87,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.verbose:
             traceback.print_exc()
         return 1
-    print_report(result, verbose=args.verbose)
+    graded = Path(args.submission) if args.submission else local_assignments()
+    print_report(result, verbose=args.verbose, graded=graded,
+                 hints=available_ladders() if config.ladder else ())
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(result.to_results_json(), out, indent=1)

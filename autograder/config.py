@@ -1,4 +1,4 @@
-"""The autograder's configuration: points per stage, limits, hidden-test visibility, accuracy floors.
+"""The autograder's configuration: points per stage, limits, hidden-test visibility, accuracy floors, hints.
 
 Everything comes from ``autograder/config.toml`` (or a file an instructor
 passes). TOML is read with ``tomllib`` where Python has it (3.11+), else with
@@ -18,6 +18,9 @@ from autograder.imports import DEFAULT_FORBIDDEN
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "config.toml"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+# How much a stub says above each stage's raise: its goal only; the goal, the idea and the
+# formula; or all of these and the shape of the code (the hint ladder's texts, see autograder.ladder).
+STUB_LEVELS = ("goal", "formula", "code")
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Config:
     floors: Dict[str, float] = field(default_factory=dict)  # assignment -> accuracy floor
     forbidden_imports: Tuple[str, ...] = DEFAULT_FORBIDDEN
     points: Dict[str, float] = field(default_factory=dict)  # "svm.forward" -> stage total
+    stub_level: str = "goal"  # one of STUB_LEVELS
+    ladder: bool = True  # whether `python -m autograder hint` (and the kit's hints) are available
     source: str = ""
 
     def floor(self, assignment: str, default: float = 0.0) -> float:
@@ -151,6 +156,12 @@ def load_config(path: Optional[Union[str, Path]] = None) -> Config:
             raise ConfigError(f"{where}: points of {key} must be a number >= 0, got {value!r}")
         points[key] = float(value)
     forbidden = data.get("imports", {}).get("forbidden", list(DEFAULT_FORBIDDEN))
+    hints = data.get("hints", {})
+    stub_level, ladder = hints.get("stubs", "goal"), hints.get("ladder", True)
+    if stub_level not in STUB_LEVELS:
+        raise ConfigError(f"{where}: hints.stubs must be one of {', '.join(STUB_LEVELS)}, got {stub_level!r}")
+    if not isinstance(ladder, bool):
+        raise ConfigError(f"{where}: hints.ladder must be true or false, got {ladder!r}")
     return Config(limits=limits, hidden_visibility=visibility, floors=floors,
                   forbidden_imports=tuple(str(name) for name in forbidden), points=points,
-                  source=str(path))
+                  stub_level=stub_level, ladder=ladder, source=str(path))

@@ -5,6 +5,7 @@
     course/<assignment>/checks.py    the public checks: CHECKS, a list of autograder.suite.Check
     course/<assignment>/hidden.py    the hidden checks: CHECKS (secret)
     course/<assignment>/notebook.py  the notebook, in jupytext's percent format
+    course/<assignment>/hints.json   the hint ladder of every stage, generated from the reference
     course/recorded.json             the references' answers to the public checks, for the kit
 
 The secrets (``reference.py`` and ``hidden.py``) are left out of the student's
@@ -28,6 +29,8 @@ PUBLIC = "checks"
 HIDDEN = "hidden"
 NOTEBOOK = "notebook"
 SECRETS = (REFERENCE, HIDDEN)
+# The hint ladder (autograder.ladder), a data file beside the modules.
+LADDER = "hints.json"
 
 
 def part(assignment: str, name: str, root: Path = COURSE) -> Path:

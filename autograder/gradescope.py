@@ -80,7 +80,11 @@ exit 0
 
 
 def bundle_files(config: Optional[str]) -> Dict[str, Path]:
-    """The project files of the bundle: archive name -> file on disk."""
+    """The project files of the bundle: archive name -> file on disk (no hint ladder if the config says so)."""
+    from autograder.config import load_config
+    from autograder.content import LADDER
+
+    ladder = load_config(config).ladder
     files = {}
     for top in SOURCE:
         path = ROOT / top
@@ -90,6 +94,8 @@ def bundle_files(config: Optional[str]) -> Dict[str, Path]:
         for member in members:
             relative = member.relative_to(ROOT)
             if any(part in JUNK_PARTS for part in relative.parts) or member.suffix == ".pyc":
+                continue
+            if not ladder and relative.parts[0] == "course" and member.name == LADDER:
                 continue
             files[relative.as_posix()] = member
     if config:

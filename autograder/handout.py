@@ -10,16 +10,24 @@ instructor's tools (batch, handout, Gradescope, stub generator). In their
 place the kit has `autograder/hidden_manifest.json`, which tells the
 student's report how many hidden tests and points wait for grading.
 
+The kit follows the configuration's `[hints]`: its stubs say what the
+`stubs` level asks (the goal of each stage by default), and with
+`ladder = false` it carries no hint ladder (`course/<assignment>/hints.json`)
+and its stubs and README do not mention the hint command.
+
 Before it finishes, the builder searches the kit's code (Python files and
 notebook cells, strings and comments aside) for the code of every solution
-region of the references, and every file for the name of each hidden test;
-it refuses to leave a kit that leaks either. The public suites need no
+region of the references, the stubs and the ladders (comments and strings
+included) for every line and right-hand side of a solution (and, below the
+`code` level, every part of one), and every file for the name of each hidden
+test; it refuses to leave a kit that leaks any. The public suites need no
 reference: they read the answers recorded for their fixed inputs
 (`course/recorded.json`), which the kit keeps.
 """
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import json
 import shutil
@@ -28,7 +36,7 @@ import tokenize
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from autograder.content import COURSE, NOTEBOOK, SECRETS, reference_files
+from autograder.content import COURSE, LADDER, NOTEBOOK, SECRETS, reference_files
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTOGRADER = ROOT / "autograder"
@@ -94,6 +102,74 @@ def solution_snippets(course: Path = COURSE) -> Dict[str, str]:
                 if piece:
                     needles[piece] = "%s, %s" % (name, region.name)
     return needles
+
+
+# Shorter needles (`dz`, `x + y`, `X @ W`) are ordinary words of any text, not a leak.
+MIN_NEEDLE = 6
+
+
+def solution_lines(course: Path = COURSE, parts: bool = True) -> Dict[str, str]:
+    """Every line of code of every solution region and each right-hand side, as needles (spacing removed).
+
+    With ``parts``, also the calls, comparisons and arithmetic inside the
+    region's code, with their parentheses (``scores.max(axis=1)``,
+    ``(z1 > 0)``): what a stub that states only the goal must not say either.
+    The texts of a region and the code's comments are not needles, nor is what
+    the references say outside their regions (``2 * reg * W`` in a docstring
+    is the contract, not an answer).
+    """
+    from autograder.stubgen import find_regions
+
+    needles, public = {}, []
+    for name, path in sorted(reference_files(course).items()):
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        code = code_lines(text)
+        regions = find_regions(text, str(path))
+        secret = {n for region in regions for n in range(region.begin, region.end + 1)}
+        public.append("\n".join(line for n, line in enumerate(lines, start=1) if n not in secret))
+        tree = ast.parse(text)
+        for region in regions:
+            inside = range(region.code, region.end)
+            pieces = [code[n - 1] for n in inside]
+            for node in ast.walk(tree):
+                if getattr(node, "lineno", 0) not in inside or getattr(node, "end_lineno", 0) != node.lineno:
+                    continue
+                if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and \
+                        not isinstance(node.value, (ast.Name, ast.Constant, type(None))):
+                    pieces.append(_segment(lines, node.value))
+                elif parts and isinstance(node, (ast.Call, ast.Compare, ast.BinOp)):
+                    pieces.append(_segment(lines, node))
+            needles.update({piece: "%s, %s" % (name, region.name) for piece in pieces
+                            if len(piece) >= MIN_NEEDLE})
+    said = flat_text("\n".join(public))
+    return {needle: origin for needle, origin in needles.items() if needle not in said}
+
+
+def _segment(lines: List[str], node: ast.AST) -> str:
+    """The source of a one-line expression, spacing removed, with the parentheses around it if any."""
+    line = lines[node.lineno - 1]
+    start, end = node.col_offset, node.end_col_offset
+    before, after = line[:start].rstrip(), line[end:].lstrip()
+    if before.endswith("(") and after.startswith(")") and not before[:-1].rstrip()[-1:].isidentifier():
+        start, end = len(before) - 1, len(line) - len(after) + 1
+    return "".join(line[start:end].split())
+
+
+def text_leaks(where: str, text: str, needles: Dict[str, str]) -> List[str]:
+    """Where a text holds one of the needles, comments and strings included (spacing and '#' ignored).
+
+    The whole text is one string without spaces, so that a needle a comment
+    wraps over two lines is still found.
+    """
+    flat = flat_text(text)
+    return ["%s holds solution code from %s: %s" % (where, origin, needle)
+            for needle, origin in needles.items() if needle in flat]
+
+
+def flat_text(text: str) -> str:
+    """A text as one string, without its spacing and the '#' that opens a comment line."""
+    return "".join("".join(line.strip().lstrip("#") for line in text.splitlines()).split())
 
 
 def code_lines(source: str) -> List[str]:
@@ -179,10 +255,17 @@ def copy_tree(src: Path, dest: Path, leave_out: Iterable[str] = ()) -> None:
 
 def build(out: Path, config: Optional[str] = None) -> Dict[str, Any]:
     """Write the student kit into out (which must not exist); returns the hidden-test manifest."""
+    from autograder.config import load_config
+    from autograder.stubgen import stub_files
+
+    settings = load_config(config)
     copy_tree(ROOT / "tinybackprop", out / "tinybackprop")
     copy_tree(ROOT / "assignments", out / "assignments")
+    stubs = stub_files(COURSE, out / "assignments", settings.stub_level, settings.ladder)
+    for path, text in stubs.items():
+        path.write_text(text, encoding="utf-8")
     copy_tree(AUTOGRADER, out / "autograder", leave_out=INSTRUCTOR_ONLY)
-    copy_tree(COURSE, out / "course", leave_out=COURSE_ONLY)
+    copy_tree(COURSE, out / "course", leave_out=COURSE_ONLY + (() if settings.ladder else (LADDER,)))
     # The grader makes course/ mode 0o700 when it runs as root (for its secrets); the kit's
     # course has none, and must be as readable as the rest of the kit.
     shutil.copymode(str(out / "autograder"), str(out / "course"))
@@ -193,8 +276,13 @@ def build(out: Path, config: Optional[str] = None) -> Dict[str, Any]:
     hidden = manifest(config)
     (out / "autograder" / MANIFEST).write_text(json.dumps(hidden, indent=1, sort_keys=True) + "\n",
                                                encoding="utf-8")
-    (out / "README.md").write_text(student_readme(hidden), encoding="utf-8")
+    (out / "README.md").write_text(student_readme(hidden, settings.ladder), encoding="utf-8")
     leaks = find_leaks(out, solution_snippets(), hidden_names())
+    lines, parts = solution_lines(parts=False), solution_lines(parts=settings.stub_level != "code")
+    for path in sorted(p for p in stubs if p.suffix == ".py"):
+        leaks += text_leaks(str(path.relative_to(out)), path.read_text(encoding="utf-8"), parts)
+    for path in sorted((out / "course").glob("*/" + LADDER)):
+        leaks += text_leaks(str(path.relative_to(out)), path.read_text(encoding="utf-8"), lines)
     if leaks:
         raise LeakError("the kit would give answers away:\n  " + "\n  ".join(leaks))
     return hidden
@@ -204,9 +292,10 @@ class LeakError(RuntimeError):
     """The kit contains reference solution code or a hidden test's name."""
 
 
-def student_readme(hidden: Dict[str, Any]) -> str:
-    """The README of the kit, for students."""
-    return STUDENT_README.format(tests=hidden["count"], points="%g" % hidden["points"])
+def student_readme(hidden: Dict[str, Any], ladder: bool = True) -> str:
+    """The README of the kit, for students (with the hint command when the ladder is on)."""
+    return STUDENT_README.format(tests=hidden["count"], points="%g" % hidden["points"],
+                                 hints=HINTS if ladder else "")
 
 
 STUDENT_README = """\
@@ -229,7 +318,8 @@ themselves need nothing but the standard library.)
 Each exercise is a file in `assignments/` with a notebook of the same name
 that explains the idea, loads data and checks your work. Fill in every place
 that raises `NotImplementedError`: the message names the stage, and the
-comment above it says what to compute, its shape, and the lecture's formula.
+comment above it says what the stage computes, its shape, and where the idea
+is in the lecture. The formula is yours to derive: that is the lesson.
 Use only the standard library and `tinybackprop.matrix.Matrix` in your
 answers (no numpy): the grader gives no credit to a file that imports
 anything else.
@@ -238,24 +328,35 @@ anything else.
     python3 -m autograder                  # everything
     python3 -m autograder svm              # one assignment
     python3 -m autograder svm.backward     # one stage
-    python3 -m autograder --verbose        # full tracebacks from your code
+    python3 -m autograder --submission assignments/svm.py   # one file
+    python3 -m autograder --verbose        # every test, and full tracebacks from your code
 
-The report lists, per assignment and stage, each test's points and status
-(passed, failed, error, timeout, not implemented yet), what was expected, by
-how much your answer is off, and a hint for the usual mistakes. A stage you
-have not started is "not implemented yet", not an error; the stages above it
-that you have finished already earn their points. When your code raises, the
-report names the file and line (`assignments/svm.py, line 42`).
+The report shows, per assignment, one line for each stage: its points and
+whether it passed. Under a stage that fails, each failing test says what was
+expected, by how much your answer is off, and names the usual mistakes. A
+stage you have not started is "not implemented yet", not an error; the
+stages you have finished already earn their points. When your code raises,
+the report names the file and line (`assignments/svm.py, line 42`).
 
 These are the public tests. Your submission is also graded on {tests} hidden
 tests worth {points} points, with inputs drawn at grading time: code that is
 right passes them; code that only matches the public examples does not.
-
+{hints}
 ## Submit
 Submit the `assignments/` folder (as a .zip) or your notebook, as your course
 tells you. Grade that exact file first:
 
     python3 -m autograder --submission my_submission.zip
+"""
+
+
+HINTS = """
+## Stuck on a stage?
+    python3 -m autograder hint svm.backward   # the next hint for the first stage that fails
+
+Each call shows the next of three hints for that stage: the idea, then the
+formula, then the shape of the code (`--again` repeats one, `--reset` starts
+over). Try the idea alone first.
 """
 
 

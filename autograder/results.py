@@ -116,6 +116,18 @@ def grouped(result: GradeResult) -> Dict[str, Dict[str, List[TestResult]]]:
             for assignment, stages in groups.items()}
 
 
+def assignment_problem(tests: List[TestResult]) -> str:
+    """The one reason every test of an assignment failed for, or "".
+
+    A file that does not parse, was not submitted or imports what is forbidden
+    stops every test with the same message: the reports say it once.
+    """
+    outputs = {test.output for test in tests}
+    if len(outputs) == 1 and all(test.status in ("error", "forbidden") and not test.score for test in tests):
+        return outputs.pop()
+    return ""
+
+
 def points(earned: float, possible: float) -> str:
     """Points as '3.5 / 8'."""
     return f"{earned:.4g} / {possible:.4g}"

@@ -1,4 +1,4 @@
-"""A submission (a folder, a ``.zip`` or a ``.ipynb``) read into memory as the sources of ``assignments``.
+"""A submission (a folder, a ``.zip``, a ``.ipynb`` or one ``<assignment>.py``) read into memory as the sources of ``assignments``.
 
 Nothing here runs or extracts student files: entries are read by name into
 strings, checked, and only later written by the sandbox under names the grader
@@ -9,8 +9,11 @@ chooses (``<assignment>.py``). Problems come in two sizes:
   climbs out with ``..`` or an absolute path, too many entries), an invalid
   notebook, an empty submission;
 - ``Submission.problems``: one assignment's file is missing, a symlink, too
-  large, not UTF-8 or an unreadable notebook; that assignment scores zero and
-  the others are graded.
+  large, not UTF-8, an unreadable notebook or Python that does not parse (the
+  message names the line; the file stays, for the assignments that import
+  it); that assignment scores zero and the others are graded. A submission
+  that is one ``<assignment>.py`` holds that assignment only: the others are
+  "not submitted".
 
 Where a file is searched: ``<assignment>.py`` at the top of the folder or zip,
 or under a folder inside it (the shallowest wins: a zip of the whole
@@ -24,6 +27,7 @@ a notebook writes the same file twice, the last cell wins, as when it is run.
 """
 from __future__ import annotations
 
+import ast
 import json
 import os
 from dataclasses import dataclass, field
@@ -79,9 +83,11 @@ def load_submission(path: Optional[str] = None) -> Submission:
         submission = _from_entries(target.stem, _zip_entries(target))
     elif target.suffix.lower() == ".ipynb":
         submission = _from_notebook(target)
+    elif target.suffix == ".py":
+        submission = _from_file(target)
     else:
         raise SubmissionError("unsupported submission",
-                              f"{target.name} is not a folder, a .zip or a .ipynb")
+                              f"{target.name} is not a folder, a .zip or a .ipynb, nor an assignment's .py file")
     if not submission.files:
         missing = [a for a in ASSIGNMENTS if a not in submission.problems]
         if len(missing) == len(ASSIGNMENTS):
@@ -90,6 +96,43 @@ def load_submission(path: Optional[str] = None) -> Submission:
     for assignment in ASSIGNMENTS:
         if assignment + ".py" not in submission.files and assignment not in submission.problems:
             submission.problems[assignment] = f"{assignment}.py is missing from the submission"
+        elif assignment + ".py" in submission.files and assignment not in submission.problems:
+            problem = parse_problem(assignment + ".py", submission.files[assignment + ".py"])
+            if problem:
+                submission.problems[assignment] = problem
+    return submission
+
+
+def parse_problem(name: str, source: str) -> str:
+    """Why a file's Python does not parse, with its line and a caret ("" when it parses); nothing runs."""
+    try:
+        ast.parse(source, name)
+    except SyntaxError as exc:
+        line = (exc.text or "").rstrip("\r\n")
+        shown = line.strip()
+        where = f"{name} does not parse: {exc.msg} (line {exc.lineno})"
+        if not shown:
+            return where
+        caret = ""
+        if exc.offset and 0 < exc.offset - (len(line) - len(line.lstrip())) <= len(shown) + 1:
+            caret = "\n    " + " " * (exc.offset - 1 - (len(line) - len(line.lstrip()))) + "^"
+        return f"{where}:\n    {shown}{caret}"
+    except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte; nesting too deep to read
+        return f"{name} does not parse: {exc or type(exc).__name__}"
+    return ""
+
+
+def _from_file(path: Path) -> Submission:
+    """One assignment's file given as the submission: that assignment, the others not submitted."""
+    assignment = path.stem
+    if assignment not in ASSIGNMENTS:
+        raise SubmissionError("unsupported submission", f"{path.name} is not an assignment's file: expected "
+                              + ", ".join(a + ".py" for a in ASSIGNMENTS))
+    submission = Submission(assignment)
+    _read_entry(submission, assignment, ((path.name,), False, path.stat().st_size, path.read_bytes), ".py")
+    for other in ASSIGNMENTS:
+        if other != assignment:
+            submission.problems[other] = f"not submitted (the submission is {path.name} alone)"
     return submission
 
 

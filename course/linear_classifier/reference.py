@@ -34,7 +34,8 @@ class LinearClassifier:
 
         X: N x D, y: N labels in 0..C-1, reg: L2 strength (reg * sum(W * W),
         gradient 2 * reg * W). On the first call W becomes 0.001 * randn(D, C)
-        drawn from seed; the same generator then samples the minibatches.
+        drawn from seed; the same generator then draws each minibatch: batch_size
+        row indices, one after the other, uniformly with replacement.
         """
         rng = _rng(seed)
         N, D = X.shape
@@ -44,18 +45,34 @@ class LinearClassifier:
             self.W = Matrix.randn(D, max(y) + 1, std=0.001, seed=rng)
         loss_history = []
         for it in range(num_iters):
-            # minibatch: batch_size row indices drawn uniformly with replacement
-            # (rng.randrange(N)); X_batch (batch_size x D) and y_batch (batch_size ints).
             # BEGIN SOLUTION LinearClassifier.train: minibatch
+            # goal: X_batch (batch_size x D) and y_batch (batch_size ints): a minibatch drawn as the docstring
+            #   says, from rng, so that the same seed gives the same batches. Why train on a small random
+            #   sample rather than on all N examples at every step? (lecture 3: optimization, stochastic
+            #   gradient descent)
+            # idea: The gradient on a random minibatch is a cheap, noisy estimate of the gradient on all the
+            #   data. Drawing each index independently means with replacement; the features and the labels
+            #   must be picked with the same indices.
+            # formula: i_1, ..., i_B drawn uniformly from 0..N-1, one after the other; X_batch holds rows
+            #   i_1..i_B of X and y_batch the labels y_{i_1}, ..., y_{i_B}.
+            # code: A list of batch_size indices, each from one rng.randrange call; X indexed by that list (a
+            #   Matrix of those rows, in that order) and a list comprehension over the same indices for y.
             rows = [rng.randrange(N) for _ in range(batch_size)]
             X_batch = X[rows]
             y_batch = [y[i] for i in rows]
             # END SOLUTION
             loss, dW = self.loss(X_batch, y_batch, reg)
             loss_history.append(loss)
-            # update (W and dW D x C): one SGD step against the gradient,
-            # W <- W - learning_rate * dW.
             # BEGIN SOLUTION LinearClassifier.train: update
+            # goal: self.W after one step of gradient descent on the minibatch's loss, with step size
+            #   learning_rate. In which direction does the loss go down, and how far do you move? (lecture 3:
+            #   optimization, gradient descent)
+            # idea: The gradient points uphill, where the loss grows fastest; a small step against it lowers
+            #   the loss, and the learning rate sets the size of that step. Every Matrix operation makes a new
+            #   Matrix, so store the result back in self.W.
+            # formula: W <- W - learning_rate dL/dW, with dL/dW = dW.
+            # code: One assignment to self.W from self.W, learning_rate and dW: a number times a Matrix, and a
+            #   subtraction.
             self.W = self.W - learning_rate * dW
             # END SOLUTION
             if verbose and it % 100 == 0:
@@ -66,8 +83,13 @@ class LinearClassifier:
         """Predicted labels of the N rows of X (N x D): a list of N ints."""
         if self.W is None:
             raise ValueError("predict: the classifier has no weights yet; call train first")
-        # labels (N ints): for each row, the class with the highest score in X W.
         # BEGIN SOLUTION LinearClassifier.predict: labels
+        # goal: labels (N ints): the predicted class of every row of X: the class this classifier scores
+        #   highest. (lecture 2: the linear classifier)
+        # idea: Score every example with the trained weights, then pick in each row the index of the largest
+        #   score.
+        # formula: label_i = argmax_j (X W)_{i,j}.
+        # code: One Matrix product with self.W, then .argmax(axis=1), one int per row.
         labels = (X @ self.W).argmax(axis=1)
         # END SOLUTION
         return labels

@@ -11,7 +11,10 @@ import pytest
 
 from autograder.content import NOTEBOOK, REFERENCE, part, reference_files
 from autograder.oracle import reference
-from autograder.stubgen import ROOT, MarkerError, find_regions, main, make_stub
+from autograder.ladder import TEXTS as TEXT_LABELS
+from autograder.handout import solution_lines, text_leaks
+from autograder.ladder import ladder_path, read_ladder
+from autograder.stubgen import ROOT, MarkerError, find_regions, main, make_stub, stage_hints, stub_files
 from tinybackprop.matrix import Matrix
 
 reference_softmax, reference_svm = reference("softmax"), reference("svm")
@@ -51,46 +54,89 @@ def test_regenerating_writes_identical_bytes(tmp_path, capsys):
 EXAMPLE = '''\
 def f(x):
     """Doc."""
-    # double (a float): 2 x.
     # BEGIN SOLUTION f: double
+    # goal: double (a float): twice x. What does a gate that
+    #   doubles its input send back?
+    # idea: Think of x + x.
+    # formula: d double/dx = 2.
+    # code: One product.
     double = 2 * x
     # END SOLUTION
     return double
 '''
 
 
-def test_a_region_becomes_a_todo_and_a_raise():
+def test_a_region_becomes_its_goal_and_a_raise():
     stub = make_stub(EXAMPLE, "course/example/reference.py")
-    assert stub.splitlines()[2:] == [
+    assert stub.splitlines() == [
+        "# Generated from course/example/reference.py by `python -m autograder stubs`:",
+        "# replace each `raise NotImplementedError` with your code for the stage described above it.",
+        "# Stuck? `python -m autograder hint example` gives a hint for the first stage that fails.",
         "def f(x):",
         '    """Doc."""',
-        "    # double (a float): 2 x.",
-        "    # TODO (f: double): your code here.",
+        "    # double (a float): twice x. What does a gate that doubles its input send back?",
         '    raise NotImplementedError("f: double")',
         "    return double",
     ]
-    assert stub.startswith("# Generated from course/example/reference.py")
 
 
+def test_the_level_decides_how_much_the_stub_says_and_the_ladder_its_header():
+    formula = make_stub(EXAMPLE, "course/example/reference.py", level="formula", ladder=False)
+    assert formula.splitlines()[2:6] == [
+        "def f(x):",
+        '    """Doc."""',
+        "    # double (a float): twice x. What does a gate that doubles its input send back?",
+        "    # Idea: Think of x + x.",
+    ]
+    assert "    # Formula: d double/dx = 2." in formula and "Code:" not in formula
+    assert "hint" not in formula
+    code = make_stub(EXAMPLE, "course/example/reference.py", level="code")
+    assert code.index("# Idea:") < code.index("# Formula:") < code.index("# Code: One product.")
+    assert "2 * x" not in code
+
+
+def test_the_texts_are_read_with_their_continuation_lines():
+    (region,) = find_regions(EXAMPLE)
+    assert region.texts == {"goal": "double (a float): twice x. What does a gate that doubles its input send back?",
+                            "idea": "Think of x + x.", "formula": "d double/dx = 2.", "code": "One product."}
+    assert region.code == 9 and (region.begin, region.end) == (3, 10)
+
+
+def test_a_stage_hands_on_what_its_function_reads_after_it():
+    (stage,) = stage_hints(EXAMPLE)
+    assert stage.name == "f: double" and stage.outputs == ("double",) and stage.function == "f"
+
+
+TEXTS = "# goal: g\n# idea: i\n# formula: f\n# code: c\n"
 MALFORMED = {
-    "unclosed": ("# a\n# BEGIN SOLUTION f: a\nx = 1\n", 2, "never closed"),
-    "nested": ("# a\n# BEGIN SOLUTION f: a\n# b\n# BEGIN SOLUTION f: b\nx = 1\n# END SOLUTION\n# END SOLUTION\n",
-               4, "nested solution region 'f: b'"),
-    "unnamed": ("# a\n# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n", 2, "unnamed solution region"),
-    "no stage": ("# a\n# BEGIN SOLUTION svm_forward\nx = 1\n# END SOLUTION\n", 2, "malformed stage name"),
+    "unclosed": (f"# BEGIN SOLUTION f: a\n{TEXTS}x = 1\n", 1, "never closed"),
+    "nested": (f"# BEGIN SOLUTION f: a\n{TEXTS}# BEGIN SOLUTION f: b\n{TEXTS}x = 1\n# END SOLUTION\n"
+               "# END SOLUTION\n", 6, "nested solution region 'f: b'"),
+    "unnamed": (f"# BEGIN SOLUTION\n{TEXTS}x = 1\n# END SOLUTION\n", 1, "unnamed solution region"),
+    "no stage": (f"# BEGIN SOLUTION svm_forward\n{TEXTS}x = 1\n# END SOLUTION\n", 1, "malformed stage name"),
     "end without begin": ("x = 1\n# END SOLUTION\n", 2, "without a matching"),
-    "misspelled": ("# a\n#BEGIN SOLUTION f: a\nx = 1\n# END SOLUTION\n", 2, "malformed marker"),
-    "duplicate": ("# a\n# BEGIN SOLUTION f: a\nx = 1\n# END SOLUTION\n# b\n# BEGIN SOLUTION f: a\n"
-                  "y = 1\n# END SOLUTION\n", 6, "appears twice"),
-    "no comment above": ("x = 0\n# BEGIN SOLUTION f: a\nx = 1\n# END SOLUTION\n", 2, "needs a comment"),
-    "empty": ("# a\n# BEGIN SOLUTION f: a\n# END SOLUTION\n", 3, "is empty"),
-    "indent": ("def f():\n    # a\n    # BEGIN SOLUTION f: a\n    x = 1\n# END SOLUTION\n", 5,
-               "indented differently"),
+    "misspelled": (f"#BEGIN SOLUTION f: a\n{TEXTS}x = 1\n# END SOLUTION\n", 1, "malformed marker"),
+    "duplicate": (f"# BEGIN SOLUTION f: a\n{TEXTS}x = 1\n# END SOLUTION\n# BEGIN SOLUTION f: a\n{TEXTS}"
+                  "y = 1\n# END SOLUTION\n", 8, "appears twice"),
+    "no texts": ("# BEGIN SOLUTION f: a\nx = 1\n# END SOLUTION\n", 2, "needs its '# goal: ...' text here"),
+    "a text missing": ("# BEGIN SOLUTION f: a\n# goal: g\n# idea: i\n# code: c\nx = 1\n# END SOLUTION\n", 4,
+                       "text 'code' of solution region 'f: a' where '# formula: ...' belongs"),
+    "the last text missing": ("# BEGIN SOLUTION f: a\n# goal: g\n# idea: i\n# formula: f\nx = 1\n"
+                              "# END SOLUTION\n", 5, "needs its '# code: ...' text here"),
+    "a text twice": (f"# BEGIN SOLUTION f: a\n{TEXTS}# idea: again\nx = 1\n# END SOLUTION\n", 6,
+                     "text 'idea' of solution region 'f: a' comes twice"),
+    "an unknown text": ("# BEGIN SOLUTION f: a\n# goal: g\n# hint: h\nx = 1\n# END SOLUTION\n", 3,
+                        "text 'hint' of solution region 'f: a' where '# idea: ...' belongs"),
+    "an empty text": ("# BEGIN SOLUTION f: a\n# goal:\n# idea: i\n# formula: f\n# code: c\nx = 1\n"
+                      "# END SOLUTION\n", 2, "needs its '# goal: ...' text here"),
+    "no code": (f"# BEGIN SOLUTION f: a\n{TEXTS}# a comment\n# END SOLUTION\n", 7, "has no code after its texts"),
+    "indent": (f"def f():\n    # BEGIN SOLUTION f: a\n{TEXTS.replace('#', '    #')}    x = 1\n# END SOLUTION\n",
+               8, "indented differently"),
 }
 
 
 @pytest.mark.parametrize("case", MALFORMED)
-def test_malformed_markers_are_refused_naming_file_and_line(case):
+def test_malformed_markers_and_texts_are_refused_naming_file_and_line(case):
     text, line, message = MALFORMED[case]
     with pytest.raises(MarkerError) as error:
         find_regions(text, "ref.py")
@@ -98,12 +144,31 @@ def test_malformed_markers_are_refused_naming_file_and_line(case):
     assert message in str(error.value)
 
 
+def test_a_comment_of_the_solution_code_after_the_texts_is_code():
+    (region,) = find_regions(f"# BEGIN SOLUTION f: a\n{TEXTS}# note: the solution's own comment\nx = 1\n"
+                             "# END SOLUTION\n")
+    assert region.texts["code"] == "c" and region.code == 6
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_stage_has_its_four_texts_in_the_ladder(name):
+    regions = find_regions(part(name, REFERENCE).read_text(encoding="utf-8"))
+    ladder = read_ladder(name)
+    assert [stage.name for stage in ladder] == [region.name for region in regions]
+    for stage in ladder:
+        texts = [stage.text(label) for label in TEXT_LABELS]
+        assert all(texts) and len(set(texts)) == len(texts), stage.name
+        # The goal names what the stage computes and where the lecture has the idea.
+        assert not stage.outputs or any(output in stage.goal for output in stage.outputs), stage.name
+        assert "(lecture " in stage.goal, stage.name
+
+
 def test_cli_refuses_a_malformed_reference(tmp_path, capsys):
     bad = part("svm", REFERENCE, tmp_path)
     bad.parent.mkdir()
     bad.write_text(MALFORMED["unclosed"][0], encoding="utf-8")
     assert main(["--course", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
-    assert f"{bad}:2: solution region 'f: a' is never closed" in capsys.readouterr().err
+    assert f"{bad}:1: solution region 'f: a' is never closed" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
@@ -244,3 +309,55 @@ def test_stubgen_runs_as_a_module():
     result = subprocess.run([sys.executable, "-m", "autograder.stubgen", "--check"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_config_sets_the_level_of_the_stubs_and_the_ladder_their_header(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text((ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+                      .replace('stubs = "goal"', 'stubs = "formula"').replace("ladder = true", "ladder = false"),
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--config", str(config), "--out", str(out)]) == 0
+    svm = (out / "svm.py").read_text(encoding="utf-8")
+    assert "# Idea: " in svm and "# Formula: " in svm and "# Code: " not in svm
+    assert "autograder hint" not in svm
+    assert main(["--check", "--config", str(config), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["--check", "--out", str(out)]) == 1  # the shipped config asks for the goal only
+    assert "svm.py" in capsys.readouterr().err
+
+
+def test_a_config_with_an_unknown_level_is_refused(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text('[hints]\nstubs = "everything"\n', encoding="utf-8")
+    assert main(["--config", str(config), "--out", str(tmp_path / "out")]) == 2
+    assert "hints.stubs must be one of goal, formula, code" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_stub_at_the_default_level_holds_the_code_of_its_stages(name):
+    """The leak search, comments and strings included, for every line, right-hand side and part of one."""
+    needles = solution_lines(parts=True)
+    assert "scores.max(axis=1)" in needles and "(z1>0)" in needles and "rng.randrange(N)" in needles
+    assert "self.y*dz" in needles and "dh1*(z1>0)" in needles and "X.T@dscores+2*reg*W" in needles
+    stub = (ROOT / "assignments" / f"{name}.py").read_text(encoding="utf-8")
+    assert text_leaks(f"{name}.py", stub, needles) == []
+
+
+@pytest.mark.parametrize("level", ["formula", "code"])
+def test_the_hints_describe_the_code_without_writing_it(tmp_path, level):
+    """At every level the texts hold no line and no right-hand side of a solution (the goal and formula
+    levels no part of one either); the ladders in the kit hold none."""
+    needles = solution_lines(parts=level != "code")
+    for path, text in stub_files(out_dir=tmp_path, level=level).items():
+        assert text_leaks(path.name, text, needles) == []
+    whole = solution_lines(parts=False)
+    for name in ASSIGNMENTS:
+        assert text_leaks(name, ladder_path(name).read_text(encoding="utf-8"), whole) == []
+
+
+def test_the_leak_search_sees_an_answer_in_a_comment_even_when_it_is_wrapped():
+    needles = solution_lines(parts=True)
+    stub = "    # dz1 (N x H): use dh1 * (z1\n    #   > 0), of course\n    raise NotImplementedError\n"
+    leaks = text_leaks("two_layer_net.py", stub, needles)
+    assert any("two_layer_backward: dz1: (z1>0)" in leak for leak in leaks)

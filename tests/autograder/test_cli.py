@@ -39,19 +39,65 @@ def test_the_references_score_100_of_100_with_public_and_hidden_tests(reference_
     assert "\x1b[" not in done.stdout  # plain text off a terminal
 
 
-def test_the_stubs_as_shipped_score_0_without_any_traceback():
+def test_the_stubs_as_shipped_score_0_in_a_line_per_stage_without_any_traceback():
     done = run("--seed", "5")
     assert done.returncode == 0, done.stderr
-    assert "Total: 0 / 100" in done.stdout
+    lines = done.stdout.splitlines()
+    assert lines[0] == "tinybackprop autograder: grading ./assignments (seed 5)"
+    assert "Total: 0 / 100" in lines
     assert "Traceback" not in done.stdout + done.stderr
-    assert "[not implemented]" in done.stdout
-    assert "[error]" not in done.stdout and "[failed]" not in done.stdout
+    assert "  forward     0 / 8  not implemented yet: svm_forward: scores" in lines
+    assert "  naive       0 / 6  not implemented yet: svm_loss_naive: loops" in lines
+    assert "[" not in done.stdout  # no test is listed: every stage is one line
+    assert len(lines) < 40
 
 
 def test_one_stage_of_one_assignment(reference_submission, capsys):
     assert cli.main(["svm.backward", "--submission", str(reference_submission), "--seed", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "svm  8 / 8" in lines and "  backward  8 / 8  passed" in lines
+    assert not any(line.startswith(("  forward", "softmax")) for line in lines)
+
+
+def test_one_file_is_graded_and_the_others_are_listed_as_not_submitted(reference_submission, tmp_path,
+                                                                        monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    path = reference_submission / "svm.py"
+    assert cli.main(["--submission", str(path), "--seed", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"tinybackprop autograder: grading {path}, not ./assignments, which does not exist (seed 1)"
+    assert "svm  28 / 28" in lines and "Total: 28 / 100" in lines
+    for name, total in (("gates", 10), ("softmax", 28), ("linear_classifier", 10), ("two_layer_net", 24)):
+        assert f"{name}  0 / {total}  not submitted (the submission is svm.py alone)" in lines
+    assert len(lines) < 20
+
+
+def test_a_file_that_does_not_parse_is_reported_once_with_its_line(reference_submission, tmp_path, capsys):
+    folder = write_references(tmp_path / "broken")
+    source = (folder / "svm.py").read_text(encoding="utf-8")
+    (folder / "svm.py").write_text(source.replace("    scores = X @ W\n", "    scores = X @@ W\n"), encoding="utf-8")
+    line = source.splitlines().index("    scores = X @ W") + 1
+    assert cli.main(["svm", "linear_classifier", "--submission", str(folder), "--seed", "1"]) == 0
     text = capsys.readouterr().out
-    assert "svm.backward." in text and "svm.forward." not in text and "softmax" not in text
+    assert f"svm  0 / 28  svm.py does not parse: invalid syntax (line {line}):\n        scores = X @@ W\n" in text
+    assert text.count("does not parse") == 1
+    # linear_classifier imports svm: its tests stop on the same error, said once too.
+    assert text.count(f"SyntaxError: invalid syntax (svm.py, line {line})") == 1
+
+
+def test_a_failing_stage_offers_a_hint_unless_the_ladder_is_off(reference_submission, tmp_path, capsys):
+    folder = write_references(tmp_path / "buggy")
+    source = (folder / "svm.py").read_text(encoding="utf-8")
+    (folder / "svm.py").write_text(source.replace("    margins.add_at(y, -1.0)\n", ""), encoding="utf-8")
+    assert cli.main(["svm.forward", "--submission", str(folder), "--seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert "\n    a hint is available: python -m autograder hint svm.forward\n" in text
+    assert "[failed]" in text and "cache['margins']" in text
+    config = tmp_path / "off.toml"
+    config.write_text((REPO / "autograder" / "config.toml").read_text(encoding="utf-8")
+                      .replace("ladder = true", "ladder = false"), encoding="utf-8")
+    assert cli.main(["svm.forward", "--submission", str(folder), "--seed", "1", "--config", str(config)]) == 0
+    assert "a hint is available" not in capsys.readouterr().out
 
 
 def test_public_only_counts_the_hidden_tests_as_pending(reference_submission):
@@ -122,3 +168,12 @@ def test_every_test_name_in_a_result_is_unique(reference_submission):
     result = grade_submission(str(reference_submission), only=["svm.forward", "softmax.forward"], seed=3)
     names = [t.name for t in result.tests]
     assert len(names) == len(set(names))
+
+
+def test_a_python_file_that_is_no_assignment_is_refused(tmp_path, capsys):
+    path = tmp_path / "notes.py"
+    path.write_text("x = 1\n", encoding="utf-8")
+    assert cli.main(["--submission", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("notes.py is not an assignment's file: expected gates.py, svm.py, softmax.py") == 1
+    assert "Submission status: unsupported submission." in out

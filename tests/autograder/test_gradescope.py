@@ -125,7 +125,7 @@ def test_the_bundle_has_gradescope_layout_and_the_hidden_tests(bundle):
     assert {"pyproject.toml", "README.md", "gradescope.json", "autograder/config.toml", "autograder/grade.py",
             "tinybackprop/matrix.py"} <= names
     assert "course/svm/hidden.py" in names and "course/recorded.json" in names
-    assert "course/svm/reference.py" in names
+    assert "course/svm/reference.py" in names and "course/svm/hints.json" in names
     assert not any(n.startswith(("tests/", "assignments/", "bench/")) or "__pycache__" in n for n in names)
 
 
@@ -209,3 +209,14 @@ def test_the_instructors_config_travels_in_the_bundle(tmp_path):
     assert gradescope.main([str(out), "--config", str(config)]) == 0
     with zipfile.ZipFile(out) as zf:
         assert zf.read("autograder/config.toml") == config.read_bytes()
+
+
+def test_a_config_without_the_hint_ladder_leaves_the_ladders_out(tmp_path):
+    config = tmp_path / "off.toml"
+    config.write_text((ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+                      .replace("ladder = true", "ladder = false"), encoding="utf-8")
+    out = tmp_path / "bundle.zip"
+    assert gradescope.main([str(out), "--config", str(config)]) == 0
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+    assert "course/svm/reference.py" in names and not any(n.endswith("hints.json") for n in names)

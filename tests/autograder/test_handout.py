@@ -153,3 +153,53 @@ def test_code_lines_drop_strings_and_comments_but_keep_code() -> None:
     assert lines[0] == "hint="  # an f-string's text and expressions are a string (tokens of their own on 3.12+)
     assert lines[1] == "nested="
     assert lines[2] == "shifted=scores-scores.max(axis=1)"
+
+
+def config_file(tmp_path: Path, **settings: str) -> Path:
+    """The shipped config.toml with some [hints] settings changed."""
+    text = (ROOT / "autograder" / "config.toml").read_text(encoding="utf-8")
+    for key, value in settings.items():
+        text = re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_default_kit_has_the_ladders_and_says_how_to_ask_for_a_hint(kit, tmp_path):
+    for name in ("gates", "svm", "softmax", "linear_classifier", "two_layer_net"):
+        assert (kit / "course" / name / "hints.json").is_file()
+    assert "python3 -m autograder hint svm.backward" in (kit / "README.md").read_text(encoding="utf-8")
+    stub = (kit / "assignments" / "svm.py").read_text(encoding="utf-8")
+    assert stub == (ROOT / "assignments" / "svm.py").read_text(encoding="utf-8")
+    copy = tmp_path / "kit"
+    shutil.copytree(kit, copy)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-m", "autograder", "hint", "svm.backward"], cwd=str(copy), env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("svm.backward: the first stage that fails is svm_backward: dscores\n")
+    assert "Hint 1 of 3, the idea" in done.stdout and (copy / ".tinybackprop-hints.json").is_file()
+
+
+def test_a_kit_without_the_ladder_carries_no_hints_and_its_stubs_follow_the_level(tmp_path):
+    out = tmp_path / "kit"
+    assert handout.main([str(out), "--config", str(config_file(tmp_path, ladder="false", stubs='"formula"'))]) == 0
+    assert not list(out.rglob("hints.json"))
+    assert "autograder hint" not in (out / "README.md").read_text(encoding="utf-8")
+    stub = (out / "assignments" / "svm.py").read_text(encoding="utf-8")
+    assert "# Idea: " in stub and "# Formula: " in stub and "# Code: " not in stub and "autograder hint" not in stub
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "NO_COLOR")}
+    done = subprocess.run([sys.executable, "-m", "autograder", "hint"], cwd=str(out), env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "the instructor has switched hints off" in done.stdout
+    report = subprocess.run([sys.executable, "-m", "autograder", "svm"], cwd=str(out), env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0 and "a hint is available" not in report.stdout
+
+
+def test_a_kit_at_the_code_level_still_holds_no_solution_line(tmp_path):
+    out = tmp_path / "kit"
+    assert handout.main([str(out), "--config", str(config_file(tmp_path, stubs='"code"'))]) == 0
+    stub = (out / "assignments" / "two_layer_net.py").read_text(encoding="utf-8")
+    assert "# Code: " in stub
+    assert handout.text_leaks("two_layer_net.py", stub, handout.solution_lines(parts=False)) == []
