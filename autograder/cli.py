@@ -3,8 +3,9 @@
 ``python -m autograder [svm | svm.backward ...] [--submission PATH] [--json OUT]
 [--public-only] [--seed N] [--verbose] [--config FILE]`` grades the local
 ``assignments/`` folder (or PATH: a folder, a ``.zip`` or a ``.ipynb``) and
-prints the report. ``stubs``, ``batch``, ``handout`` and ``gradescope`` run
-``main(argv)`` of ``autograder.stubgen``, ``autograder.batch``,
+prints the report. ``stubs``, ``batch``, ``merge``, ``similarity``, ``handout``
+and ``gradescope`` run ``main(argv)`` of ``autograder.stubgen``,
+``autograder.batch``, ``autograder.merge``, ``autograder.similarity``,
 ``autograder.handout`` and ``autograder.gradescope``.
 
 Exit status: 0 when the submission was graded (whatever the score), 1 when it
@@ -20,8 +21,9 @@ import sys
 import traceback
 from typing import List, Optional
 
-SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch",
-               "handout": "autograder.handout", "gradescope": "autograder.gradescope"}
+SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch", "merge": "autograder.merge",
+               "similarity": "autograder.similarity", "handout": "autograder.handout",
+               "gradescope": "autograder.gradescope"}
 
 
 def parser() -> argparse.ArgumentParser:
