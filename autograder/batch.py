@@ -449,7 +449,8 @@ def run(args: argparse.Namespace) -> int:
     seed = batch_seed(state, args.seed, args.resume)
     previous_max = state.get("max")
     write_state(args.out, {"seed": seed, "shard": list(args.shard) if args.shard else None, "lms": args.lms,
-                           "lms_assignment": args.lms_assignment, "max": previous_max})
+                           "lms_assignment": args.lms_assignment, "max": previous_max,
+                           "submissions": str(args.submissions.resolve())})
     batch = Batch(args.out, entries, args.publishing)
     if args.resume:
         batch.load_existing()

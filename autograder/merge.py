@@ -66,7 +66,8 @@ def merge(outs: List[Path], dest: Path, publishing: Publishing) -> str:
     summary = write_summary(dest, records, finals, previous_max)
     top = max([r.max_score for r in records] + [0.0])
     write_state(dest, {"seed": seed, "shard": None, "lms": publishing.lms, "lms_assignment": publishing.title,
-                       "max": top or previous_max, "merged_from": [str(out) for out in outs]})
+                       "max": top or previous_max, "merged_from": [str(out) for out in outs],
+                       "submissions": read_state(outs[0]).get("submissions")})
     return summary
 
 
