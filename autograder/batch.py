@@ -451,6 +451,7 @@ def run(args: argparse.Namespace) -> int:
     write_state(args.out, {"seed": seed, "shard": list(args.shard) if args.shard else None, "lms": args.lms,
                            "lms_assignment": args.lms_assignment, "max": previous_max,
                            "submissions": str(args.submissions.resolve())})
+    (args.out / "results").mkdir(exist_ok=True)  # also for a shard that drew no student
     batch = Batch(args.out, entries, args.publishing)
     if args.resume:
         batch.load_existing()

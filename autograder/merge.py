@@ -28,9 +28,10 @@ def collect(outs: List[Path]) -> Tuple[Dict[str, Tuple[StudentRecord, Path]], Op
     """Every student's record and results file across the shards, and their common batch seed."""
     seeds = {}
     for out in outs:
-        if not (out / "results").is_dir():
-            raise MergeError("%s has no results/ folder: not the output of python -m autograder batch" % out)
-        seeds[str(out)] = read_state(out).get("seed")
+        state = read_state(out)
+        if "seed" not in state:
+            raise MergeError("%s has no batch.json: not the output of python -m autograder batch" % out)
+        seeds[str(out)] = state["seed"]
     if len(set(seeds.values())) > 1:
         raise MergeError("the shards have different batch seeds (%s); give every shard the same --seed"
                          % ", ".join("%s: %s" % kv for kv in sorted(seeds.items())))
