@@ -255,7 +255,8 @@ def maximum_changes(records: List[StudentRecord], previous_max: Optional[float])
     maxima = Counter(points(r.max_score) for r in records if r.max_score > 0)
     if len(maxima) > 1:
         lines.append("Students were graded with different maxima (the configuration changed between "
-                     "runs): " + ", ".join("%s (%d students)" % kv for kv in sorted(maxima.items())))
+                     "runs): " + ", ".join("%s (%d student%s)" % (maximum, n, "" if n == 1 else "s")
+                                     for maximum, n in sorted(maxima.items())))
     top = max([r.max_score for r in records] + [0.0])
     if previous_max is not None and top > 0 and points(previous_max) != points(top):
         lines.append("The maximum is %s; the last run of this gradebook had %s (config.toml's points "

@@ -261,6 +261,11 @@ def test_gradebook_columns_zeros_and_summary():
     assert "svm (of 12 points: naive 12)" in summary and "1 of 2  svm.naive.x" in summary
     assert "mean per stage: naive 5 of 12" in summary and "1 of 2  Divide by N." in summary
     assert "a: corrupt zip" in summary
+    assert "maximum" not in summary
+    assert "The maximum is 20; the last run of this gradebook had 25" in summary_text([good], finals, 25.0)
+    regraded = StudentRecord("c", "k2", "graded", "", 22.0, 22.0)
+    mixed = summary_text([good, regraded], Publishing(LatePolicy(), Overrides()).finals([good, regraded]))
+    assert "different maxima" in mixed and "20 (1 student), 22 (1 student)" in mixed
 
 
 def test_the_instructors_config_sets_the_points_and_the_feedback(tmp_path):
