@@ -10,8 +10,9 @@ Nothing a student sent is lost on the way:
   holds it (Canvas numbers uploads and re-uploads), and the uploads not
   graded are listed in the entry's ``notes``;
 - a zip or a notebook of any name inside a student's folder is read (with
-  the grader's own reader, ``autograder.submission``), and Moodle's
-  online-text folder is merged with the file folder of the same student;
+  the grader's own reader, ``autograder.submission``; the folder's own files
+  win over what its zips hold), and Moodle's online-text folder is merged
+  with the file folder of the same student;
 - a name that is not UTF-8 becomes an id with the odd bytes escaped
   (``caf\\xe9``), never a crash; an entry that cannot be graded is an Entry
   with the reason, which becomes a row of the gradebook.
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from autograder.archive import CLASS_CAPS, Member, ZipReader
-from autograder.submission import SubmissionError, load_submission
+from autograder.submission import KIT_FOLDERS, Submission, SubmissionError, load_submission
 from autograder.suite import ASSIGNMENTS
 
 SUBMISSION_SUFFIXES = (".zip", ".ipynb")
@@ -52,6 +53,8 @@ CANVAS_REUPLOAD = re.compile(r"-(?P<n>\d+)(?=\.[^.]+$)")
 MOODLE_PARTICIPANT = "Participant "  # how Moodle's grading worksheet names a participant id
 MOODLE_DATES = ("%A, %d %B %Y, %I:%M %p", "%A, %d %B %Y, %H:%M", "%Y-%m-%dT%H:%M:%S")
 FOLDER_DEPTH = 3  # how deep a student's folder is searched for files
+# Folders of a student's upload that hold no work of theirs: the kit's own packages, Python's caches.
+SKIPPED_FOLDERS = tuple(sorted(KIT_FOLDERS)) + ("__pycache__",)
 
 
 @dataclass
@@ -137,7 +140,7 @@ def gather(student: str, uploads: List[Upload], staging: Path) -> Entry:
         path = uploads[0].path
         if path.is_symlink() or (path.is_file() and path.suffix.lower() in SUBMISSION_SUFFIXES):
             return Entry(student, path)  # the grader reads any zip or notebook (and refuses a symlink)
-        if path.is_dir() and _grader_reads(path):
+        if path.is_dir() and not _inside(path)[0] and _grader_reads(path):
             return Entry(student, path)
     files, notes, problems = _collect(uploads)
     if not files:
@@ -187,27 +190,38 @@ def _collect(uploads: List[Upload]) -> Tuple[Dict[str, Tuple[bytes, str]], List[
         for path, shown, original in _files_of(upload):
             for name, data in _assignment_files(path, shown, original, notes, problems).items():
                 if name in files:
-                    notes.append("%s: an older upload of %s, replaced by %s" % (files[name][1], name, shown))
+                    notes.append("%s: its %s not graded (the one from %s is)" % (files[name][1], name, shown))
                 files[name] = (data, shown)
     return files, notes, problems
 
 
 def _files_of(upload: Upload) -> List[Tuple[Path, str, str]]:
-    """The files of one upload (a file, or a folder searched a few levels deep): (path, name shown
-    in notes, the file's name as the student gave it)."""
+    """What one upload holds, each as (path, name shown in notes, name as the student gave it): a
+    file; or a folder's files the grader does not read itself, then the folder (read as the grader
+    reads a submission, so its own files come last and win)."""
     shown = readable(upload.path.name)
     if not upload.path.is_dir() or upload.path.is_symlink():
         return [(upload.path, shown, upload.original or shown)]
-    found = []
-    for directory, subdirs, names in os.walk(str(upload.path)):
-        depth = len(Path(directory).relative_to(upload.path).parts)
+    extras, others = _inside(upload.path)
+    named = [(path, readable(str(path.relative_to(upload.path.parent))), readable(path.name))
+             for path in others + extras]
+    return named + [(upload.path, shown, "")]
+
+
+def _inside(folder: Path) -> Tuple[List[Path], List[Path]]:
+    """A folder's zips and notebooks the grader would not read itself, and its files it cannot read."""
+    readable_names = {a + ext for a in ASSIGNMENTS for ext in (".py", ".ipynb")}
+    extras, others = [], []
+    for directory, subdirs, names in os.walk(str(folder)):
+        depth = len(Path(directory).relative_to(folder).parts)
         subdirs[:] = sorted(d for d in subdirs if depth + 1 < FOLDER_DEPTH and not d.startswith(".")
-                            and d not in JUNK)
+                            and d not in JUNK + SKIPPED_FOLDERS)
         for name in sorted(names):
-            if not name.startswith("."):
-                path = Path(directory) / name
-                found.append((path, readable(str(path.relative_to(upload.path.parent))), readable(name)))
-    return found
+            path = Path(directory) / name
+            if name.startswith(".") or name in readable_names:
+                continue
+            (extras if path.suffix.lower() in SUBMISSION_SUFFIXES else others).append(path)
+    return extras, others
 
 
 def _assignment_files(path: Path, shown: str, original: str, notes: List[str],
@@ -217,6 +231,14 @@ def _assignment_files(path: Path, shown: str, original: str, notes: List[str],
     if path.is_symlink():
         notes.append("%s: a symbolic link, not graded" % shown)
         return {}
+    if path.is_dir():
+        try:
+            submission = load_submission(str(path))
+        except SubmissionError as exc:
+            if exc.status != "empty submission":  # a folder of zips alone is empty to the grader
+                problems.append((exc.status, "%s: %s" % (shown, exc.message)))
+            return {}
+        return _texts(submission, shown, notes)
     if name[:-3] in ASSIGNMENTS and name.endswith(".py"):
         # The bytes as they are: the grader itself says if a file is not UTF-8 or too large.
         return {name: path.read_bytes()}
@@ -229,6 +251,11 @@ def _assignment_files(path: Path, shown: str, original: str, notes: List[str],
     except SubmissionError as exc:
         problems.append((exc.status, "%s: %s" % (shown, exc.message)))
         return {}
+    return _texts(submission, shown, notes)
+
+
+def _texts(submission: Submission, shown: str, notes: List[str]) -> Dict[str, bytes]:
+    """The files of a submission read by the grader, its problems (but a missing file) into notes."""
     notes.extend("%s: %s" % (shown, why) for why in submission.problems.values()
                  if not why.endswith("is missing from the submission"))
     return {name: text.encode("utf-8") for name, text in submission.files.items()}

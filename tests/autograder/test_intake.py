@@ -65,7 +65,8 @@ def test_a_canvas_download_loses_no_upload(tmp_path):
     assert sorted(rows) == ["12345", "777", "888", "999"]
     for student, row in rows.items():
         assert row["status"] == "graded" and float(row["total"]) == float(row["max"]) > 0, row
-    assert "smithjohn_12345_100_gates.py: an older upload of gates.py" in rows["12345"]["message"]
+    assert ("smithjohn_12345_100_gates.py: its gates.py not graded (the one from smithjohn_12345_105_gates-1.py "
+            "is)") in rows["12345"]["message"]
     assert "kimlee_999_400_gates.zip" in rows["999"]["message"] and "corrupt zip" in rows["999"]["message"]
     assert rows["777"]["days_late"] == "1" and rows["12345"]["days_late"] == "0"
     feedback = (out / "feedback" / "12345.md").read_text(encoding="utf-8")
@@ -90,6 +91,7 @@ def test_a_moodle_download_with_zips_notebooks_and_online_text(tmp_path):
     john = subs / "John Roe_4343_assignsubmission_file_"
     john.mkdir()
     notebook(john / "notebook final.ipynb", ["%%writefile gates.py\n" + GATES])
+    zip_of(john / "attempt 1.zip", {"gates.py": STUB})  # in one folder, the last by name wins
     ann = subs / "Ann Bee_4444_assignsubmission_onlinetext_"
     ann.mkdir()
     (ann / "onlinetext.html").write_text("<p>def backward(self): ...</p>", encoding="utf-8")
@@ -101,6 +103,7 @@ def test_a_moodle_download_with_zips_notebooks_and_online_text(tmp_path):
     assert sorted(rows) == ["4242", "4343", "4444"]
     assert float(rows["4242"]["total"]) == float(rows["4343"]["total"]) == float(rows["4242"]["max"]) > 0
     assert "onlinetext.html: not a file the grader reads" in rows["4242"]["message"]
+    assert "attempt 1.zip: its gates.py not graded" in rows["4343"]["message"]
     # Online text alone is a row with the reason, never a silent zero.
     assert rows["4444"]["status"] == "empty submission" and "onlinetext" in rows["4444"]["message"]
     # Moodle's grading worksheet: the three columns its importer requires, "Participant N" ids.
