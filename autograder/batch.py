@@ -1,14 +1,16 @@
 """Batch grading: a whole class graded in parallel into a gradebook that never loses a grade.
 
     python -m autograder batch SUBMISSIONS --out DIR [--jobs N] [--resume] [--seed S]
+        [--lms canvas|moodle] [--overrides FILE] [--shard K/N]
 
 SUBMISSIONS is a folder (or one .zip of it) with one entry per student: a
 folder, a .zip or a notebook, named by the student id (`--lms canvas|moodle`
 reads the ids out of those systems' download names instead).
 
 Design (the parts: `autograder.lms` finds the submissions and the student
-ids, `autograder.pool` grades them, `autograder.gradebook` keeps the grades;
-this module is the command and the `Batch` that joins them):
+ids, `autograder.pool` grades them, `autograder.gradebook` keeps the grades,
+`autograder.outputs` turns them into grades.csv, the LMS's import and the
+feedback; this module is the command and the `Batch` that joins them):
 - Each submission is graded by `grade_submission` in its own worker process
   (`autograder.pool`). A worker that crashes or hangs costs only its own
   submission: it is killed, the row says "grader error", and the batch goes on.
@@ -16,13 +18,19 @@ this module is the command and the `Batch` that joins them):
   temporary name and renamed, so a kill at any moment leaves whole files.
   `results/<id>.json` is written the moment a student is graded and carries the
   student's gradebook record; `grades.csv` and the summary are rebuilt from
-  those records, so they can always be recovered.
+  those records, so they can always be recovered. Staged copies of
+  submissions and the sandboxes' folders live in DIR too, removed at the end
+  and at the next start, so a killed batch leaves nothing in /tmp.
 - Each record carries a key: a hash of the submission's bytes, the student's
   seed, the configuration and the options. `--resume` re-grades only students
   whose key changed or who have no (or no final) record. Each student's seed is
   derived from the batch seed and the student id, and the batch seed is kept in
   `DIR/batch.json`, so a resumed batch draws the same inputs as an
-  uninterrupted one and ends with the same grades.csv.
+  uninterrupted one and ends with the same grades.csv. The late policy and the
+  overrides are applied after grading (`autograder.finals`) and are not part
+  of the key: editing them re-computes the final grades without re-grading.
+- `--shard K/N` grades the students whose id hashes to shard K, with the
+  same seeds as a whole run; `python -m autograder merge` joins the shards.
 """
 from __future__ import annotations
 
@@ -31,6 +39,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -38,14 +47,25 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from autograder.archive import ArchiveError
-from autograder.gradebook import RECORD_KEY, StudentRecord, atomic_write, grades_csv, read_record, summary_text
-from autograder.lms import Entry, extract_class_zip, find_submissions
+from autograder.config import DEFAULT_PATH, read_toml
+from autograder.finals import Final, final_grade
+from autograder.gradebook import RECORD_KEY, StudentRecord, atomic_write, read_record
+from autograder.lms import Entry, extract_class_zip, find_submissions, read_worksheet
+from autograder.outputs import (FEEDBACK_KEY, LMS_FILES, Publishing, read_state, write_feedback, write_gradebook,
+                                write_state, write_summary)
 from autograder.pool import run_pool
+from autograder.sandbox import running_as_root
 from autograder.suite import ASSIGNMENTS
 
 # A safety net above the grader's own per-submission limit: a worker stuck for this many times
 # that limit (plus a margin for start-up) is killed.
 WORKER_TIMEOUT_FACTOR, WORKER_TIMEOUT_MARGIN = 3.0, 30.0
+# What a batch keeps in its output folder only while it runs (removed at its end and at the next start).
+STAGING, WORK = ".staging", ".work"
+# grades.csv is rewritten at most this often while students finish (always at the end): every
+# grade is already safe in its results/<id>.json, and a class of thousands would rewrite it
+# thousands of times.
+GRADEBOOK_SECONDS = 2.0
 
 
 # --- fingerprints, seeds and keys ------------------------------------------------------------
@@ -83,12 +103,15 @@ def student_seed(batch_seed: int, student: str) -> int:
 
 
 def config_fingerprint(config: Optional[str]) -> str:
-    """A sha256 of the configuration file in use (the instructor's, or the shipped default)."""
-    path = Path(config) if config else Path(__file__).resolve().parent / "config.toml"
+    """A sha256 of what the configuration in use says of grading (its [late] table left out: lateness
+    is applied after grading, so a new due date re-computes the final grades without a re-grade)."""
+    path = Path(config) if config else DEFAULT_PATH
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        tables = read_toml(path)
+    except (OSError, ValueError):
         return "none"
+    tables.pop("late", None)
+    return hashlib.sha256(json.dumps(tables, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 # --- the batch -------------------------------------------------------------------------------
@@ -97,17 +120,31 @@ def config_fingerprint(config: Optional[str]) -> str:
 class Batch:
     """One batch run: the output folder, the records so far, and what each finished job writes."""
 
-    def __init__(self, out: Path, students: List[str]):
+    def __init__(self, out: Path, entries: List[Entry], publishing: Publishing):
         self.out = out
-        self.students = students
+        self.entries = {e.student: e for e in entries}
+        self.students = [e.student for e in entries]
+        self.publishing = publishing
         self.records: Dict[str, StudentRecord] = {}
+        self.written = 0.0  # when grades.csv was last written
 
     def load_existing(self) -> None:
-        """Read the records of students already graded in out/results (for --resume)."""
+        """Read the records of students already graded in out/results (for --resume).
+
+        The intake (the LMS's name, late flag, upload notes) is this run's: it
+        may change without a re-grade, so a changed one is saved in place.
+        """
         for student in self.students:
             record = read_record(self.results_path(student))
-            if record is not None and record.student == student:
-                self.records[student] = record
+            if record is None or record.student != student:
+                continue
+            intake = self.entries[student].intake()
+            if record.intake != intake:
+                record.intake = intake
+                results = json.loads(self.results_path(student).read_text(encoding="utf-8"))
+                results[RECORD_KEY] = record.to_json()
+                atomic_write(self.results_path(student), json.dumps(results, indent=1, sort_keys=True))
+            self.records[student] = record
 
     def results_path(self, student: str) -> Path:
         """Where a student's results.json goes."""
@@ -127,11 +164,13 @@ class Batch:
             record = StudentRecord(student, job["key"], "grader error", lines[-1], 0.0, 0.0)
             atomic_write(self.out / "logs" / (student + ".log"), payload["error"])
             self._save(record, _results_json(record, "The grader failed on this submission; "
-                                                     "it will be graded again."), None)
+                                                     "it will be graded again."),
+                       "# %s\n\nThe grader failed on this submission; it will be graded again.\n" % student)
         else:
             record = StudentRecord.from_json(payload["record"])
             self._save(record, dict(payload["results"]), payload["feedback"])
-        self.write_gradebook()
+        if time.monotonic() - self.written > GRADEBOOK_SECONDS:
+            self.write_gradebook()
         return record
 
     def refuse(self, entry: Entry, key: str) -> StudentRecord:
@@ -140,22 +179,25 @@ class Batch:
         self._save(record, _results_json(record, entry.problem), "# %s\n\n%s\n" % (entry.student, entry.problem))
         return record
 
-    def _save(self, record: StudentRecord, results: Dict[str, Any], feedback: Optional[str]) -> None:
-        """Write a student's results.json (with the record inside) and feedback, and keep the record."""
-        if feedback is not None:
-            atomic_write(self.out / "feedback" / (record.student + ".md"), feedback)
+    def _save(self, record: StudentRecord, results: Dict[str, Any], feedback: str) -> None:
+        """Write a student's results.json (with the record and the feedback inside) and feedback."""
+        record.intake = self.entries[record.student].intake()
         results[RECORD_KEY] = record.to_json()
+        results[FEEDBACK_KEY] = feedback
         atomic_write(self.results_path(record.student), json.dumps(results, indent=1, sort_keys=True))
         self.records[record.student] = record
+        top = max(r.max_score for r in self.records.values())
+        override = self.publishing.overrides.get(record.student)
+        write_feedback(self.out, record, final_grade(record, override, self.publishing.policy, top))
 
-    def write_gradebook(self) -> None:
-        """Rewrite grades.csv from the records of this batch's students."""
-        records = [self.records[s] for s in self.students if s in self.records]
-        atomic_write(self.out / "grades.csv", grades_csv(records))
+    def graded(self) -> List[StudentRecord]:
+        """The records of this batch's students graded so far."""
+        return [self.records[s] for s in self.students if s in self.records]
 
-    def summary(self) -> str:
-        """The class summary of this batch's students."""
-        return summary_text([self.records[s] for s in self.students if s in self.records])
+    def write_gradebook(self, feedback: bool = False) -> Dict[str, Final]:
+        """Rewrite grades.csv (and the LMS's import) from the records of this batch's students."""
+        self.written = time.monotonic()
+        return write_gradebook(self.out, self.graded(), self.publishing, feedback)
 
 
 class BatchProgress:
@@ -206,18 +248,56 @@ def _results_json(record: StudentRecord, output: str) -> Dict[str, Any]:
     return {"score": 0.0, "max_score": record.max_score, "output": output, "tests": []}
 
 
-def batch_seed(out: Path, seed: Optional[int], resume: bool) -> int:
-    """The batch seed: --seed, else the one a resumed batch stored, else a fresh one (then stored)."""
-    state = out / "batch.json"
-    if seed is None and resume and state.exists():
+def batch_seed(state: Dict[str, Any], seed: Optional[int], resume: bool) -> int:
+    """The batch seed: --seed, else the one a resumed batch stored, else a fresh one."""
+    if seed is None and resume:
         try:
-            seed = int(json.loads(state.read_text(encoding="utf-8"))["seed"])
+            seed = int(state["seed"])
         except (ValueError, KeyError, TypeError):
             seed = None
-    if seed is None:
-        seed = secrets.randbelow(2 ** 31)
-    atomic_write(state, json.dumps({"seed": seed}) + "\n")
-    return seed
+    return secrets.randbelow(2 ** 31) if seed is None else seed
+
+
+def shard_of(student: str, shards: int) -> int:
+    """The shard (1..shards) that grades a student: fixed by the id alone, whatever the rest of the class."""
+    return int(hashlib.sha256(student.encode("utf-8")).hexdigest()[:8], 16) % shards + 1
+
+
+def parse_shard(text: str) -> Tuple[int, int]:
+    """--shard K/N as (K, N), 1 <= K <= N."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected K/N, e.g. 2/8, got %r" % text) from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError("K/N needs 1 <= K <= N, got %r" % text)
+    return k, n
+
+
+def work_folder(out: Path) -> Path:
+    """Where the sandboxes of this batch put their temporary folders, so that a start can clean them.
+
+    Under out when the sandbox's unprivileged user can reach it; else (an out
+    below a folder closed to others, e.g. /root) a folder in the system's
+    temporary directory named after out.
+    """
+    out = out.resolve()
+    if running_as_root() and any(not os.stat(str(folder)).st_mode & 0o001 for folder in out.parents):
+        name = "tinybackprop-batch-" + hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / name
+    return out / WORK
+
+
+def clean(out: Path) -> None:
+    """Remove what a batch leaves only while it runs: staged copies, sandbox folders, half-written files."""
+    for folder in (out / STAGING, work_folder(out)):
+        if folder.exists():
+            for directory, subdirs, _ in os.walk(str(folder)):
+                for name in subdirs:  # read-only folders (a workspace's lib) cannot be emptied otherwise
+                    os.chmod(os.path.join(directory, name), 0o700)
+            shutil.rmtree(str(folder))
+    for stale in list(out.glob(".*.tmp")) + list(out.glob("*/.*.tmp")):
+        stale.unlink()
 
 
 def make_jobs(
@@ -235,8 +315,9 @@ def make_jobs(
             "only": args.only,
             "public_only": args.public_only,
             "hidden_details": args.hidden_details,
+            "tmp": str(work_folder(args.out)),
         }
-        identity = dict(job, path=None, submission=fingerprint(entry.path), config=config_hash)
+        identity = dict(job, path=None, tmp=None, submission=fingerprint(entry.path), config=config_hash)
         job["key"] = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
         jobs.append((entry, job))
     return jobs
@@ -262,6 +343,15 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--hidden-details", choices=("yes", "no"),
                         help="show hidden tests' messages in feedback/ (default: yes, unless the "
                              "config's hidden.visibility is \"hidden\")")
+    parser.add_argument("--shard", type=parse_shard, metavar="K/N",
+                        help="grade only the students of shard K of N (by student id; needs --seed); "
+                             "join the shards with python -m autograder merge")
+    parser.add_argument("--overrides", help="per-student overrides (.toml or .csv): extensions, "
+                                            "adjustments, excused parts; applied after grading")
+    parser.add_argument("--worksheet", type=Path,
+                        help="Moodle's grading worksheet (CSV): submission times, for late work, and names")
+    parser.add_argument("--lms-assignment", default="tinybackprop", metavar="TITLE",
+                        help="the assignment's column in Canvas's import, e.g. \"Assignment 1 (4567)\"")
     parser.add_argument("--worker-timeout", type=float,
                         help="seconds before a stuck grading process is killed (default: three times "
                              "the config's submission_seconds, plus 30)")
@@ -279,6 +369,16 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         args.hidden_details = config.hidden_visibility != "hidden"
     else:
         args.hidden_details = args.hidden_details == "yes"
+    if args.shard and args.seed is None:
+        parser.error("--shard needs --seed: every shard must draw the same hidden inputs")
+    try:
+        args.publishing = Publishing.load(args.config, args.overrides, args.lms, args.lms_assignment)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
+    try:
+        args.times = read_worksheet(args.worksheet) if args.worksheet else {}
+    except (OSError, ValueError) as exc:
+        parser.error("--worksheet: %s" % exc)
     if args.worker_timeout is None:
         args.worker_timeout = WORKER_TIMEOUT_FACTOR * config.limits.submission_seconds + WORKER_TIMEOUT_MARGIN
     unknown = sorted(set(args.only) - gradable_names()) if args.only else []
@@ -310,53 +410,77 @@ def main(argv: List[str]) -> int:
     if not args.submissions.exists():
         print("error: %s does not exist" % args.submissions, file=sys.stderr)
         return 2
-    with tempfile.TemporaryDirectory(prefix="tinybackprop-batch-") as scratch:
-        root, problems = args.submissions, {}
-        if args.submissions.is_file():
-            try:
-                root, problems = extract_class_zip(args.submissions, Path(scratch) / "class")
-            except (ArchiveError, OSError) as exc:
-                print("error: cannot read %s as a zip of submissions: %s" % (args.submissions, exc),
-                      file=sys.stderr)
-                return 2
-        if args.lms == "none" and any((root / (a + ".py")).is_file() for a in ASSIGNMENTS):
-            print("error: %s looks like one student's submission (it holds assignment files), not a "
-                  "folder of submissions; grade it with python -m autograder --submission %s"
-                  % (args.submissions, args.submissions), file=sys.stderr)
-            return 2
-        entries = find_submissions(root, Path(scratch) / "staged", args.lms)
-        for entry in entries:
-            if not entry.problem and entry.path.name in problems:
-                entry.status, entry.problem = problems[entry.path.name]
-        args.out.mkdir(parents=True, exist_ok=True)
-        # Temporary files left by a batch killed in the middle of a write.
-        for stale in list(args.out.glob(".*.tmp")) + list(args.out.glob("*/.*.tmp")):
-            stale.unlink()
-        seed = batch_seed(args.out, args.seed, args.resume)
-        batch = Batch(args.out, [e.student for e in entries])
-        if args.resume:
-            batch.load_existing()
-        todo = []
-        for entry, job in make_jobs(entries, seed, args):
-            if args.resume and batch.up_to_date(entry.student, job["key"]):
-                continue
-            if entry.problem:
-                batch.refuse(entry, job["key"])
-            else:
-                todo.append(job)
-        batch.write_gradebook()
+    args.out.mkdir(parents=True, exist_ok=True)
+    clean(args.out)  # what a killed batch left
+    try:
+        return run(args)
+    finally:
+        clean(args.out)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The batch itself, its staging folders made and left to main to clean."""
+    staging = args.out / STAGING
+    root, problems = args.submissions, {}
+    if args.submissions.is_file():
         try:
-            with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:
-                run_pool(todo, args.jobs, lambda job, payload: progress.advance(batch.finish(job, payload)),
-                         args.worker_timeout)
-        except KeyboardInterrupt:
-            print("interrupted: the %d students graded so far are saved in %s; run the same command "
-                  "with --resume to grade the rest" % (len(batch.records), args.out), file=sys.stderr)
-            return 130
-    summary = batch.summary()
-    atomic_write(args.out / "summary.txt", summary)
+            root, problems = extract_class_zip(args.submissions, staging / "class")
+        except (ArchiveError, OSError) as exc:
+            print("error: cannot read %s as a zip of submissions: %s" % (args.submissions, exc), file=sys.stderr)
+            return 2
+    if args.lms == "none" and any((root / (a + ".py")).is_file() for a in ASSIGNMENTS):
+        print("error: %s looks like one student's submission (it holds assignment files), not a "
+              "folder of submissions; grade it with python -m autograder --submission %s"
+              % (args.submissions, args.submissions), file=sys.stderr)
+        return 2
+    entries = find_submissions(root, staging / "students", args.lms)
+    for entry in entries:
+        if entry.path.name in problems:  # what the class zip's reader refused says more than the rest
+            entry.status, entry.problem = problems[entry.path.name]
+        if entry.student in args.times:
+            name, entry.submitted = args.times[entry.student]
+            entry.name = entry.name or name
+    if args.shard:
+        entries = [e for e in entries if shard_of(e.student, args.shard[1]) == args.shard[0]]
+    work = work_folder(args.out)
+    work.mkdir(mode=0o711, parents=True, exist_ok=True)
+    os.chmod(str(work), 0o711)  # the sandbox's user must reach its folders inside
+    state = read_state(args.out)
+    seed = batch_seed(state, args.seed, args.resume)
+    previous_max = state.get("max")
+    write_state(args.out, {"seed": seed, "shard": list(args.shard) if args.shard else None, "lms": args.lms,
+                           "lms_assignment": args.lms_assignment, "max": previous_max,
+                           "submissions": str(args.submissions.resolve())})
+    (args.out / "results").mkdir(exist_ok=True)  # also for a shard that drew no student
+    batch = Batch(args.out, entries, args.publishing)
+    if args.resume:
+        batch.load_existing()
+    todo = []
+    for entry, job in make_jobs(entries, seed, args):
+        if args.resume and batch.up_to_date(entry.student, job["key"]):
+            continue
+        if entry.problem:
+            batch.refuse(entry, job["key"])
+        else:
+            todo.append(job)
+    batch.write_gradebook()
+    try:
+        with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:
+            run_pool(todo, args.jobs, lambda job, payload: progress.advance(batch.finish(job, payload)),
+                     args.worker_timeout)
+    except KeyboardInterrupt:
+        batch.write_gradebook()
+        print("interrupted: the %d students graded so far are saved in %s; run the same command "
+              "with --resume to grade the rest" % (len(batch.records), args.out), file=sys.stderr)
+        return 130
+    finals = batch.write_gradebook(feedback=True)
+    records = batch.graded()
+    summary = write_summary(args.out, records, finals, previous_max)
+    top = max([r.max_score for r in records] + [0.0])
+    write_state(args.out, dict(read_state(args.out), max=top or previous_max))
     print(summary, end="")
-    print("Wrote grades.csv, results/, feedback/ and summary.txt in %s (batch seed %d)." % (args.out, seed))
+    print("Wrote grades.csv%s, results/, feedback/ and summary.txt in %s (batch seed %d)."
+          % ("" if args.lms == "none" else ", " + LMS_FILES[args.lms], args.out, seed))
     return 0
 
 

@@ -3,10 +3,11 @@
 ``python -m autograder [svm | svm.backward ...] [--submission PATH] [--json OUT]
 [--public-only] [--seed N] [--verbose] [--config FILE]`` grades the local
 ``assignments/`` folder (or PATH: a folder, a ``.zip``, a ``.ipynb`` or one
-``<assignment>.py``) and prints the report. ``stubs``, ``batch``, ``handout``,
-``gradescope`` and ``hint`` run ``main(argv)`` of ``autograder.stubgen``,
-``autograder.batch``, ``autograder.handout``, ``autograder.gradescope`` and
-``autograder.hint``.
+``<assignment>.py``) and prints the report. ``stubs``, ``batch``, ``merge``,
+``similarity``, ``passback``, ``handout``, ``gradescope`` and ``hint`` run
+``main(argv)`` of ``autograder.stubgen``, ``autograder.batch``,
+``autograder.merge``, ``autograder.similarity``, ``autograder.passback``,
+``autograder.handout``, ``autograder.gradescope`` and ``autograder.hint``.
 
 Exit status: 0 when the submission was graded (whatever the score), 1 when it
 could not be (a bad submission or a grader failure), 2 for a usage error, 130
@@ -22,7 +23,8 @@ import traceback
 from pathlib import Path
 from typing import List, Optional
 
-SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch",
+SUBCOMMANDS = {"stubs": "autograder.stubgen", "batch": "autograder.batch", "merge": "autograder.merge",
+               "similarity": "autograder.similarity", "passback": "autograder.passback",
                "handout": "autograder.handout", "gradescope": "autograder.gradescope", "hint": "autograder.hint"}
 
 

@@ -79,7 +79,9 @@ def parse_flat_toml(text: str, name: str = "config") -> Dict[str, Dict[str, Any]
         if not line:
             continue
         if line.startswith("[") and line.endswith("]"):
-            current = tables.setdefault(line[1:-1].strip(), {})
+            table = line[1:-1].strip()
+            # A quoted table name (["12345"], a student id in overrides.toml) is the text inside.
+            current = tables.setdefault(ast.literal_eval(table) if table.startswith('"') else table, {})
             continue
         match = _LINE.match(line)
         if match is None:
@@ -103,7 +105,7 @@ def _value(text: str, name: str, number: int) -> Any:
     raise ConfigError(f"{name}, line {number}: unsupported value {text!r}")
 
 
-def _read_toml(path: Path) -> Dict[str, Any]:
+def read_toml(path: Path) -> Dict[str, Any]:
     """Read a TOML file with the best reader this Python has."""
     text = path.read_text(encoding="utf-8")
     try:
@@ -130,7 +132,7 @@ def _number(table: Dict[str, Any], key: str, default: float, where: str) -> floa
 def load_config(path: Optional[Union[str, Path]] = None) -> Config:
     """Read the configuration (None: the shipped ``autograder/config.toml``); raise ConfigError if invalid."""
     path = Path(path) if path is not None else DEFAULT_PATH
-    data = _read_toml(path)
+    data = read_toml(path)
     where = path.name
     limits_table = data.get("limits", {})
     defaults = Limits()

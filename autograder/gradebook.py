@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from autograder.finals import Final, points
 # Columns and histograms come in the order of the assignments and of the report's stages.
 from autograder.results import STAGES
 from autograder.suite import ASSIGNMENTS
@@ -39,6 +40,8 @@ class StudentRecord:
     max_score: float
     columns: Dict[str, Tuple[float, float]] = field(default_factory=dict)  # name -> (earned, possible)
     failed: List[str] = field(default_factory=list)  # names of the tests that did not pass
+    hints: List[str] = field(default_factory=list)  # the hints of those tests (one each at most)
+    intake: Dict[str, Any] = field(default_factory=dict)  # the LMS's name, late flag, time, upload notes
 
     @property
     def final(self) -> bool:
@@ -56,6 +59,8 @@ class StudentRecord:
             "max_score": self.max_score,
             "columns": {name: list(pair) for name, pair in self.columns.items()},
             "failed": list(self.failed),
+            "hints": list(self.hints),
+            "intake": dict(self.intake),
         }
 
     @classmethod
@@ -70,13 +75,15 @@ class StudentRecord:
             max_score=float(data["max_score"]),
             columns={str(k): (float(v[0]), float(v[1])) for k, v in data["columns"].items()},
             failed=[str(name) for name in data["failed"]],
+            hints=[str(hint) for hint in data.get("hints", [])],
+            intake=dict(data.get("intake", {})),
         )
 
 
 def record_from_result(student: str, key: str, result: Any) -> StudentRecord:
     """A record built from a `GradeResult` (its totals, status, and per-test scores and statuses)."""
     columns: Dict[str, List[float]] = {}
-    failed = []
+    failed, hints = [], []
     for test in result.tests:
         earned, possible = float(test.score), float(test.max_score)
         for column in (test.assignment, "%s.%s" % (test.assignment, test.stage)):
@@ -85,6 +92,8 @@ def record_from_result(student: str, key: str, result: Any) -> StudentRecord:
             pair[1] += possible
         if test.status != "passed":
             failed.append(test.name)
+            if test.hint:
+                hints.append(test.hint)
     problems = file_problems(result.tests)
     status, message = str(result.status), str(result.message)
     if status == "graded" and problems:
@@ -98,6 +107,7 @@ def record_from_result(student: str, key: str, result: Any) -> StudentRecord:
         max_score=float(result.max_score),
         columns={name: (pair[0], pair[1]) for name, pair in columns.items()},
         failed=failed,
+        hints=hints,
     )
 
 
@@ -129,27 +139,25 @@ def column_order(records: Iterable[StudentRecord]) -> List[str]:
     return sorted(seen, key=rank)
 
 
-def points(x: float) -> str:
-    """Points as a spreadsheet reads them: 12.5, 3.33, 0."""
-    return "%g" % round(x, 2)
-
-
-def grades_csv(records: Iterable[StudentRecord]) -> str:
-    """grades.csv: one row per student (sorted by id): id, total, max, columns, status, message."""
+def grades_csv(records: Iterable[StudentRecord], finals: Dict[str, Final]) -> str:
+    """grades.csv: one row per student (sorted by id): raw total, max, lateness, penalty, adjustment,
+    final, each assignment and stage, status, message (with the uploads not graded) and the audit."""
     records = sorted(records, key=lambda r: r.student)
     columns = column_order(records)
-    # A submission that could not be graded has no tests; its maximum is still the class's.
-    top = max([r.max_score for r in records] + [0.0])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "total", "max"] + columns + ["status", "message"])
+    writer.writerow(["student", "total", "max", "days_late", "penalty", "adjustment", "final"] + columns
+                    + ["status", "message", "audit"])
     for record in records:
+        final = finals[record.student]
         # A column the student has no tests in (a broken submission) is a zero, not a blank.
         cells = [points(record.columns.get(name, (0.0, 0.0))[0]) for name in columns]
+        message = "; ".join([record.message] * bool(record.message) + record.intake.get("notes", []))
         writer.writerow(
-            [record.student, points(record.score), points(record.max_score or top)]
+            [record.student, points(record.score), points(final.max_score), final.days_late,
+             points(final.penalty), points(final.adjustment), points(final.final)]
             + cells
-            + [record.status, " ".join(record.message.split())]
+            + [record.status, " ".join(message.split()), "; ".join(final.audit)]
         )
     return out.getvalue()
 
@@ -176,18 +184,23 @@ def histogram(fractions: List[float], bins: int = 10, width: int = 30) -> List[s
     return lines
 
 
-def summary_text(records: List[StudentRecord], most_failed: int = 10) -> str:
-    """The class summary: mean total, a histogram per assignment, the tests failed most often."""
+def summary_text(records: List[StudentRecord], finals: Dict[str, Final], previous_max: Optional[float] = None,
+                 most_failed: int = 10, most_hinted: int = 5) -> str:
+    """The class summary: totals, what changed the maximum, a histogram and the stage means per
+    assignment, the tests failed most often, the hints given most often, late work, broken entries."""
     if not records:
         return "No submissions graded.\n"
     lines = []
     graded = [r for r in records if r.status == "graded"]
     mean = sum(r.score for r in records) / len(records)
+    mean_final = sum(finals[r.student].final for r in records) / len(records)
     top = max(r.max_score for r in records)
     lines.append(
         "%d students, %d graded, %d with a broken submission or grader failure; mean total %s of %s"
-        % (len(records), len(graded), len(records) - len(graded), points(mean), points(top))
+        "%s" % (len(records), len(graded), len(records) - len(graded), points(mean), points(top),
+                "" if round(mean_final, 2) == round(mean, 2) else ", mean final %s" % points(mean_final))
     )
+    lines.extend(maximum_changes(records, previous_max))
     maxima = column_maxima(records)
     columns = column_order(records)
     for assignment in [c for c in columns if "." not in c]:
@@ -195,17 +208,38 @@ def summary_text(records: List[StudentRecord], most_failed: int = 10) -> str:
         if possible <= 0:
             continue
         fractions = [r.columns.get(assignment, (0.0, 0.0))[0] / possible for r in records]
-        stages = ", ".join("%s %s" % (c.partition(".")[2], points(maxima[c]))
-                           for c in columns if c.startswith(assignment + "."))
+        stages = [c for c in columns if c.startswith(assignment + ".") and maxima[c] > 0]
         lines.append("")
-        lines.append("%s (of %s points: %s)" % (assignment, points(possible), stages))
+        lines.append("%s (of %s points: %s)" % (assignment, points(possible), ", ".join(
+            "%s %s" % (c.partition(".")[2], points(maxima[c])) for c in stages)))
         lines.extend("  " + line for line in histogram(fractions))
+        # The stage means say what the class misunderstood, where the histogram only says how much.
+        lines.append("  mean per stage: " + ", ".join(
+            "%s %s of %s" % (c.partition(".")[2], points(sum(r.columns.get(c, (0.0, 0.0))[0] for r in records)
+                                                        / len(records)), points(maxima[c])) for c in stages))
     failures = Counter(name for r in records for name in r.failed)
     if failures:
         lines.append("")
         lines.append("Tests failed most often:")
         for name, count in sorted(failures.items(), key=lambda kv: (-kv[1], kv[0]))[:most_failed]:
             lines.append("  %4d of %d  %s" % (count, len(records), name))
+    hints = Counter(hint for r in records for hint in set(r.hints))
+    if hints:
+        lines.append("")
+        lines.append("Hints given most often (students who got each):")
+        for hint, count in sorted(hints.items(), key=lambda kv: (-kv[1], kv[0]))[:most_hinted]:
+            lines.append("  %4d of %d  %s" % (count, len(records), " ".join(hint.split())))
+    late = [finals[r.student] for r in records if finals[r.student].days_late > 0]
+    if late:
+        lines.append("")
+        lines.append("Late: %d submission%s, %s days late on average, %s points of penalty on average"
+                     % (len(late), "" if len(late) == 1 else "s",
+                        points(sum(f.days_late for f in late) / len(late)),
+                        points(sum(f.penalty for f in late) / len(late))))
+    changed = [r for r in records if finals[r.student].audit]
+    if changed:
+        lines.append("Overrides or penalties applied to %d student%s (grades.csv, column audit)"
+                     % (len(changed), "" if len(changed) == 1 else "s"))
     broken = [r for r in records if r.status != "graded"]
     if broken:
         lines.append("")
@@ -215,11 +249,37 @@ def summary_text(records: List[StudentRecord], most_failed: int = 10) -> str:
     return "\n".join(lines) + "\n"
 
 
+def maximum_changes(records: List[StudentRecord], previous_max: Optional[float]) -> List[str]:
+    """Lines saying that the maximum changed since the last run, or differs between students."""
+    lines = []
+    maxima = Counter(points(r.max_score) for r in records if r.max_score > 0)
+    if len(maxima) > 1:
+        lines.append("Students were graded with different maxima (the configuration changed between "
+                     "runs): " + ", ".join("%s (%d student%s)" % (maximum, n, "" if n == 1 else "s")
+                                     for maximum, n in sorted(maxima.items())))
+    top = max([r.max_score for r in records] + [0.0])
+    if previous_max is not None and top > 0 and points(previous_max) != points(top):
+        lines.append("The maximum is %s; the last run of this gradebook had %s (config.toml's points "
+                     "were edited, or --only changed)." % (points(top), points(previous_max)))
+    return lines
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, data: str) -> None:
-    """Write text to path so that a reader (or a crash) sees the old file or the new one, never half."""
+    """Write text to path so that a reader (or a crash) sees the old file or the new one, never half.
+
+    The file gets the permissions the umask gives a new file (mkstemp alone would make it 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix="." + path.name, suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(data)
             f.flush()

@@ -44,20 +44,59 @@ FORMATS = ("ansi", "md")
 # What the bundle's source holds: what `pip install .` needs, and nothing of tests or notebooks.
 SOURCE = ("pyproject.toml", "README.md", "tinybackprop", "autograder", "course")
 JUNK_PARTS = ("__pycache__", ".ipynb_checkpoints")
+REQUIREMENTS = "requirements.txt"
+# What setup.sh installs, and no more: nbformat reads notebooks; rich draws the report only for
+# --format ansi. These are the grader extra of pyproject.toml (a test keeps them the same).
+GRADER_REQUIREMENTS = {"nbformat": "nbformat>=5.7", "rich": "rich>=13"}
 # A fixed date for every zip entry, so that the same project gives the same bytes.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 SETUP_SH = """\
 #!/usr/bin/env bash
-# Gradescope runs this once, as root, while it builds the autograder image.
+# Gradescope runs this once, as root, while it builds the autograder image: a virtual
+# environment with what the grader needs (requirements.txt), on a Python 3.9 or newer.
 set -euo pipefail
+root="${%(variable)s:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
-python3 -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install -q --upgrade pip
-/autograder/venv/bin/python -m pip install -q "/autograder/source[grader]"
-"""
+suitable() {  # a Python >= 3.9 that can make a virtual environment
+    "$1" -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 9))' >/dev/null 2>&1
+}
+python=""
+for candidate in python3 python3.9 python3.10 python3.11 python3.12 python3.13; do
+    if command -v "$candidate" >/dev/null && suitable "$candidate"; then
+        python=$(command -v "$candidate")
+        break
+    fi
+done
+if [ -z "$python" ]; then
+    # The image's Python is older than 3.9 (Ubuntu 18.04: 3.6, 20.04: 3.8) or has no venv
+    # (Ubuntu 22.04's python3 without python3-venv): install the oldest suitable one Ubuntu has.
+    apt-get update -qq
+    if command -v python3 >/dev/null && python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))'; then
+        apt-get install -y -qq python3-venv >/dev/null
+        python=$(command -v python3)
+    else
+        for version in 3.9 3.10 3.11 3.12; do
+            if apt-cache show "python$version-venv" >/dev/null 2>&1; then
+                apt-get install -y -qq "python$version" "python$version-venv" >/dev/null
+                python=$(command -v "python$version")
+                break
+            fi
+        done
+    fi
+fi
+if [ -z "$python" ]; then
+    # Ubuntu 18.04 has no Python 3.9: take one from the deadsnakes archive.
+    apt-get install -y -qq software-properties-common >/dev/null
+    add-apt-repository -y ppa:deadsnakes/ppa
+    apt-get update -qq
+    apt-get install -y -qq python3.11 python3.11-venv >/dev/null
+    python=$(command -v python3.11)
+fi
+echo "setup.sh: the grader runs on $("$python" --version) ($python)"
+"$python" -m venv "$root/venv"
+"$root/venv/bin/python" -m pip install -q -r "$root/source/requirements.txt"
+""" % {"variable": ROOT_VARIABLE}
 
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
@@ -66,6 +105,7 @@ RUN_AUTOGRADER = """\
 # this script only makes sure a results.json exists even if Python cannot start.
 root="${%(variable)s:-/autograder}"
 export COLUMNS="${COLUMNS:-110}"  # the width of the report when --format ansi
+export PYTHONPATH="$root/source${PYTHONPATH:+:$PYTHONPATH}"  # the project, as the bundle holds it
 python="${TINYBACKPROP_PYTHON:-$root/venv/bin/python}"
 [ -x "$python" ] || python=python3
 rm -f "$root/results/results.json"  # never let an old result pass for this submission's
@@ -77,6 +117,11 @@ if [ ! -s "$root/results/results.json" ]; then
 fi
 exit 0
 """ % {"variable": ROOT_VARIABLE}
+
+
+def requirements(output_format: str) -> List[str]:
+    """The packages the grader needs inside Gradescope for this output format."""
+    return [GRADER_REQUIREMENTS["nbformat"]] + ([GRADER_REQUIREMENTS["rich"]] if output_format == "ansi" else [])
 
 
 def bundle_files(config: Optional[str]) -> Dict[str, Path]:
@@ -112,10 +157,8 @@ def build(out: Path, config: Optional[str] = None, output_format: str = "md",
         "run_autograder": RUN_AUTOGRADER,
         SETTINGS: json.dumps(settings, indent=1, sort_keys=True) + "\n",
     }
+    texts[REQUIREMENTS] = "".join(line + "\n" for line in requirements(output_format))
     files = bundle_files(config)
-    if "README.md" not in files:
-        # pyproject.toml names a readme; without one `pip install` in setup.sh would fail.
-        texts["README.md"] = "# tinybackprop\n\nThe tinybackprop autograder, as bundled for Gradescope.\n"
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(str(out), "w", zipfile.ZIP_DEFLATED) as zf:
         for name, text in texts.items():
@@ -216,15 +259,20 @@ def grade(submission: Path, seed: int, settings: Dict[str, Any], student: str) -
 
 
 def without_hidden(result: Any) -> Any:
-    """The result as a student may see it at once: hidden tests only counted, as pending.
+    """The result as a student may see it at once: the public tests' total, hidden tests pending.
 
     The overall output is visible as soon as grading ends, while each hidden
-    test keeps its own visibility (after_published) in tests[].
+    test keeps its own visibility (after_published) in tests[]; Gradescope
+    hides the submission's score while any test is hidden, so the output must
+    not give away a total that counts the hidden tests.
     """
     hidden = [t for t in result.tests if t.hidden]
+    public = [t for t in result.tests if not t.hidden]
     return dataclasses.replace(
         result,
-        tests=[t for t in result.tests if not t.hidden],
+        tests=public,
+        score=round(sum(t.score for t in public), 4),
+        max_score=round(sum(t.max_score for t in public), 4),
         hidden_pending=(len(hidden), round(sum(t.max_score for t in hidden), 4)),
     )
 
@@ -265,6 +313,14 @@ def main(argv: List[str]) -> int:
         return 0
     if args.out is None or args.out.suffix != ".zip":
         parser.error("give the bundle to write, a name ending in .zip (e.g. autograder.zip)")
+    from autograder.config import load_config
+
+    if load_config(args.config).hidden_visibility == "hidden":
+        # Gradescope's specification: tests with visibility "hidden" are meant to carry no points,
+        # and the total a student sees counts them.
+        print("warning: with hidden.visibility = \"hidden\", Gradescope shows students a total that "
+              "includes the hidden tests' points; after_due_date or after_published keeps it back",
+              file=sys.stderr)
     names = build(args.out, args.config, args.output_format, args.hidden_details)
     print("Wrote %s (%d files). Upload it as the autograder of a Gradescope programming assignment."
           % (args.out, len(names)))

@@ -44,7 +44,8 @@ AUTOGRADER = ROOT / "autograder"
 MANIFEST = "hidden_manifest.json"
 # Parts of the autograder only an instructor uses.
 INSTRUCTOR_ONLY = ("batch.py", "gradebook.py", "lms.py", "pool.py", "handout.py", "gradescope.py", "stubgen.py",
-                   "notebooks.py")
+                   "notebooks.py", "late.py", "overrides.py", "finals.py", "exports.py", "outputs.py", "merge.py",
+                   "similarity.py", "passback.py")
 # Parts of each assignment's folder the kit leaves out: the secrets, which would give answers
 # away, and the notebook source (the kit has the notebook).
 COURSE_ONLY = tuple(f"{name}.py" for name in SECRETS + (NOTEBOOK,))

@@ -8,10 +8,13 @@ killed and reported as ``{"error": ...}``, and the others go on.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
+import os
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from collections import deque
@@ -28,6 +31,11 @@ def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
     # through the grader's own clean-up: its sandboxes are killed and their folders deleted.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda signum, frame: sys.exit(128 + signum))
+    if job.get("tmp"):
+        # The sandboxes' folders go where the batch cleans up, even after a SIGKILL; the
+        # sandbox's unprivileged user must be able to pass through it.
+        os.makedirs(job["tmp"], mode=0o711, exist_ok=True)
+        tempfile.tempdir = job["tmp"]
     try:
         from autograder.config import load_config
         from autograder.grade import grade_submission
@@ -36,6 +44,8 @@ def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
         result = grade_submission(
             job["path"], only=job["only"], public_only=job["public_only"], seed=job["seed"], config=config
         )
+        # The batch's id of the student (a name that is not UTF-8 arrives escaped), not the file's name.
+        result = dataclasses.replace(result, student=job["student"])
         record = record_from_result(job["student"], job["key"], result)
         payload = {
             "results": result.to_results_json(),

@@ -145,7 +145,7 @@ def summary_lines(result: GradeResult) -> List[str]:
         lines.append(f"Submission status: {result.status}. {result.message}".strip())
     tests, pending = result.hidden_pending
     if tests:
-        lines.append(f"Hidden tests: {tests_worth(tests, pending)}, graded after the deadline.")
+        lines.append(f"Hidden tests: {tests_worth(tests, pending)}, pending: shown with the final grade.")
     counts: Dict[str, int] = {}
     for test in result.tests:
         counts[test.status] = counts.get(test.status, 0) + 1

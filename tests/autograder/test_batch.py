@@ -16,6 +16,9 @@ from pathlib import Path
 from autograder import batch, lms, pool
 from autograder.content import REFERENCE, part, write_references
 from autograder.gradebook import StudentRecord, grades_csv, summary_text
+from autograder.late import LatePolicy
+from autograder.outputs import Publishing
+from autograder.overrides import Overrides
 
 ROOT = Path(__file__).resolve().parents[2]
 GATES = part("gates", REFERENCE)  # the reference gates.py
@@ -189,6 +192,9 @@ def kill_and_resume(subs: Path, tmp_path: Path, env: dict) -> None:
                               env=env, capture_output=True, text=True, timeout=120)
     assert straight.returncode == 0, straight.stderr
 
+    # The killed batch's sandbox folders were cleaned by the resumed one: nothing is left in TMPDIR.
+    assert [name for name in os.listdir(env["TMPDIR"]) if name.startswith("tinybackprop")] == []
+    assert not (killed / ".staging").exists() and not (killed / ".work").exists()
     killed_csv = (killed / "grades.csv").read_text(encoding="utf-8")
     assert killed_csv == (tmp_path / "straight" / "grades.csv").read_text(encoding="utf-8")
     rows = read_grades(killed)
@@ -230,7 +236,7 @@ def test_a_grader_failure_costs_one_row_and_is_retried(tmp_path):
     assert "missing.toml" in done["bob"]["error"]
     assert done["alice"]["record"]["score"] == done["alice"]["record"]["max_score"] > 0
 
-    book = batch.Batch(tmp_path / "out", ["alice", "bob"])
+    book = batch.Batch(tmp_path / "out", [entry, lms.Entry("bob", entry.path)], args.publishing)
     record = book.finish(broken, done["bob"])
     assert record.status == "grader error" and not record.final
     assert not book.up_to_date("bob", broken["key"])  # --resume grades bob again
@@ -240,16 +246,26 @@ def test_a_grader_failure_costs_one_row_and_is_retried(tmp_path):
 def test_gradebook_columns_zeros_and_summary():
     good = StudentRecord("b", "k", "graded", "", 15.0, 20.0,
                          {"svm": (10.0, 12.0), "svm.naive": (10.0, 12.0), "gates": (5.0, 8.0),
-                          "gates.gates": (5.0, 8.0)}, ["svm.naive.x"])
+                          "gates.gates": (5.0, 8.0)}, ["svm.naive.x"], ["Divide by N."],
+                         {"notes": ["b_1_2_svm.py: an older upload of svm.py, replaced by b_1_3_svm.py"]})
     broken = StudentRecord("a", "k", "corrupt zip", "a.zip is not, a zip", 0.0, 0.0)
-    text = grades_csv([good, broken])
+    finals = Publishing(LatePolicy(), Overrides()).finals([good, broken])
+    text = grades_csv([good, broken], finals)
     lines = text.splitlines()
-    assert lines[0] == "student,total,max,gates,gates.gates,svm,svm.naive,status,message"
-    assert lines[1] == 'a,0,20,0,0,0,0,corrupt zip,"a.zip is not, a zip"'
-    assert lines[2] == "b,15,20,5,5,10,10,graded,"
-    summary = summary_text([good, broken])
+    assert lines[0] == ("student,total,max,days_late,penalty,adjustment,final,gates,gates.gates,svm,svm.naive,"
+                        "status,message,audit")
+    assert lines[1] == 'a,0,20,0,0,0,0,0,0,0,0,corrupt zip,"a.zip is not, a zip",'
+    assert lines[2] == ('b,15,20,0,0,0,15,5,5,10,10,graded,"b_1_2_svm.py: an older upload of svm.py, '
+                        'replaced by b_1_3_svm.py",')
+    summary = summary_text([good, broken], finals)
     assert "svm (of 12 points: naive 12)" in summary and "1 of 2  svm.naive.x" in summary
+    assert "mean per stage: naive 5 of 12" in summary and "1 of 2  Divide by N." in summary
     assert "a: corrupt zip" in summary
+    assert "maximum" not in summary
+    assert "The maximum is 20; the last run of this gradebook had 25" in summary_text([good], finals, 25.0)
+    regraded = StudentRecord("c", "k2", "graded", "", 22.0, 22.0)
+    mixed = summary_text([good, regraded], Publishing(LatePolicy(), Overrides()).finals([good, regraded]))
+    assert "different maxima" in mixed and "20 (1 student), 22 (1 student)" in mixed
 
 
 def test_the_instructors_config_sets_the_points_and_the_feedback(tmp_path):

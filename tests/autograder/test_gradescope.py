@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -11,6 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib reads pyproject.toml (Python 3.11+)")
 
 from autograder import gradescope
 from autograder.content import REFERENCE, part, write_references
@@ -150,8 +153,14 @@ def test_run_autograder_grades_the_reference_to_full_marks(bundle, tmp_path):
     assert hidden and {t["visibility"] for t in hidden} == {"after_published"}
     assert {t["visibility"] for t in results["tests"] if not t.get("hidden")} == {"visible"}
     assert results["output_format"] == "md" and isinstance(results["extra_data"]["seed"], int)
-    # The overall output is visible at once: it names no hidden test.
+    # The overall output is visible at once: it names no hidden test, and its total is the public
+    # tests' (Gradescope keeps the score back while tests are hidden; the output must not give it).
     assert not any(t["name"] in results["output"] for t in hidden)
+    public = [t for t in results["tests"] if not t.get("hidden")]
+    public_total = "Total: %.4g / %.4g" % (sum(t["score"] for t in public), sum(t["max_score"] for t in public))
+    assert public_total in results["output"]
+    assert re.search(r"Hidden tests: \d+ tests worth [\d.]+ points, pending", results["output"])
+    assert "Total: %.4g / %.4g" % (results["score"], results["max_score"]) not in results["output"]
     # Student code ran while the references and hidden tests were root's alone.
     assert stat.S_IMODE((root / "source").stat().st_mode) == 0o700
 
@@ -220,3 +229,69 @@ def test_a_config_without_the_hint_ladder_leaves_the_ladders_out(tmp_path):
     with zipfile.ZipFile(out) as zf:
         names = set(zf.namelist())
     assert "course/svm/reference.py" in names and not any(n.endswith("hints.json") for n in names)
+
+
+def test_setup_installs_only_what_the_report_format_needs_the_grader_extra_says_so():
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"]["grader"]
+    assert sorted(gradescope.GRADER_REQUIREMENTS.values()) == sorted(extra)
+    assert gradescope.requirements("md") == ["nbformat>=5.7"]
+    assert sorted(gradescope.requirements("ansi")) == sorted(extra)
+
+
+def fake_image(bin_dir: Path, image: str) -> Path:
+    """Commands of an Ubuntu image: its python3, and apt that records what it is asked to install.
+
+    "22.04": python3 is new enough, with venv; "20.04": python3 is 3.8, apt has python3.9;
+    "18.04": python3 is 3.6, apt has no 3.9 and deadsnakes' archive has 3.11. An installed
+    Python is this machine's own.
+    """
+    real = Path(sys.base_prefix) / "bin" / "python3"
+    log = bin_dir / "apt.log"
+    bin_dir.mkdir()
+    if image == "22.04":
+        (bin_dir / "python3").symlink_to(real)
+    else:
+        (bin_dir / "python3").write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")  # too old for the check
+    has = "python3.9-venv" if image == "20.04" else "none"
+    scripts = {
+        "apt-cache": '[ "$2" = "%s" ]\n' % has,
+        "apt-get": 'echo "apt-get $*" >> %s\nfor p in "$@"; do case "$p" in python3.9|python3.11) '
+                   '/bin/ln -sf %s "%s/$p";; esac; done\n' % (log, real, bin_dir),
+        "add-apt-repository": 'echo "add-apt-repository $*" >> %s\n' % log,
+    }
+    for name, body in scripts.items():
+        (bin_dir / name).write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    for path in bin_dir.iterdir():
+        if not path.is_symlink():
+            path.chmod(0o755)
+    return log
+
+
+@pytest.mark.parametrize("image", ["22.04", "20.04", "18.04"])
+def test_setup_sh_finds_or_installs_a_python_and_the_bundle_grades_in_a_clean_tree(bundle, tmp_path, image):
+    root = fake_autograder(tmp_path, bundle)
+    log = fake_image(tmp_path / "bin", image)
+    # Only the image's commands: no Python of this machine is found unless setup.sh installs it.
+    env = {"PATH": str(tmp_path / "bin"), "HOME": str(tmp_path), "TINYBACKPROP_GRADESCOPE_ROOT": str(root)}
+    done = subprocess.run(["/bin/bash", str(root / "source" / "setup.sh")], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    asked = log.read_text(encoding="utf-8") if log.exists() else ""
+    expected = {"22.04": "", "20.04": "apt-get install -y -qq python3.9 python3.9-venv\n",
+                "18.04": "apt-get install -y -qq software-properties-common\n"
+                         "add-apt-repository -y ppa:deadsnakes/ppa\napt-get update -qq\n"
+                         "apt-get install -y -qq python3.11 python3.11-venv\n"}[image]
+    assert asked.replace("apt-get update -qq\n", "", 1 if image != "22.04" else 0) == expected
+    installed = subprocess.run([str(root / "venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
+                               capture_output=True, text=True, check=True).stdout.lower()
+    assert "nbformat==" in installed and "rich==" not in installed and "tinybackprop" not in installed
+    if image != "20.04":
+        return
+    # The bundle grades with nothing but what setup.sh installed: no PYTHONPATH, no project install.
+    write_references(root / "submission")
+    env = dict(env, PATH=str(tmp_path / "bin") + os.pathsep + "/usr/bin:/bin")
+    assert subprocess.run([str(root / "source" / "run_autograder")], cwd=str(root), env=env,
+                          capture_output=True, text=True, timeout=300).returncode == 0
+    results = read_results(root)
+    assert results["score"] == results["max_score"] > 0 and "could not start" not in results["output"]

@@ -65,7 +65,7 @@ softmax  0 / 4
     a hint is available: python -m autograder hint softmax.forward
 
 Total: 4.5 / 16
-Hidden tests: 3 tests worth 12.5 points, graded after the deadline.
+Hidden tests: 3 tests worth 12.5 points, pending: shown with the final grade.
 Tests: 2 error, 3 passed, 1 failed, 2 not implemented, 1 timeout
 """
 
