@@ -9,11 +9,25 @@ again: with more time it could return.
 """
 from __future__ import annotations
 
+import re
+import sys
 from typing import Dict
 
 from autograder.suite import CallTimeout, NotRun
 
 IMPORT_KEY = ""  # the key of the student module's import among the calls that timed out
+# The first (innermost) frame of the student's code in a faulthandler stack dump.
+STUCK_FRAME = re.compile(r'^  File "[^"]*/assignments/([^"/]+)", line (\d+) in (\S+)$', re.M)
+
+
+def stuck_at(dump: str) -> str:
+    """The line of the student's files a faulthandler stack dump shows running (innermost), or ""."""
+    found = STUCK_FRAME.search(dump)
+    if not found:
+        return ""
+    # PyPy's faulthandler gives a function's first line, not the running one: name the function only.
+    line = "" if sys.implementation.name == "pypy" else f", line {found.group(2)}"
+    return f"assignments/{found.group(1)}{line}, in {found.group(3)}"
 
 
 def running(where: str) -> str:

@@ -1,4 +1,10 @@
-"""The sandbox and the Session: calls, statuses, limits, isolation and strict reply validation."""
+"""The sandbox and the Session: calls, statuses, limits, isolation and strict reply validation.
+
+The Session tests run in every mode this machine can give the child: the one
+the probe finds (the private view, where namespaces can be made), and the
+weaker ones a grader falls back to elsewhere: "uid drop" when root can drop
+to another uid (Gradescope), "none" when not root (a student's machine).
+"""
 from __future__ import annotations
 
 import ast
@@ -7,15 +13,19 @@ import math
 import os
 import random
 import re
+import sys
 import sysconfig
 from pathlib import Path
 
 import pytest
 
-from autograder import wire
+from autograder import isolation, wire
 from autograder.config import Limits
+from autograder.grade import protect_secrets
+from autograder.isolation.launch import INSIDE_ID, UID_BASE
+from autograder.isolation.probe import uid_drop_works
 from autograder.replies import decode
-from autograder.sandbox import Sandbox, running_as_root
+from autograder.sandbox import Sandbox
 from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
                               Session, StudentCrash, SubmissionDied)
 from autograder.workspace import Workspace
@@ -129,11 +139,26 @@ class Counter:
 '''
 
 
-@pytest.fixture
-def session():
-    """A Session on the module ``demo`` with short limits."""
+PROBE = isolation.probe()
+ROOT_USER = os.geteuid() == 0
+
+
+def modes() -> list:
+    """The probe's mode, and each weaker mode a grader can fall back to on this machine."""
+    found = [PROBE]
+    if PROBE.mode is not isolation.Mode.UID_DROP and ROOT_USER and uid_drop_works(sys.executable):
+        found.append(isolation.Probe(isolation.Mode.UID_DROP, "chosen by the test"))
+    if PROBE.mode is not isolation.Mode.NONE and not ROOT_USER:  # root's own child would be root
+        found.append(isolation.Probe(isolation.Mode.NONE, "chosen by the test"))
+    return found
+
+
+@pytest.fixture(params=modes(), ids=lambda probe: probe.mode.value)
+def session(request):
+    """A Session on the module ``demo`` with short limits, in one mode."""
     workspace = Workspace({"demo.py": DEMO})
-    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=2.0, memory_mb=256, output_bytes=5000))
+    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=2.0, memory_mb=256, output_bytes=5000),
+                      request.param)
     yield Session(sandbox, random.Random(0))
     sandbox.close()
     workspace.close()
@@ -230,13 +255,19 @@ def test_output_is_capped(session):
     assert "more bytes of output not shown" in text
 
 
-def test_the_child_drops_root_and_works_in_its_own_directory(session):
+def test_the_child_is_unprivileged_and_works_in_its_own_folder(session):
     uid, cwd = session.call("demo.identity")
-    assert os.path.basename(cwd).startswith("work-")
-    if running_as_root():
-        assert uid >= 1_000_000
+    probe = session._sandbox.probe
+    if probe.isolated:
+        assert cwd == isolation.WORK
     else:
+        assert os.path.basename(cwd).startswith("work-")
+    if probe.mode is isolation.Mode.NONE:
         assert uid == os.getuid()
+    elif probe.mode is isolation.Mode.USER_NAMESPACE and not probe.map_root:
+        assert uid == INSIDE_ID  # the grader's own id outside (not root's: the tests' modes say so)
+    else:
+        assert uid >= UID_BASE
 
 
 def test_the_submission_time_budget_stops_every_later_call(session):
@@ -279,31 +310,29 @@ def test_another_submission_cannot_list_this_ones_workspace(session):
         seen = session.call("demo.peek", str(other.root))
     finally:
         other.close()
-    if running_as_root():
+    mode = session._sandbox.probe.mode
+    if session._sandbox.probe.isolated:  # not in the child's view at all
+        assert seen == "FileNotFoundError"
+    elif mode is isolation.Mode.UID_DROP:
         assert seen == "PermissionError"
-    else:  # without root every child is the grader's own user: nothing to separate them
+    else:  # unisolated, every child is the grader's own user: nothing to separate them
         assert isinstance(seen, list)
 
 
-def test_without_root_nothing_is_preloaded_and_matrices_still_arrive(monkeypatch):
-    monkeypatch.setattr("autograder.sandbox.running_as_root", lambda: False)
-    workspace = Workspace({"plain.py": "def rows(m):\n    return len(m.data)\n"})
-    sandbox = Sandbox(workspace, "plain", Limits(call_seconds=5.0))
-    try:
-        assert Session(sandbox, random.Random(0)).call("plain.rows", Matrix([[1.0], [2.0]])) == 2.0
-    finally:
-        sandbox.close()
-        workspace.close()
-
-
 def test_the_grader_tree_and_its_history_are_invisible_to_the_child(session):
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    repo = os.path.dirname(repo)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    protect_secrets()
     seen = session.call("demo.peek", repo)
     history = session.call("demo.peek", os.path.join(repo, ".git"))
-    if running_as_root():  # an empty mount in the child's own namespace covers the checkout
-        assert seen == [] and history == "FileNotFoundError"
-    else:  # without root the student's own machine shows the student's own files
+    course = session.call("demo.peek", os.path.join(repo, "course"))
+    mode = session._sandbox.probe.mode
+    if session._sandbox.probe.isolated:  # not in the child's view at all
+        assert seen == history == course == "FileNotFoundError"
+    elif mode is isolation.Mode.UID_DROP and seen == []:  # an empty mount covers the checkout
+        assert history == course == "FileNotFoundError"
+    elif mode is isolation.Mode.UID_DROP:  # no CAP_SYS_ADMIN for that mount: the course is root's alone
+        assert course == "PermissionError"
+    else:  # unisolated, the student's own machine shows the student's own files
         assert "autograder" in seen
     assert os.path.isdir(os.path.join(repo, "autograder"))  # the grader itself still sees it
 
