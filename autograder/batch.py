@@ -1,6 +1,6 @@
 """Batch grading: a whole class graded in parallel into a gradebook that never loses a grade.
 
-    python -m autograder batch SUBMISSIONS --out DIR [--jobs N] [--resume] [--seed S]
+    python -m autograder batch SUBMISSIONS --out DIR [--jobs N] [--resume] [--seed S] [--unisolated]
 
 SUBMISSIONS is a folder (or one .zip of it) with one entry per student: a
 folder, a .zip or a notebook, named by the student id (`--lms canvas|moodle`
@@ -23,10 +23,17 @@ this module is the command and the `Batch` that joins them):
   derived from the batch seed and the student id, and the batch seed is kept in
   `DIR/batch.json`, so a resumed batch draws the same inputs as an
   uninterrupted one and ends with the same grades.csv.
+- Students are kept apart by the sandbox's isolation (`autograder.isolation`),
+  said once in the log. Where the children cannot be isolated (modes "uid
+  drop" and "none"), batch refuses to grade unless the instructor passes
+  `--unisolated`; and it runs one call in a sandbox before grading anyone, so
+  that a machine where the sandbox cannot start stops the batch instead of
+  giving the whole class a "grader error".
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -37,10 +44,12 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from autograder import isolation
 from autograder.archive import ArchiveError
 from autograder.gradebook import RECORD_KEY, StudentRecord, atomic_write, grades_csv, read_record, summary_text
 from autograder.lms import Entry, extract_class_zip, find_submissions
 from autograder.pool import run_pool
+from autograder.sandbox import SandboxBroken, self_test
 from autograder.suite import ASSIGNMENTS
 
 # A safety net above the grader's own per-submission limit: a worker stuck for this many times
@@ -262,6 +271,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
     parser.add_argument("--hidden-details", choices=("yes", "no"),
                         help="show hidden tests' messages in feedback/ (default: yes, unless the "
                              "config's hidden.visibility is \"hidden\")")
+    parser.add_argument("--unisolated", action="store_true",
+                        help="grade even where the students' code cannot be isolated from the machine "
+                             "(the results then say so)")
     parser.add_argument("--worker-timeout", type=float,
                         help="seconds before a stuck grading process is killed (default: three times "
                              "the config's submission_seconds, plus 30)")
@@ -281,6 +293,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         args.hidden_details = args.hidden_details == "yes"
     if args.worker_timeout is None:
         args.worker_timeout = WORKER_TIMEOUT_FACTOR * config.limits.submission_seconds + WORKER_TIMEOUT_MARGIN
+    args.limits = config.limits
     unknown = sorted(set(args.only) - gradable_names()) if args.only else []
     if unknown:
         # Caught here, or every worker would fail on it and each student get a "grader error" row.
@@ -304,12 +317,34 @@ def gradable_names() -> set:
     return {c.assignment for c in checks} | {"%s.%s" % (c.assignment, c.stage) for c in checks}
 
 
+def checked_probe(args: argparse.Namespace) -> Optional[isolation.Probe]:
+    """The isolation the children get here, said once in the log; None, once the log says why, when
+    the batch must not grade: no isolation without --unisolated, or a sandbox that fails its self-test."""
+    probe = isolation.probe()
+    if not probe.isolated and args.unisolated:
+        probe = dataclasses.replace(probe, accepted=True)
+    print(probe.describe(), file=sys.stderr)
+    if not probe.isolated and not args.unisolated:
+        print(probe.refusal(), file=sys.stderr)
+        return None
+    try:
+        self_test(args.limits, probe)
+    except SandboxBroken as exc:
+        print("grader error: %s; nobody was graded" % exc, file=sys.stderr)
+        return None
+    return probe
+
+
 def main(argv: List[str]) -> int:
-    """Grade a batch; 0 when every submission got a row, 2 for bad input, 130 when interrupted."""
+    """Grade a batch; 0 when every submission got a row, 1 when this machine cannot grade it safely,
+    2 for bad input, 130 when interrupted."""
     args = parse_args(argv)
     if not args.submissions.exists():
         print("error: %s does not exist" % args.submissions, file=sys.stderr)
         return 2
+    probe = checked_probe(args)
+    if probe is None:
+        return 1
     with tempfile.TemporaryDirectory(prefix="tinybackprop-batch-") as scratch:
         root, problems = args.submissions, {}
         if args.submissions.is_file():
@@ -343,7 +378,7 @@ def main(argv: List[str]) -> int:
             if entry.problem:
                 batch.refuse(entry, job["key"])
             else:
-                todo.append(job)
+                todo.append(dict(job, probe=probe.to_json()))
         batch.write_gradebook()
         try:
             with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:

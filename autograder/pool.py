@@ -31,10 +31,13 @@ def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
     try:
         from autograder.config import load_config
         from autograder.grade import grade_submission
+        from autograder.isolation import Probe
 
         config = load_config(job["config"]) if job["config"] else None
+        probe = Probe.from_json(job["probe"]) if job.get("probe") else None  # as the batch checked it
         result = grade_submission(
-            job["path"], only=job["only"], public_only=job["public_only"], seed=job["seed"], config=config
+            job["path"], only=job["only"], public_only=job["public_only"], seed=job["seed"], config=config,
+            probe=probe,
         )
         record = record_from_result(job["student"], job["key"], result)
         payload = {
