@@ -330,12 +330,15 @@ class Sandbox:
                                     f"({MAX_REPLY_BYTES // MiB} MB)")
         line, _, rest = bytes(self._buffer).partition(b"\n")
         self._buffer = bytearray(rest)
+        self._keep_output(select.select(self._watched(), [], [], 0)[0])
+        return line
+
+    def _count(self, line: bytes) -> None:
+        """Count a reply against the submission's quota; past it, stop the child."""
         if not self.quota.take(len(line)):
             self._kill()
             raise BadReturn(f"returned more data than the grader accepts from one submission "
                             f"({self.quota.total // MiB} MB in all)")
-        self._keep_output(select.select(self._watched(), [], [], 0)[0])
-        return line
 
     # -- requests ----------------------------------------------------------
     def _time_limit(self, timeout: Optional[float]) -> float:
@@ -392,7 +395,9 @@ class Sandbox:
         if handle is not None:
             message["handle"] = handle.id
         self._write((json.dumps(message) + "\n").encode("utf-8"), end)
-        reply = self._parse(self._read_reply(end))
+        line = self._read_reply(end)
+        self._count(line)
+        reply = self._parse(line)
         if reply.get("ok") is True:
             try:
                 return replies.decode(reply.get("value"), self.generation, str(fields.get("target", "object")))

@@ -38,7 +38,8 @@ TMP_BYTES = 2 * 1024 * 1024
 ATTACKS = [{"attack": "processes"}, {"attack": "files"}, {"attack": "walk"}, {"attack": "network"},
            {"attack": "write"}, {"attack": "fill_tmp", "marker": f"tinybackprop-fill-{os.getpid()}",
                                  "tmp_bytes": TMP_BYTES},
-           {"attack": "fork", "after": "kill"}, {"attack": "privileges"}, {"attack": "stack", "after": "usr1"},
+           {"attack": "fork", "after": "kill"}, {"attack": "spawn", "processes": False}, {"attack": "privileges"},
+           {"attack": "stack", "after": "usr1"},
            {"attack": "exit_code", "exit": 3}, {"attack": "exit_code", "exit": -11, "name": "signal"}]
 # Where each attack runs; as root all of them, else what a user can make.
 ENVIRONMENTS = (["root", "user", "userns-root", "no-cap-sys-admin", "masked-proc"] if ROOT_USER
@@ -233,6 +234,14 @@ def test_killing_the_launcher_kills_the_whole_tree(report):
         assert result["members_before"] >= 2
         assert result["members_after"] == 0
         assert result["returncode"] == -9
+
+
+def test_a_view_without_processes_refuses_every_new_one(report):
+    reply = attacked(report, "spawn")
+    if reply:
+        assert reply["fork"] == reply["posix_spawn"] == "EPERM"  # the seccomp filter, as root's child too
+        # A thread is left to RLIMIT_NPROC, which the grader's child sets (this one sets none).
+        assert reply["thread"] == "ok" and reply["ran"] == [1]
 
 
 def test_no_privileges_left(report):

@@ -15,20 +15,21 @@ import random
 import re
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 import pytest
 
-from autograder import isolation, wire
+from autograder import isolation, workspace, wire
 from autograder.config import Limits
-from autograder.grade import protect_secrets
+from autograder.grade import grade_submission, protect_secrets
 from autograder.isolation.launch import INSIDE_ID, UID_BASE
 from autograder.isolation.probe import uid_drop_works
 from autograder.replies import decode
-from autograder.sandbox import Sandbox
+from autograder.sandbox import DEATH_SECONDS, STACK_SECONDS, ReplyQuota, Sandbox, SandboxBroken, self_test
 from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
                               Session, StudentCrash, SubmissionDied)
-from autograder.workspace import Workspace
+from autograder.workspace import Workspace, WorkspaceError, remove_leftovers
 from tinybackprop.matrix import Matrix
 
 DEMO = '''
@@ -127,6 +128,32 @@ def importable(name):
     except ImportError:
         return False
     return True
+
+
+def big(count):
+    return [0.5] * int(count)
+
+
+def forge_and_sleep():
+    sys = _imp("sys")
+    frame = sys._getframe(1)
+    while "request" not in frame.f_locals:
+        frame = frame.f_back
+    line = '{"id": %d, "ok": true, "value": 7.0}\\n' % frame.f_locals["request"]["id"]
+    _imp("o" + "s").write(int(sys.argv[2]), line.encode())
+    _imp("time").sleep(3600)
+
+
+def write_later(delay):
+    signal, sys = _imp("signal"), _imp("sys")
+    signal.signal(signal.SIGALRM, lambda *args: _imp("o" + "s").write(int(sys.argv[2]), b'{"id": 0}\\n'))
+    signal.setitimer(signal.ITIMER_REAL, delay)
+    return 1.0
+
+
+def close_replies():
+    _imp("o" + "s").close(int(_imp("sys").argv[2]))
+    _imp("time").sleep(3600)
 
 
 class Counter:
@@ -428,3 +455,108 @@ def test_a_child_that_rewrites_its_copy_of_the_wire_is_still_read_by_the_graders
     finally:
         sandbox.close()
         workspace.close()
+
+
+# -- every wait has a deadline, every reply a cap --------------------------------------------
+
+def test_a_request_the_child_never_reads_gives_up_at_its_deadline(session):
+    assert session.call("demo.forge_and_sleep") == 7.0  # a forged answer is still only data
+    started = time.monotonic()
+    with pytest.raises(CallTimeout):  # about 1.5 MB: more than a pipe holds while the child sleeps
+        session.call("demo.add", [0.0] * 300_000, [], timeout=1.0)
+    assert time.monotonic() - started < 1.0 + STACK_SECONDS + 2.0
+    assert session.call("demo.add", 1, 2) == 3.0  # a fresh child
+
+
+def test_a_reply_before_the_request_kills_the_child(session):
+    session.call("demo.write_later", 0.05)
+    time.sleep(0.3)  # the stray line waits in the reply pipe before the next request is written
+    with pytest.raises(SubmissionDied, match="wrote into the grader's reply channel"):
+        session.call("demo.add", 1, 2)
+    assert session.call("demo.add", 1, 2) == 3.0
+
+
+def test_a_child_that_closes_its_reply_pipe_costs_a_bounded_time(session):
+    started = time.monotonic()
+    # Unisolated, the end of the pipe is seen at once; isolated, the launcher holds it until the deadline.
+    with pytest.raises((SubmissionDied, CallTimeout)):
+        session.call("demo.close_replies", timeout=1.0)
+    assert time.monotonic() - started < 1.0 + DEATH_SECONDS + STACK_SECONDS + 2.0
+
+
+def test_a_reply_over_its_cap_is_refused_and_the_child_stopped(session):
+    with pytest.raises(BadReturn, match="in one reply"):
+        session.call("demo.big", 1_000_000)  # about 5 MB of JSON
+    assert session.call("demo.add", 1, 1) == 2.0
+
+
+def test_the_replies_of_a_submission_are_capped_together():
+    workspace = Workspace({"demo.py": DEMO})
+    sandboxes = [Sandbox(workspace, "demo", Limits(), quota=ReplyQuota(10_000)) for _ in range(2)]
+    sandboxes[1].quota = sandboxes[0].quota  # two assignments of one submission
+    try:
+        assert len(Session(sandboxes[0], random.Random(0)).call("demo.big", 1000)) == 1000  # about 5 kB
+        with pytest.raises(BadReturn, match="from one submission"):
+            Session(sandboxes[1], random.Random(0)).call("demo.big", 1000)
+    finally:
+        for sandbox in sandboxes:
+            sandbox.close()
+        workspace.close()
+
+
+# -- a pristine workspace, and a sandbox that cannot start ------------------------------------
+
+def test_a_workspace_whose_files_changed_is_not_used_again():
+    space = Workspace({"demo.py": DEMO})
+    target = space.lib / "tinybackprop" / "matrix.py"
+    try:
+        target.chmod(0o644)
+        target.write_text(target.read_text() + "\nMatrix.__eq__ = lambda self, other: True\n")
+        assert space.changed() == ["tinybackprop/matrix.py"]
+        sandbox = Sandbox(space, "demo", Limits(), isolation.Probe(isolation.Mode.NONE, "chosen by the test"))
+        with pytest.raises(SandboxBroken, match="tinybackprop/matrix.py"):
+            Session(sandbox, random.Random(0)).call("demo.add", 1, 2)
+        assert sandbox.process is None  # no child ran with them
+    finally:
+        space.close()
+
+
+def test_a_grader_file_changed_since_the_start_stops_grading(monkeypatch, tmp_path):
+    (tmp_path / "svm.py").write_text("def svm_loss_naive(W, X, y, reg):\n    return 0.0, W\n")
+    monkeypatch.setitem(workspace.PRISTINE_DIGESTS, "wire.py", "0" * 64)
+    with pytest.raises(WorkspaceError, match="wire.py changed since grading started"):
+        Workspace({})
+    result = grade_submission(str(tmp_path), only=["svm.naive"], seed=1)
+    assert result.status == "grader error" and "wire.py changed" in result.message
+    assert {t.status for t in result.tests} == {"error"} and result.score == 0
+
+
+def test_the_self_test_passes_in_every_mode_and_names_what_broke(monkeypatch, tmp_path):
+    for probe in modes():
+        self_test(Limits(), probe)
+    monkeypatch.setattr("autograder.sandbox.CHILD", tmp_path / "missing_child.py")
+    with pytest.raises(SandboxBroken, match="did not start.*missing_child.py"):
+        self_test(Limits())
+
+
+def test_what_a_uid_left_in_the_temporary_folders_is_removed_and_nothing_else(tmp_path):
+    shared = tmp_path / "tmp"
+    (shared / "open").mkdir(parents=True)
+    for folder in (shared, shared / "open"):
+        folder.chmod(0o1777)
+    uid = os.getuid() if not ROOT_USER else UID_BASE + 7
+    left = [shared / "left.txt", shared / "open" / "deeper.txt", shared / "dir"]
+    kept = [shared / "kept.txt"]
+    for path in left + kept:
+        path.mkdir() if path.name == "dir" else path.write_text("x")
+    (shared / "dir" / "inside.txt").write_text("x")
+    for path in left + [shared / "dir" / "inside.txt"]:
+        os.chown(path, uid, uid)
+    if ROOT_USER:
+        os.chown(kept[0], UID_BASE + 8, UID_BASE + 8)
+    remove_leftovers(uid, (str(shared),))
+    assert not any(path.exists() for path in left)
+    if ROOT_USER:  # another user's file beside them stays
+        assert kept[0].exists()
+    else:  # without root every file here is the uid's own
+        assert not kept[0].exists()
