@@ -5,7 +5,8 @@ function (or the import of the student's module) that ran out the whole
 per-call limit once would run it out again, so later requests for it raise
 :class:`~autograder.suite.NotRun` at once. A call stopped by a shorter limit
 (a speed test's own) or by the end of the submission's budget may be tried
-again: with more time it could return.
+again: with more time it could return. Every timeout's message says where the
+student's code was running (:func:`stuck_at`, from the stack the child dumps).
 """
 from __future__ import annotations
 
