@@ -368,6 +368,8 @@ def main(argv: List[str]) -> int:
         for stale in list(args.out.glob(".*.tmp")) + list(args.out.glob("*/.*.tmp")):
             stale.unlink()
         seed = batch_seed(args.out, args.seed, args.resume)
+        # What the isolated children need, found once here rather than once per worker.
+        installation = isolation.discover(sys.executable).to_json() if probe.isolated else None
         batch = Batch(args.out, [e.student for e in entries])
         if args.resume:
             batch.load_existing()
@@ -378,7 +380,7 @@ def main(argv: List[str]) -> int:
             if entry.problem:
                 batch.refuse(entry, job["key"])
             else:
-                todo.append(dict(job, probe=probe.to_json()))
+                todo.append(dict(job, probe=probe.to_json(), installation=installation))
         batch.write_gradebook()
         try:
             with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:

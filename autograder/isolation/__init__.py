@@ -78,7 +78,8 @@ How the grader uses it
    started). The CLI, batch and Gradescope print ``probe.describe()`` once;
    every result records ``probe.label()`` (the report's last line, and
    ``tinybackprop.isolation`` in ``results.json``). batch probes in the
-   parent and sends the :class:`Probe` to its workers (``to_json``).
+   parent and sends the :class:`Probe` and the :class:`Installation` to its
+   workers (``to_json``; a worker :func:`adopt` s it instead of asking again).
 2. When ``probe.isolated``, ``Sandbox`` starts the child with :func:`start`:
    the workspace's ``lib`` and ``child.py`` as :class:`View` ``lib`` and
    ``files``, ``processes=False`` (a seccomp filter refuses new processes),
@@ -142,11 +143,11 @@ does not already hold.
 """
 from __future__ import annotations
 
-from autograder.isolation.installation import Installation, discover
+from autograder.isolation.installation import Installation, adopt, discover
 from autograder.isolation.launch import ENV, start
 from autograder.isolation.modes import IsolationError, Mode, Probe
 from autograder.isolation.probe import probe
 from autograder.isolation.view import LIB, WORK, WORKSPACE, View
 
 __all__ = ["ENV", "LIB", "WORK", "WORKSPACE", "Installation", "IsolationError", "Mode", "Probe", "View",
-           "discover", "probe", "start"]
+           "adopt", "discover", "probe", "start"]

@@ -406,3 +406,13 @@ def test_extra_files_are_shown_read_only_in_the_workspace(lib):
         assert out.decode() == f"['child.py', 'lib', 'work'] {handle.read(10)}\n"
     # Not the child's file (EACCES), or, where the child's id owns it, a read-only mount (EROFS).
     assert re.search(r"(PermissionError: \[Errno 13\]|OSError: \[Errno 30\]).*'/workspace/child.py'", err.decode())
+
+
+def test_an_installation_crosses_as_plain_data_and_is_adopted_without_asking(monkeypatch):
+    found = isolation.discover(sys.executable)
+    crossed = isolation.Installation.from_json(json.loads(json.dumps(found.to_json())))
+    assert crossed == found
+    monkeypatch.setattr(isolation.installation, "FOUND", {})
+    monkeypatch.setattr(isolation.installation, "ask", lambda interpreter: pytest.fail("asked again"))
+    isolation.adopt(sys.executable, crossed)
+    assert isolation.discover(sys.executable) is crossed
