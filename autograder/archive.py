@@ -2,11 +2,14 @@
 
 Nothing is extracted by the names the archive gives: :class:`ZipReader`
 lists the members, each with what makes it unsafe (a path that is absolute or
-climbs out with ``..``, a symlink), and reads a member's bytes only up to a
-cap, never trusting the size the archive declares. What to do with an unsafe
-member is the caller's choice (refuse the submission, or give one student of
-a class a zero). Every limit on an archive is in :class:`Caps`, one set per
-kind of archive, and is applied here.
+climbs out with ``..``, a symlink), and reads only the members its caller
+asks for, each only up to a cap, never trusting the size the archive
+declares: a member that expands more than ``ratio`` times its compressed
+size is refused as it is read (:class:`MemberRefused`), and so is the archive
+once the members read pass ``total_bytes``. What to do with an unsafe member
+is the caller's choice (refuse the submission, or give one student of a class
+a zero). Every limit on an archive is in :class:`Caps`, one set per kind of
+archive, and is applied here.
 """
 from __future__ import annotations
 
@@ -24,20 +27,37 @@ JUNK = "__MACOSX"  # the resource forks macOS adds to a zip: never read
 READ_ERRORS = (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError)
 
 
+RATIO_FLOOR = 64 * 1024  # a member this small is never refused for its compression ratio
+CHUNK = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Caps:
     """The limits on one kind of archive."""
 
     entries: Optional[int]  # the most members it may have (None: no limit)
     member_bytes: int  # the largest member that is read
+    total_bytes: int  # the most bytes read from its members together
+    ratio: int  # how many times its compressed size a member may expand (beyond RATIO_FLOOR)
 
 
-SUBMISSION_CAPS = Caps(entries=2_000, member_bytes=1_000_000)  # one student's source files and notebooks
-CLASS_CAPS = Caps(entries=None, member_bytes=100 * 1024 * 1024)  # every student's submission, as uploaded
+# One student's source files and notebooks: only the few that are graded are ever read.
+SUBMISSION_CAPS = Caps(entries=2_000, member_bytes=1_000_000, total_bytes=20_000_000, ratio=100)
+# Every student's submission, as uploaded: each is extracted.
+CLASS_CAPS = Caps(entries=None, member_bytes=100 * 1024 * 1024, total_bytes=8 * 1024 ** 3, ratio=100)
 
 
 class ArchiveError(Exception):
     """An archive that cannot be read at all: ``status`` is short ("corrupt zip", "unsafe zip"), ``message`` explains."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class MemberRefused(Exception):
+    """One member that must not be used (it expands like a zip bomb): ``status`` is short, ``message`` explains."""
 
     def __init__(self, status: str, message: str) -> None:
         super().__init__(message)
@@ -77,6 +97,7 @@ class ZipReader:
     def __init__(self, path: Path, caps: Caps) -> None:
         self.path = Path(path)
         self.caps = caps
+        self.read_bytes = 0  # bytes read from members so far
         try:
             self.zip = zipfile.ZipFile(str(self.path))
         except READ_ERRORS as exc:
@@ -104,10 +125,29 @@ class ZipReader:
         return [m for m in found if m.escape or JUNK not in m.parts]
 
     def read(self, item: Member) -> Optional[bytes]:
-        """A member's bytes, or None when it holds more than the cap (never read past it)."""
+        """A member's bytes, or None when it holds more than ``member_bytes`` (never read past it).
+
+        Raises MemberRefused for a member that expands more than ``ratio`` times its compressed
+        size, ArchiveError once the members read together pass ``total_bytes``.
+        """
+        caps = self.caps
+        limit = min(caps.member_bytes, caps.total_bytes - self.read_bytes) + 1
+        expands = max(caps.ratio * item.info.compress_size, RATIO_FLOOR)
+        data = bytearray()
         try:
             with self.zip.open(item.info) as source:
-                data = source.read(self.caps.member_bytes + 1)
+                while len(data) < limit:
+                    chunk = source.read(min(CHUNK, limit - len(data)))
+                    if not chunk:
+                        break
+                    data += chunk
+                    if len(data) > expands:
+                        raise MemberRefused("unsafe zip", f"{item.name} expands to more than {caps.ratio} times "
+                                                          "its compressed size (a zip bomb?)")
         except READ_ERRORS as exc:
             raise self.corrupt(exc) from None
-        return None if len(data) > self.caps.member_bytes else data
+        self.read_bytes += len(data)
+        if self.read_bytes > caps.total_bytes:
+            raise ArchiveError("unsafe zip", f"{self.path.name} holds more than {caps.total_bytes} bytes "
+                                             "(uncompressed) in the members read")
+        return None if len(data) > caps.member_bytes else bytes(data)

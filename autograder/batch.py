@@ -1,7 +1,7 @@
 """Batch grading: a whole class graded in parallel into a gradebook that never loses a grade.
 
     python -m autograder batch SUBMISSIONS --out DIR [--jobs N] [--resume] [--seed S]
-        [--lms canvas|moodle] [--overrides FILE] [--shard K/N]
+        [--lms canvas|moodle] [--overrides FILE] [--shard K/N] [--unisolated]
 
 SUBMISSIONS is a folder (or one .zip of it) with one entry per student: a
 folder, a .zip or a notebook, named by the student id (`--lms canvas|moodle`
@@ -31,10 +31,17 @@ feedback; this module is the command and the `Batch` that joins them):
   of the key: editing them re-computes the final grades without re-grading.
 - `--shard K/N` grades the students whose id hashes to shard K, with the
   same seeds as a whole run; `python -m autograder merge` joins the shards.
+- Students are kept apart by the sandbox's isolation (`autograder.isolation`),
+  said once in the log. Where the children cannot be isolated (modes "uid
+  drop" and "none"), batch refuses to grade unless the instructor passes
+  `--unisolated`; and it runs one call in a sandbox before grading anyone, so
+  that a machine where the sandbox cannot start stops the batch instead of
+  giving the whole class a "grader error".
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -46,6 +53,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from autograder import isolation
 from autograder.archive import ArchiveError
 from autograder.config import DEFAULT_PATH, read_toml
 from autograder.finals import Final, final_grade
@@ -54,7 +62,7 @@ from autograder.lms import Entry, extract_class_zip, find_submissions, read_work
 from autograder.outputs import (FEEDBACK_KEY, LMS_FILES, Publishing, read_state, write_feedback, write_gradebook,
                                 write_state, write_summary)
 from autograder.pool import run_pool
-from autograder.sandbox import running_as_root
+from autograder.sandbox import SandboxBroken, running_as_root, self_test
 from autograder.suite import ASSIGNMENTS
 
 # A safety net above the grader's own per-submission limit: a worker stuck for this many times
@@ -352,6 +360,9 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
                         help="Moodle's grading worksheet (CSV): submission times, for late work, and names")
     parser.add_argument("--lms-assignment", default="tinybackprop", metavar="TITLE",
                         help="the assignment's column in Canvas's import, e.g. \"Assignment 1 (4567)\"")
+    parser.add_argument("--unisolated", action="store_true",
+                        help="grade even where the students' code cannot be isolated from the machine "
+                             "(the results then say so)")
     parser.add_argument("--worker-timeout", type=float,
                         help="seconds before a stuck grading process is killed (default: three times "
                              "the config's submission_seconds, plus 30)")
@@ -381,6 +392,7 @@ def parse_args(argv: List[str]) -> argparse.Namespace:
         parser.error("--worksheet: %s" % exc)
     if args.worker_timeout is None:
         args.worker_timeout = WORKER_TIMEOUT_FACTOR * config.limits.submission_seconds + WORKER_TIMEOUT_MARGIN
+    args.limits = config.limits
     unknown = sorted(set(args.only) - gradable_names()) if args.only else []
     if unknown:
         # Caught here, or every worker would fail on it and each student get a "grader error" row.
@@ -404,12 +416,35 @@ def gradable_names() -> set:
     return {c.assignment for c in checks} | {"%s.%s" % (c.assignment, c.stage) for c in checks}
 
 
+def checked_probe(args: argparse.Namespace) -> Optional[isolation.Probe]:
+    """The isolation the children get here, said once in the log; None, once the log says why, when
+    the batch must not grade: no isolation without --unisolated, or a sandbox that fails its self-test."""
+    probe = isolation.probe()
+    if not probe.isolated and args.unisolated:
+        probe = dataclasses.replace(probe, accepted=True)
+    print(probe.describe(), file=sys.stderr)
+    if not probe.isolated and not args.unisolated:
+        print(probe.refusal(), file=sys.stderr)
+        return None
+    try:
+        self_test(args.limits, probe)
+    except SandboxBroken as exc:
+        print("grader error: %s; nobody was graded" % exc, file=sys.stderr)
+        return None
+    return probe
+
+
 def main(argv: List[str]) -> int:
-    """Grade a batch; 0 when every submission got a row, 2 for bad input, 130 when interrupted."""
+    """Grade a batch; 0 when every submission got a row, 1 when this machine cannot grade it safely,
+    2 for bad input, 130 when interrupted."""
     args = parse_args(argv)
     if not args.submissions.exists():
         print("error: %s does not exist" % args.submissions, file=sys.stderr)
         return 2
+    probe = checked_probe(args)
+    if probe is None:
+        return 1
+    args.probe = probe
     args.out.mkdir(parents=True, exist_ok=True)
     clean(args.out)  # what a killed batch left
     try:
@@ -455,6 +490,8 @@ def run(args: argparse.Namespace) -> int:
     batch = Batch(args.out, entries, args.publishing)
     if args.resume:
         batch.load_existing()
+    # What the isolated children need, found once here rather than once per worker.
+    installation = isolation.discover(sys.executable).to_json() if args.probe.isolated else None
     todo = []
     for entry, job in make_jobs(entries, seed, args):
         if args.resume and batch.up_to_date(entry.student, job["key"]):
@@ -462,7 +499,7 @@ def run(args: argparse.Namespace) -> int:
         if entry.problem:
             batch.refuse(entry, job["key"])
         else:
-            todo.append(job)
+            todo.append(dict(job, probe=args.probe.to_json(), installation=installation))
     batch.write_gradebook()
     try:
         with BatchProgress(total=len(entries), done=len(entries) - len(todo)) as progress:

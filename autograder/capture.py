@@ -3,12 +3,14 @@
 The child's stdout and stderr go to a pipe of their own (never the reply
 pipe), which the sandbox drains while it waits for a reply, so that a
 student who prints without end can neither block the child nor fill the
-grader's memory.
+grader's memory, nor hold the grader in a drain that never ends.
 """
 from __future__ import annotations
 
 import os
 import select
+
+DRAIN_CHUNKS = 16  # chunks of 64 KiB read by one drain: the sandbox's deadlines are checked between drains
 
 
 class Output:
@@ -26,14 +28,18 @@ class Output:
         self.kept += chunk[:room]
         self.dropped += max(len(chunk) - room, 0)
 
-    def drain(self, fd: int, wait: float) -> None:
-        """Read whatever is waiting in the pipe ``fd`` (waiting at most ``wait`` s for the first chunk)."""
-        while select.select([fd], [], [], wait)[0]:
+    def drain(self, fd: int, wait: float) -> bool:
+        """Read what is waiting in the pipe ``fd``, at most DRAIN_CHUNKS chunks (waiting at most ``wait`` s
+        for the first); False once the pipe has ended (every writer gone)."""
+        for _ in range(DRAIN_CHUNKS):
+            if not select.select([fd], [], [], wait)[0]:
+                return True
             chunk = os.read(fd, 65536)
             if not chunk:
-                return
+                return False
             self.add(chunk)
             wait = 0
+        return True
 
     def text(self) -> str:
         """Everything printed so far (capped), with a note of how much was left out."""

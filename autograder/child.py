@@ -2,12 +2,16 @@
 
 Started by ``autograder.sandbox`` as ``python -I -S -B -u child.py REQUEST_FD
 REPLY_FD`` (isolated mode, no site-packages, no bytecode files, unbuffered),
-with the student's stdout/stderr already pointing at the capture pipe. The
-first line on the request pipe is the settings (JSON). Before any student
-code runs it, in this order:
+with the student's stdout/stderr already pointing at the capture pipe. Where
+the machine allows it, it is started in its private view of the machine
+(``autograder.isolation``), already unprivileged, with its workspace at
+``/workspace``. The first line on the request pipe is the settings (JSON).
+Before any student code runs it, in this order:
 
 1. sets resource limits: address space (memory), CPU seconds, file size
-   (which also caps the captured output), no core files;
+   (which also caps the captured output), no core files; a limit that cannot
+   be set stops it unless the settings say the grading is unprotected anyway
+   (``strict`` false: mode "none", a student's own machine);
 2. puts the workspace's ``lib`` folder on its path and imports ``wire``
    from it (the workspace's copy of ``autograder/wire.py``: the message tags
    and how values cross); when it will drop privileges, it also imports the
@@ -15,8 +19,9 @@ code runs it, in this order:
    modules (never a ``__main__``) while it can still read them (the interpreter may
    live in a directory, such as ``/root``, that the unprivileged user cannot
    read; a module left out of ``COMMON_STDLIB`` may then fail to import);
-3. when started as root, hides the grader's tree behind an empty mount (see
-   ``hide_paths``) and drops to the unprivileged uid/gid it was given;
+3. in mode "uid drop" (started as root, no namespaces), hides the grader's
+   tree behind an empty mount where root may make one (see ``hide_paths``)
+   and drops to the unprivileged uid/gid it was given;
 4. forbids new processes (RLIMIT_NPROC = 0) and moves into its empty work dir.
 
 Then it reads one JSON request per line from the request pipe and writes one
@@ -57,16 +62,17 @@ class Refused(Exception):
 
 
 def limit(name: str, soft: int, hard: int, settings: dict) -> None:
-    """Set one resource limit; where it cannot be set, only a student's own machine may go on.
+    """Set one resource limit; where it cannot be set, only an unprotected grading may go on.
 
-    Some systems refuse some limits (macOS and RLIMIT_AS). Grading as root (an
-    instructor's or Gradescope's machine) must not go on without them; a student
-    grading their own work on their own computer protects nobody but themselves.
+    Some systems refuse some limits (macOS and RLIMIT_AS). A protected grading
+    (isolated, or as another uid: an instructor's or Gradescope's machine) must
+    not go on without them; a student grading their own work on their own
+    computer, unisolated, protects nobody but themselves.
     """
     try:
         resource.setrlimit(getattr(resource, name), (soft, hard))
     except (ValueError, OSError, AttributeError):
-        if settings.get("uid") is not None:
+        if settings.get("strict"):
             raise
 
 
@@ -105,11 +111,12 @@ CLONE_NEWNS, MS_RDONLY, MS_REC, MS_PRIVATE = 0x00020000, 1, 0x4000, 1 << 18
 def hide_paths(settings: dict) -> bool:
     """Cover the grader's tree (its .git, references and hidden tests) with an empty tmpfs.
 
-    Only as root, in a private mount namespace of this process: nobody else
-    sees the empty mount. Mode 0o700 on the secret folders already keeps them
-    from the child's uid; this also hides the repository's history (``.git``),
-    which holds every committed reference. Returns False where the system
-    refuses namespaces (an unprivileged container): then only the modes protect.
+    Only in mode "uid drop" (an isolated child has none of it in its view), in a
+    private mount namespace of this process: nobody else sees the empty mount.
+    Mode 0o700 on the secret folders already keeps them from the child's uid;
+    this also hides the repository's history (``.git``), which holds every
+    committed reference. Returns False where the system refuses namespaces (a
+    container without CAP_SYS_ADMIN): then only the modes protect.
     """
     paths = settings.get("hide") or []
     if settings.get("uid") is None or not paths:

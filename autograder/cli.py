@@ -66,6 +66,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return run_subcommand(argv[0], argv[1:])
     args = parser().parse_args(argv)
+    from autograder import isolation
     from autograder.config import ConfigError, load_config
     from autograder.grade import grade_submission
     from autograder.ladder import available_ladders
@@ -74,8 +75,12 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     try:
         config = load_config(args.config)
+        probe = isolation.probe()
+        if not probe.isolated:  # a student's own machine: say so once, and grade
+            print(f"warning: {probe.describe()}; your code runs with only its time and memory limits",
+                  file=sys.stderr)
         result = grade_submission(args.submission, only=args.only or None,
-                                  public_only=args.public_only, seed=args.seed, config=config)
+                                  public_only=args.public_only, seed=args.seed, config=config, probe=probe)
     except (ConfigError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -32,6 +32,8 @@ class Limits:
     memory_mb: int = 512
     output_bytes: int = 20_000
     file_bytes: int = 1_000_000
+    tmp_bytes: int = 16_000_000   # the isolated child's private /tmp (a tmpfs, gone with it)
+    work_bytes: int = 16_000_000  # the isolated child's work folder (a tmpfs, gone with it)
 
 
 class ConfigError(ValueError):
@@ -143,6 +145,8 @@ def load_config(path: Optional[Union[str, Path]] = None) -> Config:
         memory_mb=int(_number(limits_table, "memory_mb", defaults.memory_mb, where)),
         output_bytes=int(_number(limits_table, "output_bytes", defaults.output_bytes, where)),
         file_bytes=int(_number(limits_table, "file_bytes", defaults.file_bytes, where)),
+        tmp_bytes=int(_number(limits_table, "tmp_bytes", defaults.tmp_bytes, where)),
+        work_bytes=int(_number(limits_table, "work_bytes", defaults.work_bytes, where)),
     )
     visibility = data.get("hidden", {}).get("visibility", "after_published")
     if visibility not in VISIBILITIES:

@@ -10,7 +10,8 @@ it keeps no global state, so a process pool may call it many times. Steps:
 3. give each check its points: the checks of a stage (public and hidden,
    also the hidden ones a handout lists only in ``hidden_manifest.json``) are
    rescaled so that they add up to the stage's total in ``config.toml``;
-4. per assignment: no credit for a missing file or a forbidden import;
+4. per assignment: no credit for a missing file, a forbidden import, or a
+   file Python would not read as the check did (``autograder.imports``);
    otherwise one sandboxed child (restarted after a timeout or a death) runs
    the checks in order. Each check gets its own ``random.Random`` seeded from
    the grading seed and its name, so its inputs do not depend on which other
@@ -32,15 +33,16 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from autograder import isolation
 from autograder.config import Config, load_config
 from autograder.content import COURSE, HIDDEN, PUBLIC, part
-from autograder.imports import forbidden_imports
+from autograder.imports import SourceRefused, forbidden_imports
 from autograder.results import GradeResult, TestResult
-from autograder.sandbox import Sandbox, SandboxBroken, running_as_root
+from autograder.sandbox import ReplyQuota, Sandbox, SandboxBroken, running_as_root
 from autograder.submission import Submission, SubmissionError, load_submission
 from autograder.suite import (ASSIGNMENTS, BadReturn, CallTimeout, Check, ForbiddenCall, NotImplementedYet,
                               Session, Stopped, SubmissionDied, Verdict)
-from autograder.workspace import Workspace
+from autograder.workspace import Workspace, WorkspaceError
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
@@ -146,11 +148,12 @@ def _stopped(verdict: Verdict, fraction: float, session: Session) -> Tuple[str, 
 
 
 def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tuple[Check, float]],
-                    config: Config, seed: int, deadline: float) -> Tuple[List[TestResult], bool]:
-    """Run one assignment's checks in its own sandbox; return the results and whether the grader broke."""
-    sandbox = Sandbox(workspace, assignment, config.limits)
+                    config: Config, seed: int, deadline: float, probe: isolation.Probe,
+                    quota: ReplyQuota) -> Tuple[List[TestResult], str]:
+    """Run one assignment's checks in its own sandbox; return the results and why the grader broke ("")."""
+    sandbox = Sandbox(workspace, assignment, config.limits, probe, quota)
     sandbox.deadline = deadline
-    results, broken = [], False
+    results, broken = [], ""
     try:
         for check, points in checks:
             visibility = config.hidden_visibility if check.hidden else "visible"
@@ -162,8 +165,8 @@ def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tupl
             try:
                 status, fraction, message, hint, trace = _outcome(check, session)
             except SandboxBroken as exc:
-                broken = True
-                results.append(_zero(check, points, "error", str(exc), visibility))
+                broken = str(exc)
+                results.append(_zero(check, points, "error", broken, visibility))
                 continue
             results.append(TestResult(check.name, check.assignment, check.stage, fraction * points,
                                       points, status, message, hint, check.hidden, visibility,
@@ -187,10 +190,14 @@ def protect_secrets() -> None:
 
 def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]] = None,
                      public_only: bool = False, seed: Optional[int] = None,
-                     config: Optional[Config] = None) -> GradeResult:
-    """Grade a folder, ``.zip`` or ``.ipynb`` (None: the local ``assignments/``); never raises for a bad one."""
+                     config: Optional[Config] = None, probe: Optional[isolation.Probe] = None) -> GradeResult:
+    """Grade a folder, ``.zip`` or ``.ipynb`` (None: the local ``assignments/``); never raises for a bad one.
+
+    ``probe``: how the children are isolated (None: what this machine allows, asked once per process).
+    """
     started = time.monotonic()
     config = config or load_config()
+    probe = probe or isolation.probe()
     seed = random.SystemRandom().randrange(2 ** 31) if seed is None else int(seed)
     protect_secrets()
     present = discover_checks(public_only)
@@ -211,10 +218,12 @@ def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]
         tests = [_zero(c, p, "error", exc.message, config.hidden_visibility if c.hidden else "visible")
                  for c, p in chosen]
         return _result(Path(str(path or "assignments")).stem, tests, exc.status, exc.message,
-                       hidden_pending, seed, started)
-    tests, status = _grade_loaded(submission, chosen, config, seed, started)
-    message = "" if status == "graded" else "The grader's sandbox failed; this grade must be redone."
-    return _result(submission.student, tests, status, message, hidden_pending, seed, started)
+                       hidden_pending, seed, started, probe)
+    tests, broken = _grade_loaded(submission, chosen, config, seed, started, probe)
+    status, message = "graded", ""
+    if broken:
+        status, message = "grader error", f"The grader's sandbox failed ({broken}); this grade must be redone."
+    return _result(submission.student, tests, status, message, hidden_pending, seed, started, probe)
 
 
 def _check_only(only: Optional[Sequence[str]], present: Sequence[Check]) -> None:
@@ -227,37 +236,54 @@ def _check_only(only: Optional[Sequence[str]], present: Sequence[Check]) -> None
 
 
 def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]], config: Config,
-                  seed: int, started: float) -> Tuple[List[TestResult], str]:
-    """Grade a submission that was read: per assignment, a problem, a forbidden import or a sandbox."""
+                  seed: int, started: float, probe: isolation.Probe) -> Tuple[List[TestResult], str]:
+    """Grade a submission that was read: per assignment, a problem, a forbidden import or a sandbox;
+    return the results and why the grader broke ("" if it did not)."""
     tests: List[TestResult] = []
-    status = "graded"
+    broken = ""
     deadline = started + config.limits.submission_seconds
-    workspace = Workspace(submission.files)
+    try:
+        workspace = Workspace(submission.files)
+    except WorkspaceError as exc:
+        return [_zero(c, p, "error", f"Not run: {exc}", config.hidden_visibility if c.hidden else "visible")
+                for c, p in chosen], str(exc)
+    quota = ReplyQuota()
     try:
         for assignment in ASSIGNMENTS:
             checks = [(c, p) for c, p in chosen if c.assignment == assignment]
             if not checks:
                 continue
-            problem = submission.problems.get(assignment)
-            found = [] if problem else forbidden_imports(submission.files[assignment + ".py"],
-                                                         config.forbidden_imports)
-            if problem or found:
-                why = problem or (f"{assignment}.py uses what this assignment forbids ("
-                                  + "; ".join(str(f) for f in found) + "), so it earns no credit")
-                tests += [_zero(c, p, "forbidden" if found else "error", why,
-                                config.hidden_visibility if c.hidden else "visible") for c, p in checks]
+            status, why = _refusal(submission, assignment, config)
+            if why:
+                tests += [_zero(c, p, status, why, config.hidden_visibility if c.hidden else "visible")
+                          for c, p in checks]
                 continue
-            results, broken = _run_assignment(workspace, assignment, checks, config, seed, deadline)
+            results, failure = _run_assignment(workspace, assignment, checks, config, seed, deadline, probe, quota)
             tests += results
-            if broken:
-                status = "grader error"
+            broken = broken or failure
     finally:
         workspace.close()
-    return tests, status
+    return tests, broken
+
+
+def _refusal(submission: Submission, assignment: str, config: Config) -> Tuple[str, str]:
+    """(status, why) when an assignment's file is not graded at all (missing, unreadable, a forbidden
+    import), else ("", "")."""
+    problem = submission.problems.get(assignment)
+    if problem:
+        return "error", problem
+    try:
+        found = forbidden_imports(submission.files[assignment + ".py"], config.forbidden_imports)
+    except SourceRefused as exc:
+        return exc.status, f"{assignment}.py {exc.message}, so it earns no credit"
+    if found:
+        return "forbidden", (f"{assignment}.py uses what this assignment forbids ("
+                             + "; ".join(str(f) for f in found) + "), so it earns no credit")
+    return "", ""
 
 
 def _result(student: str, tests: List[TestResult], status: str, message: str,
-            hidden_pending: Tuple[int, float], seed: int, started: float) -> GradeResult:
+            hidden_pending: Tuple[int, float], seed: int, started: float, probe: isolation.Probe) -> GradeResult:
     """Add up a GradeResult (test names made unique: Gradescope and the gradebook key on them)."""
     seen: Dict[str, int] = {}
     for test in tests:
@@ -266,4 +292,4 @@ def _result(student: str, tests: List[TestResult], status: str, message: str,
             test.name = f"{test.name}#{seen[test.name]}"
     return GradeResult(student, round(sum(t.score for t in tests), 4),
                        round(sum(t.max_score for t in tests), 4), status, message, tests,
-                       hidden_pending, seed, time.monotonic() - started)
+                       hidden_pending, seed, time.monotonic() - started, probe.label())

@@ -1,6 +1,6 @@
 """The Gradescope autograder bundle, and the program that runs inside it.
 
-    python -m autograder gradescope OUT.zip [--config PATH] [--format ansi|md] [--hidden-details]
+    python -m autograder gradescope OUT.zip [--config PATH] [--format ansi|md] [--hidden-details] [--unisolated]
 
 builds the zip to upload as a Gradescope "programming assignment" autograder
 (layout from Gradescope's autograder specification): at the root `setup.sh`
@@ -15,9 +15,14 @@ students see hidden tests' messages) are in `gradescope.json`.
 (score, tests with visibility; hidden tests `after_published` as the config
 says), and writes a zero-score results.json saying what went wrong when
 grading itself fails, so Gradescope never shows a blank. Student code runs in
-the grader's sandbox, which drops to an unprivileged user when run as root
-(as on Gradescope); the source folder, with the references and hidden tests,
-is made readable by root only before any student code runs. The root
+the grader's sandbox, isolated as far as the container allows: Gradescope runs
+it as root, usually without CAP_SYS_ADMIN and under Docker's default seccomp
+profile, so the probe (``autograder.isolation``) most often finds mode "uid
+drop" (an unprivileged uid of the child's own), which grades; the log says
+which mode, and results.json records it. Where it finds none, it refuses to
+grade unless the bundle was built with ``--unisolated``. The source folder,
+with the references and hidden tests, is made readable by root only before
+any student code runs. The root
 `/autograder` can be moved with the environment variable
 `TINYBACKPROP_GRADESCOPE_ROOT` (the tests use a temporary folder).
 """
@@ -35,6 +40,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from autograder import isolation
 from autograder.gradebook import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,9 +155,9 @@ def bundle_files(config: Optional[str]) -> Dict[str, Path]:
 
 
 def build(out: Path, config: Optional[str] = None, output_format: str = "md",
-          hidden_details: bool = False) -> List[str]:
+          hidden_details: bool = False, unisolated: bool = False) -> List[str]:
     """Write the Gradescope bundle to out (a .zip); returns the names it holds."""
-    settings = {"output_format": output_format, "hidden_details": hidden_details}
+    settings = {"output_format": output_format, "hidden_details": hidden_details, "unisolated": unisolated}
     texts = {
         "setup.sh": SETUP_SH,
         "run_autograder": RUN_AUTOGRADER,
@@ -189,8 +195,8 @@ def locate_submission(folder: Path) -> Path:
 
 
 def read_settings(source: Path) -> Dict[str, Any]:
-    """The bundle's settings (output format, hidden details), with defaults if the file is absent."""
-    settings = {"output_format": "md", "hidden_details": False}
+    """The bundle's settings (output format, hidden details, unisolated), with defaults if the file is absent."""
+    settings = {"output_format": "md", "hidden_details": False, "unisolated": False}
     path = source / SETTINGS
     if path.exists():
         settings.update(json.loads(path.read_text(encoding="utf-8")))
@@ -213,7 +219,14 @@ def run(root: Path) -> Dict[str, Any]:
     try:
         protect(source)
         settings = read_settings(source)
-        results = grade(locate_submission(root / "submission"), seed, settings, student_name(root))
+        probe = isolation.probe()
+        if not probe.isolated and settings["unisolated"]:
+            probe = dataclasses.replace(probe, accepted=True)
+        print(probe.describe(), flush=True)  # Gradescope keeps this output for the staff
+        if probe.mode is isolation.Mode.NONE and not settings["unisolated"]:
+            results = refused(probe)
+        else:
+            results = grade(locate_submission(root / "submission"), seed, settings, student_name(root), probe)
     except Exception:
         # The traceback is for the staff (Gradescope keeps this process's output), not the student.
         traceback.print_exc()
@@ -238,14 +251,25 @@ def student_name(root: Path) -> str:
     return ", ".join(names) or "submission"
 
 
-def grade(submission: Path, seed: int, settings: Dict[str, Any], student: str) -> Dict[str, Any]:
+def refused(probe: isolation.Probe) -> Dict[str, Any]:
+    """The results.json of a submission not graded because its code could not be isolated here."""
+    print(probe.refusal(), flush=True)
+    return {"score": 0.0, "tests": [],
+            "output": "The autograder did not grade this submission: it cannot keep your code apart from "
+                      "this machine. This is not a grade: please tell the course staff.",
+            "tinybackprop": {"status": "grader error", "isolation": probe.label()}}
+
+
+def grade(submission: Path, seed: int, settings: Dict[str, Any], student: str,
+          probe: isolation.Probe) -> Dict[str, Any]:
     """The results.json of one submission, with the report in the configured format."""
     from autograder.grade import grade_submission
 
     from autograder.config import load_config
 
     config = load_config()
-    result = dataclasses.replace(grade_submission(str(submission), seed=seed, config=config), student=student)
+    result = dataclasses.replace(grade_submission(str(submission), seed=seed, config=config, probe=probe),
+                                 student=student)
     results = result.to_results_json()
     # Hidden tests' messages appear at once only if asked for, or if they are visible anyway.
     show_hidden = settings["hidden_details"] or config.hidden_visibility == "visible"
@@ -303,6 +327,9 @@ def main(argv: List[str]) -> int:
                         help="how Gradescope shows the report: md (Markdown) or ansi (colours)")
     parser.add_argument("--hidden-details", action="store_true",
                         help="show hidden tests' messages in the report (their visibility still applies)")
+    parser.add_argument("--unisolated", action="store_true",
+                        help="grade even where the students' code cannot be isolated in Gradescope's container "
+                             "(the results then say so)")
     parser.add_argument("--run", action="store_true", help="grade a submission (inside Gradescope)")
     parser.add_argument("--root", type=Path, default=Path(os.environ.get(ROOT_VARIABLE, "/autograder")),
                         help="Gradescope's /autograder folder")
@@ -321,7 +348,7 @@ def main(argv: List[str]) -> int:
         print("warning: with hidden.visibility = \"hidden\", Gradescope shows students a total that "
               "includes the hidden tests' points; after_due_date or after_published keeps it back",
               file=sys.stderr)
-    names = build(args.out, args.config, args.output_format, args.hidden_details)
+    names = build(args.out, args.config, args.output_format, args.hidden_details, args.unisolated)
     print("Wrote %s (%d files). Upload it as the autograder of a Gradescope programming assignment."
           % (args.out, len(names)))
     return 0

@@ -1,6 +1,11 @@
 """The forbidden-import check: an assignment that imports a forbidden module gets no credit.
 
-The check reads the source with ``ast`` (nothing is run). It finds ``import``
+The check reads what Python will run: the bytes the workspace writes, decoded
+as the import system decodes them (a UTF-8 byte order mark, a coding cookie
+on the first two lines), parsed with ``ast`` (nothing is run). A file that
+declares an encoding other than UTF-8 (or ASCII) is refused, since one such as
+UTF-7 shows a comment where Python reads an ``import``; a file Python cannot
+parse is refused too, never taken as clean (:class:`SourceRefused`). It finds ``import``
 and ``from ... import`` statements anywhere in the file, and calls of
 ``__import__``, ``importlib.import_module`` and ``exec``/``eval``/``compile``
 (code built from strings would hide an import). A name is forbidden when it or a
@@ -14,6 +19,9 @@ is what actually stops a submission (numpy is not even on the child's path).
 from __future__ import annotations
 
 import ast
+import codecs
+import io
+import tokenize
 from dataclasses import dataclass
 from typing import Iterable, List
 
@@ -26,6 +34,17 @@ DEFAULT_FORBIDDEN = (
 )
 DYNAMIC_CALLS = ("__import__", "exec", "eval", "compile")  # called by bare name
 DYNAMIC_METHODS = ("__import__", "import_module")  # called as an attribute (importlib.import_module)
+ENCODINGS = ("utf-8", "ascii")  # the source encodings accepted, by their codecs' names
+
+
+class SourceRefused(Exception):
+    """A file the check will not pass: ``status`` is a test status ("forbidden", "error"), ``message`` says
+    why, with the line ("declares the encoding utf-7 on line 1; ...")."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -48,13 +67,44 @@ def is_forbidden(name: str, forbidden: Iterable[str]) -> bool:
     return bool(prefixes & set(forbidden))
 
 
-def forbidden_imports(source: str, forbidden: Iterable[str] = DEFAULT_FORBIDDEN) -> List[ForbiddenImport]:
-    """The forbidden imports in ``source`` (empty when it does not parse: the import then fails visibly)."""
-    forbidden = tuple(forbidden)
+def as_written(source: str) -> bytes:
+    """The bytes of a submitted file as the workspace writes them (UTF-8; a lone surrogate a notebook
+    may hold is kept, so that Python refuses the file as the check does)."""
+    return source.encode("utf-8", errors="surrogatepass")
+
+
+def declared_encoding(data: bytes) -> str:
+    """The codec Python's import system decodes ``data`` with (BOM and coding cookie); SourceRefused
+    when it is not UTF-8 or ASCII, or unknown."""
+    lines = iter(io.BytesIO(data).readline, b"")
     try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return []
+        encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    except SyntaxError as exc:  # an unknown encoding, or a BOM that contradicts the cookie
+        raise SourceRefused("forbidden", f"cannot be read as Python reads it ({exc}); save it as UTF-8 "
+                                         "without a coding line") from None
+    name = codecs.lookup(encoding).name
+    if name not in ("utf-8", "utf-8-sig", "ascii"):
+        line = next((number for number, text in enumerate(data.splitlines()[:2], start=1)
+                     if b"coding" in text), 1)
+        raise SourceRefused("forbidden", f"declares the encoding {name} on line {line}; only UTF-8 (or ASCII) "
+                                         "source is accepted: remove the coding line or change it to utf-8")
+    return name
+
+
+def forbidden_imports(source: str, forbidden: Iterable[str] = DEFAULT_FORBIDDEN) -> List[ForbiddenImport]:
+    """The forbidden imports in ``source`` as Python will read it (from the bytes of :func:`as_written`).
+
+    Raises SourceRefused for a declared encoding other than UTF-8 or ASCII, or a file that does not parse.
+    """
+    forbidden = tuple(forbidden)
+    data = as_written(source)
+    declared_encoding(data)
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError) as exc:
+        where = f"line {exc.lineno}: " if getattr(exc, "lineno", None) else ""
+        text = getattr(exc, "msg", None) or str(exc)
+        raise SourceRefused("error", f"cannot be parsed by Python ({where}{text})") from None
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -20,7 +20,7 @@ Nothing a student sent is lost on the way:
 A student whose files must be gathered gets a folder under ``staging``,
 holding each assignment under the name the grader looks for. A class zip is
 extracted with the one safe reader (``autograder.archive``): a member that
-climbs out, a symlink or an oversized file is never written, and its student
+climbs out, a symlink, an oversized file or a zip bomb is never written, and its student
 gets a row saying why.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from autograder.archive import CLASS_CAPS, Member, ZipReader
+from autograder.archive import CLASS_CAPS, Member, MemberRefused, ZipReader
 from autograder.submission import KIT_FOLDERS, Submission, SubmissionError, load_submission
 from autograder.suite import ASSIGNMENTS
 
@@ -315,6 +315,13 @@ def extract_class_zip(archive: Path, dest: Path) -> Tuple[Path, Dict[str, Tuple[
             parts = item.parts
             owner = parts[1] if wrapper and len(parts) > 1 else (parts[0] if parts else "")
             problem = _unsafe_member(item)
+            if problem is None and not item.is_dir:
+                try:
+                    data = reader.read(item)  # at most the cap: a member's declared size cannot be trusted
+                except MemberRefused as exc:
+                    problem = (exc.status, exc.message)
+                else:
+                    problem = ("oversized file", _too_big(item.name)) if data is None else None
             if problem:
                 if owner and owner != ".." and item.escape != "absolute":
                     # The student's folder stays, so that the student gets a row saying why.
@@ -328,10 +335,6 @@ def extract_class_zip(archive: Path, dest: Path) -> Tuple[Path, Dict[str, Tuple[
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            data = reader.read(item)  # at most the cap: a member's declared size cannot be trusted
-            if data is None:
-                problems[owner] = ("oversized file", _too_big(item.name))
-                continue
             target.write_bytes(data)
     return (dest / wrapper if wrapper else dest), problems
 

@@ -39,10 +39,15 @@ def grade_worker(conn: Any, job: Dict[str, Any]) -> None:
     try:
         from autograder.config import load_config
         from autograder.grade import grade_submission
+        from autograder.isolation import Installation, Probe, adopt
 
         config = load_config(job["config"]) if job["config"] else None
+        probe = Probe.from_json(job["probe"]) if job.get("probe") else None  # as the batch checked it
+        if job.get("installation"):
+            adopt(sys.executable, Installation.from_json(job["installation"]))
         result = grade_submission(
-            job["path"], only=job["only"], public_only=job["public_only"], seed=job["seed"], config=config
+            job["path"], only=job["only"], public_only=job["public_only"], seed=job["seed"], config=config,
+            probe=probe,
         )
         # The batch's id of the student (a name that is not UTF-8 arrives escaped), not the file's name.
         result = dataclasses.replace(result, student=job["student"])

@@ -79,15 +79,20 @@ def student_location(trace: str) -> str:
     return f"{frames[-1][0]}, line {frames[-1][1]}, in {frames[-1][2]}" if frames else ""
 
 
+def text(reply: dict, key: str) -> str:
+    """One text of a refusal, capped as ``wire.TEXT_CAPS`` says (whatever the child sent)."""
+    return wire.clip(str(reply.get(key, "")), wire.TEXT_CAPS[key])
+
+
 def refusal_error(reply: dict, generation: int, trace: str) -> StudentError:
     """The StudentError for a refusal reply; ``trace`` is its traceback as the student sees it."""
     kind = reply.get("kind")
-    message = str(reply.get("message", ""))
+    message = text(reply, "message")
     if kind == wire.NOT_IMPLEMENTED:
         return NotImplementedYet(message, computed(reply, generation))
     if kind == wire.BAD_RETURN:
         return BadReturn(message)
     if kind == wire.FORBIDDEN:
         return ForbiddenCall(message)
-    return StudentCrash(str(reply.get("exc_type", "")) or "Error", message, trace,
+    return StudentCrash(text(reply, "exc_type") or "Error", message, trace,
                         student_location(trace), computed(reply, generation))

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
 STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidden")
+# The most characters of each text of a test: whatever a submission makes the checks say, results.json
+# and the reports stay small.
+TEXT_CAP = 8000
 # The order of the stages in every report, gradebook column and summary.
 STAGES = ("gates", "forward", "backward", "naive", "vectorized", "training")
 
@@ -38,6 +41,10 @@ class TestResult:
     visibility: str = "visible"
     printed: str = ""  # what the student's code printed during the check (trimmed)
     traceback: str = ""  # the student's traceback, for --verbose
+
+    def __post_init__(self) -> None:
+        for name in ("output", "hint", "printed", "traceback"):
+            setattr(self, name, capped(getattr(self, name)))
 
     def to_json(self) -> dict:
         """This test in Gradescope's ``tests[]`` schema (``status`` passed/failed) plus extra keys."""
@@ -65,6 +72,10 @@ class GradeResult:
     hidden_pending: Tuple[int, float] = (0, 0.0)  # hidden tests (and their points) not run here
     seed: int = 0
     seconds: float = 0.0
+    isolation: str = ""  # how the student's code was kept apart from the machine ("namespaces (root)")
+
+    def __post_init__(self) -> None:
+        self.message = capped(self.message)
 
     def to_results_json(self) -> dict:
         """Gradescope's ``results.json``, extended only by extra keys."""
@@ -76,7 +87,7 @@ class GradeResult:
                 "output": summary.strip(), "tests": [test.to_json() for test in self.tests],
                 "tinybackprop": {"student": self.student, "status": self.status, "seed": self.seed,
                                  "hidden_pending": list(self.hidden_pending),
-                                 "seconds": round(self.seconds, 3)}}
+                                 "seconds": round(self.seconds, 3), "isolation": self.isolation}}
 
     def to_markdown(self, hidden_details: bool = False) -> str:
         """Feedback for the student as Markdown: a table per assignment; hidden tests show only
@@ -99,6 +110,11 @@ class GradeResult:
 
 
 # -- the pieces every view shares ----------------------------------------------------------
+
+def capped(text: str, cap: int = TEXT_CAP) -> str:
+    """``text`` cut to ``cap`` characters, the cut said."""
+    return text if len(text) <= cap else text[:cap] + f"\n... ({len(text) - cap} more characters not shown)"
+
 
 def grouped(result: GradeResult) -> Dict[str, Dict[str, List[TestResult]]]:
     """The tests by assignment (in grading order), then by stage (in the order of ``STAGES``).
@@ -151,6 +167,8 @@ def summary_lines(result: GradeResult) -> List[str]:
         counts[test.status] = counts.get(test.status, 0) + 1
     if counts:
         lines.append("Tests: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    if result.isolation:
+        lines.append(f"Isolation: {result.isolation}")
     return lines
 
 

@@ -9,11 +9,14 @@ chooses (``<assignment>.py``). Problems come in two sizes:
   climbs out with ``..`` or an absolute path, too many entries), an invalid
   notebook, an empty submission;
 - ``Submission.problems``: one assignment's file is missing, a symlink, too
-  large, not UTF-8, an unreadable notebook or Python that does not parse (the
+  large, a zip bomb, not UTF-8, an unreadable notebook or Python that does not parse (the
   message names the line; the file stays, for the assignments that import
   it); that assignment scores zero and the others are graded. A submission
   that is one ``<assignment>.py`` holds that assignment only: the others are
   "not submitted".
+
+A zip is read through the one safe reader (``autograder.archive``) and only
+the entries that will be graded are read at all, each within its caps.
 
 Where a file is searched: ``<assignment>.py`` at the top of the folder or zip,
 or under a folder inside it (the shallowest wins: a zip of the whole
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from autograder.archive import SUBMISSION_CAPS, ArchiveError, ZipReader
+from autograder.archive import SUBMISSION_CAPS, ArchiveError, MemberRefused, ZipReader
 from autograder.suite import ASSIGNMENTS
 
 MAX_FILE_BYTES = SUBMISSION_CAPS.member_bytes  # the largest file of a submission, zipped or not
@@ -80,7 +83,7 @@ def load_submission(path: Optional[str] = None) -> Submission:
     if target.is_dir():
         submission = _from_entries(target.name, _folder_entries(target))
     elif target.suffix.lower() == ".zip":
-        submission = _from_entries(target.stem, _zip_entries(target))
+        submission = _from_zip(target)
     elif target.suffix.lower() == ".ipynb":
         submission = _from_notebook(target)
     elif target.suffix == ".py":
@@ -106,7 +109,8 @@ def load_submission(path: Optional[str] = None) -> Submission:
 def parse_problem(name: str, source: str) -> str:
     """Why a file's Python does not parse, with its line and a caret ("" when it parses); nothing runs."""
     try:
-        ast.parse(source, name)
+        # Python reads a UTF-8 byte order mark before the first line as no character at all.
+        ast.parse(source[1:] if source.startswith("\ufeff") else source, name)
     except SyntaxError as exc:
         line = (exc.text or "").rstrip("\r\n")
         shown = line.strip()
@@ -136,7 +140,8 @@ def _from_file(path: Path) -> Submission:
     return submission
 
 
-# An entry is (relative path parts, is a symlink, size in bytes, a function reading its bytes).
+# An entry is (relative path parts, is a symlink, size in bytes, a function reading its bytes, which
+# returns None for more than MAX_FILE_BYTES and may raise MemberRefused).
 Entry = Tuple[Tuple[str, ...], bool, int, object]
 
 
@@ -157,8 +162,9 @@ def _folder_entries(folder: Path) -> List[Entry]:
     return entries
 
 
-def _zip_entries(archive: Path) -> List[Entry]:
-    """The entries of a zip, refusing one that is corrupt or has an unsafe entry."""
+def _from_zip(archive: Path) -> Submission:
+    """The assignments of a zip, refusing one that is corrupt or has an unsafe entry; only the entries
+    picked for grading are read."""
     try:
         with ZipReader(archive, SUBMISSION_CAPS) as reader:
             entries = []
@@ -166,11 +172,9 @@ def _zip_entries(archive: Path) -> List[Entry]:
                 if item.escape:
                     raise SubmissionError("unsafe zip", f"{archive.name} has the entry {item.name!r}, "
                                           "which points outside the archive (.. or an absolute path)")
-                if item.is_dir:
-                    continue
-                data = None if item.symlink or item.size > MAX_FILE_BYTES else reader.read(item)
-                entries.append((item.parts, item.symlink, item.size, lambda data=data: data))
-            return entries
+                if not item.is_dir:
+                    entries.append((item.parts, item.symlink, item.size, lambda item=item: reader.read(item)))
+            return _from_entries(archive.stem, entries)
     except ArchiveError as exc:
         raise SubmissionError(exc.status, exc.message) from None
 
@@ -206,7 +210,15 @@ def _read_entry(submission: Submission, assignment: str, entry: Entry, ext: str)
                                            f"{MAX_FILE_BYTES} bytes are not accepted")
         return
     try:
-        text = read().decode("utf-8")
+        data = read()
+    except MemberRefused as exc:
+        submission.problems[assignment] = exc.message
+        return
+    if data is None:  # larger than its archive said
+        submission.problems[assignment] = f"{shown} is over {MAX_FILE_BYTES} bytes; such files are not accepted"
+        return
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         submission.problems[assignment] = (f"{shown} is not UTF-8 text (byte {exc.start}); "
                                            "save it as UTF-8")
@@ -260,9 +272,10 @@ def writefile_cells(cells: Iterable[str]) -> Dict[str, str]:
 
 def _from_notebook(path: Path) -> Submission:
     """A notebook given as the submission: its ``%%writefile <assignment>.py`` cells."""
+    size = path.stat().st_size
+    if size > 20 * MAX_FILE_BYTES:
+        raise SubmissionError("oversized file", f"{path.name} is {size} bytes; too large to grade")
     data = path.read_bytes()
-    if len(data) > 20 * MAX_FILE_BYTES:
-        raise SubmissionError("oversized file", f"{path.name} is {len(data)} bytes; too large to grade")
     try:
         cells = notebook_code_cells(data.decode("utf-8"))
     except UnicodeDecodeError:

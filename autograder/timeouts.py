@@ -5,15 +5,30 @@ function (or the import of the student's module) that ran out the whole
 per-call limit once would run it out again, so later requests for it raise
 :class:`~autograder.suite.NotRun` at once. A call stopped by a shorter limit
 (a speed test's own) or by the end of the submission's budget may be tried
-again: with more time it could return.
+again: with more time it could return. Every timeout's message says where the
+student's code was running (:func:`stuck_at`, from the stack the child dumps).
 """
 from __future__ import annotations
 
+import re
+import sys
 from typing import Dict
 
 from autograder.suite import CallTimeout, NotRun
 
 IMPORT_KEY = ""  # the key of the student module's import among the calls that timed out
+# The first (innermost) frame of the student's code in a faulthandler stack dump.
+STUCK_FRAME = re.compile(r'^  File "[^"]*/assignments/([^"/]+)", line (\d+) in (\S+)$', re.M)
+
+
+def stuck_at(dump: str) -> str:
+    """The line of the student's files a faulthandler stack dump shows running (innermost), or ""."""
+    found = STUCK_FRAME.search(dump)
+    if not found:
+        return ""
+    # PyPy's faulthandler gives a function's first line, not the running one: name the function only.
+    line = "" if sys.implementation.name == "pypy" else f", line {found.group(2)}"
+    return f"assignments/{found.group(1)}{line}, in {found.group(3)}"
 
 
 def running(where: str) -> str:

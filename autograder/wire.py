@@ -16,7 +16,9 @@ with ``kind`` one of ``REFUSALS`` (and, when the student's function raised,
 booleans, None and lists as themselves, and three tagged objects:
 ``{"M": rows}`` a Matrix, ``{"D": {...}}`` a dict (so that a dict of the
 student's cannot pass for a tag), ``{"H": id}`` an object that stays in the
-child (the parent holds a handle to it).
+child (the parent holds a handle to it). A refusal's texts (the student's
+exception type, message and traceback) are cut to ``TEXT_CAPS`` characters,
+by the child before sending and by the parent again on reading.
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ NOT_IMPLEMENTED, BAD_RETURN, FORBIDDEN, CRASH = "not_implemented", "bad_return",
 REFUSALS = (NOT_IMPLEMENTED, BAD_RETURN, FORBIDDEN, CRASH)
 READY = "ready"  # the value of the handshake (id 0): the child is set up, student code may run
 MAX_DEPTH = 20  # how deeply a returned value may nest
+# The most characters of each text of a refusal: the student's words enter the grader's report capped.
+TEXT_CAPS = {"exc_type": 200, "message": 4000, "traceback": 20000}
 
 
 class Unsendable(ValueError):
@@ -85,6 +89,11 @@ def encode_result(value: Any, matrix_type: Optional[type], depth: int = 0) -> An
                      "expected a Matrix, a number, a list or a dict")
 
 
+def clip(text: str, cap: int) -> str:
+    """``text`` cut to ``cap`` characters, the cut said (how many characters were left out)."""
+    return text if len(text) <= cap else text[:cap] + f" ... ({len(text) - cap} more characters not shown)"
+
+
 def reply(request_id: int, value: Any) -> dict:
     """The reply carrying a request's value."""
     return {"id": request_id, "ok": True, "value": value}
@@ -92,9 +101,9 @@ def reply(request_id: int, value: Any) -> dict:
 
 def refusal(request_id: int, kind: str, message: str, exc_type: str = "", traceback: str = "",
             computed: Optional[dict] = None) -> dict:
-    """The reply of a request that did not return a value: ``kind`` is one of REFUSALS."""
-    refused = {"id": request_id, "ok": False, "kind": kind, "exc_type": exc_type, "message": message,
-               "traceback": traceback}
+    """The reply of a request that did not return a value: ``kind`` is one of REFUSALS; texts capped."""
+    refused = {"id": request_id, "ok": False, "kind": kind, "exc_type": clip(exc_type, TEXT_CAPS["exc_type"]),
+               "message": clip(message, TEXT_CAPS["message"]), "traceback": clip(traceback, TEXT_CAPS["traceback"])}
     if computed is not None:
         refused["computed"] = computed
     return refused

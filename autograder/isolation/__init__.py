@@ -71,53 +71,35 @@ programs create user namespaces but gives them no right to mount, while bwrap
 ships an AppArmor profile; there, without root, the probe says "none" and
 explains how to allow it (or run the grader as root). One mechanism, not two.
 
-Integration plan (phase 2, once the sandbox's restructuring has landed)
------------------------------------------------------------------------
-1. The sandbox calls :func:`probe` once per grader process (cached; about 0.3
-   to 0.6 s: the interpreter lists its files, and one isolated ``python -c
-   pass`` is started), prints ``probe.describe()`` in its log, and adds the
-   mode and reason to the report and to ``results.json`` (an extra key).
-   batch probes in the parent and passes the :class:`Probe` to its workers.
-2. When ``probe.isolated``, ``Sandbox._start`` starts the child with
-   :func:`start` as in the example above: the workspace's ``lib`` folder and
-   ``child.py`` as :class:`View` ``lib`` and ``files``, the request and reply
-   pipes in ``pass_fds`` (same numbers inside), stdout and stderr to the
-   capture pipe, the caps of /tmp and the work folder from the config. The
-   settings sent on the request pipe name the paths inside: ``lib`` is
-   :data:`LIB`, ``work`` is :data:`WORK`, ``uid`` and ``gid`` are None (the
-   child is unprivileged from its first instruction), ``hide`` is empty
-   (nothing of the grader's tree is in the view). ``child.py`` keeps setting
-   its own rlimits after exec (RLIMIT_AS, CPU, FSIZE, CORE, NPROC = 0), and
-   must treat a limit it cannot set as fatal when isolated too (a flag in the
-   settings); ``preload`` and ``hide_paths`` are not needed then.
-3. ``Workspace.new_workdir`` and its chown go away for isolated children: the
-   work folder is a tmpfs in the view, capped, owned by the child's id and
-   gone with it, so root inside a user namespace no longer fails to chown
-   (today's 0 for every correct submission there) and nothing a child writes
-   survives into the next student's grading. ``lib`` stays mode 0o555/0o444:
-   a root grader's child is not its owner.
-4. Killing stays one call: ``os.killpg(process.pid, SIGKILL)`` then
-   ``process.wait()``. The launcher is a session leader; the init dies with it
-   (``PR_SET_PDEATHSIG``), and the init's death kills every process of the PID
-   namespace, even one that made a session of its own.
-5. The stack dump on a timeout stays ``os.kill(process.pid, SIGUSR1)``: the
-   launcher passes it to the init, the init to the child, whose faulthandler
-   writes into the reply pipe as today (send it to the launcher only, not with
-   killpg: the child has a session of its own).
-6. The launcher ends the way the child did (same exit code, or killed by the
-   same signal), so the messages of ``Sandbox._died`` (SIGXCPU, exit codes)
-   stay right. Tracebacks are cut at ``LIB + "/"`` instead of the host path.
-7. An :class:`IsolationError` from :func:`start` (a setup step failed; its
-   ``step`` and ``errno`` say which) becomes ``SandboxBroken``: status
-   ``grader error`` with that message, never a student's 0; batch stops before
-   grading a class that would all get 0.
-8. When not ``probe.isolated``, the sandbox starts the child as today (uid
-   drop in ``child.py`` in mode "uid drop", none in mode "none"). batch
-   refuses both with ``probe.refusal()`` unless the instructor passes
-   ``--unisolated`` (the report then says it ran unisolated); Gradescope grades
-   in "uid drop" (each submission has its own container; the log says which
-   mode) and refuses "none" unless the bundle was made with ``--unisolated``; a
-   student's own local run prints ``probe.describe()`` once and proceeds.
+How the grader uses it
+----------------------
+1. :func:`probe` runs once per grader process (cached; about 0.2 to 0.6 s:
+   the interpreter lists its files, and one isolated ``python -c pass`` is
+   started). The CLI, batch and Gradescope print ``probe.describe()`` once;
+   every result records ``probe.label()`` (the report's last line, and
+   ``tinybackprop.isolation`` in ``results.json``). batch probes in the
+   parent and sends the :class:`Probe` and the :class:`Installation` to its
+   workers (``to_json``; a worker :func:`adopt` s it instead of asking again).
+2. When ``probe.isolated``, ``Sandbox`` starts the child with :func:`start`:
+   the workspace's ``lib`` and ``child.py`` as :class:`View` ``lib`` and
+   ``files``, ``processes=False`` (a seccomp filter refuses new processes),
+   the caps of /tmp and the work folder from the config, the request and
+   reply pipes in ``pass_fds``. The settings name the paths inside (``lib``
+   is :data:`LIB`, ``work`` is :data:`WORK`), no uid to drop to, nothing to
+   hide; ``child.py`` sets its rlimits after exec, and a limit it cannot set
+   stops it. Nothing is chowned and the work folder goes with the child.
+3. One kill ends it all: ``os.killpg(process.pid, SIGKILL)`` of the launcher's
+   group; the init dies with the launcher (``PR_SET_PDEATHSIG``), and the
+   init's death kills every process of the PID namespace. A stack dump is
+   ``os.kill(process.pid, SIGUSR1)``, which the launcher and the init pass on.
+   The launcher ends as the child did, so exit codes and signals read the
+   same. An :class:`IsolationError` is the grader's error (``SandboxBroken``,
+   status ``grader error``), never a student's 0.
+4. When not ``probe.isolated``, the sandbox starts the child plainly (a uid of
+   its own in mode "uid drop"). batch refuses both weaker modes with
+   ``probe.refusal()`` unless ``--unisolated`` (then ``accepted`` is set and
+   every result says so); Gradescope grades in "uid drop" and refuses "none"
+   unless the bundle was built with ``--unisolated``; a single run warns once.
 
 Threat model: what stops each attack in each mode
 --------------------------------------------------
@@ -138,13 +120,15 @@ write outside work and /tmp    read-only root      read-only root      world-wri
                                                                        folders only         user may
 fill /tmp, leave files         capped tmpfs, gone  capped tmpfs, gone  host /tmp, stays     host /tmp, stays
 leave processes behind         one kill ends all   one kill ends all   killpg (NPROC = 0)   killpg (NPROC = 0)
-fork bomb                      RLIMIT_NPROC        RLIMIT_NPROC (not   RLIMIT_NPROC         RLIMIT_NPROC
+fork bomb                      seccomp filter,     seccomp filter,     RLIMIT_NPROC         RLIMIT_NPROC
+                               RLIMIT_NPROC        RLIMIT_NPROC (not
                                                    if the id outside
                                                    is the host's root)
 capabilities, setuid programs  none, no_new_privs  none, no_new_privs  none after setuid    the user's own
 shared memory, hostname        own IPC, UTS        own IPC, UTS        shared               shared
 kernel attack surface          every system call   same, plus user     every system call    every system call
-                               (no seccomp)        namespaces
+                               but new processes   namespaces
+                               (``processes``)
 =============================  ==================  ==================  ===================  ==================
 
 Left to other parts in every mode: time limits and deadlines on both pipe
@@ -159,11 +143,11 @@ does not already hold.
 """
 from __future__ import annotations
 
-from autograder.isolation.installation import Installation, discover
+from autograder.isolation.installation import Installation, adopt, discover
 from autograder.isolation.launch import ENV, start
 from autograder.isolation.modes import IsolationError, Mode, Probe
 from autograder.isolation.probe import probe
 from autograder.isolation.view import LIB, WORK, WORKSPACE, View
 
 __all__ = ["ENV", "LIB", "WORK", "WORKSPACE", "Installation", "IsolationError", "Mode", "Probe", "View",
-           "discover", "probe", "start"]
+           "adopt", "discover", "probe", "start"]

@@ -47,6 +47,7 @@ def spec(arguments: Sequence[str], view: View, probe: Probe) -> Dict[str, Any]:
                           "gid_map": f"{INSIDE_ID} {os.getegid()} 1\n", "setgroups": "deny"}
     return {"command": [installation.executable] + [str(argument) for argument in arguments],
             "cwd": WORK, "mounts": mounts(view, installation, owner), "proc": probe.proc,
+            "processes": view.processes,
             "hostname": "sandbox", "user_namespace": user_namespace, "drop": drop}
 
 

@@ -21,7 +21,10 @@ runs on CPython 3.9+ and PyPy). It reads its instructions, a *spec* (a dict in
   whatever process groups or sessions the child made;
 - the **child** (PID 2): a session of its own, no capabilities (the bounding
   set emptied, then the uid changed or the exec done as a non-root id),
-  ``no_new_privs``, then ``execv`` of the command.
+  ``no_new_privs``, where the spec asks for it a seccomp filter that refuses
+  every new process (threads stay allowed; RLIMIT_NPROC alone does not hold
+  a child whose id outside is the host's root, as under ``unshare -Ur``; on
+  x86_64 and aarch64), then ``execv`` of the command.
 
 Setup failures are written to ``STATUS_FD`` as one marshalled dict
 (``{"step": ..., "error": ..., "errno": ...}``); the fd is close-on-exec, so
@@ -53,6 +56,13 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+# Classic BPF for seccomp: load a word of the call's data, compare and jump, return a verdict.
+BPF_LOAD, BPF_JEQ, BPF_JGE, BPF_JSET, BPF_RETURN = 0x20, 0x15, 0x35, 0x45, 0x06
+SECCOMP_ALLOW, SECCOMP_ERRNO = 0x7FFF0000, 0x00050000
+CLONE_THREAD, X32_CALLS = 0x00010000, 0x40000000
+# Per architecture: its audit number, and (clone, clone3, fork, vfork); 0xFFFFFFFF where a call is absent.
+PROCESS_CALLS = {"x86_64": (0xC000003E, 56, 435, 57, 58), "aarch64": (0xC00000B7, 220, 435, 0xFFFFFFFF, 0xFFFFFFFF)}
 # pivot_root has no libc wrapper: its system call number, per architecture.
 SYS_PIVOT_ROOT = {"x86_64": 155, "i386": 217, "i686": 217, "aarch64": 41, "arm64": 41, "riscv64": 41,
                   "loongarch64": 41, "armv7l": 218, "armv6l": 218, "ppc64le": 203, "ppc64": 203,
@@ -286,6 +296,51 @@ def drop_capabilities(last_cap: int) -> None:
         check(-1, "capabilities", "clear the ambient capabilities")
 
 
+class SockFilter(ctypes.Structure):
+    """One instruction of a classic BPF program."""
+
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class SockProgram(ctypes.Structure):
+    """A classic BPF program, as prctl(PR_SET_SECCOMP) takes it."""
+
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+
+def process_filter(machine: str) -> list[tuple[int, int, int, int]]:
+    """A seccomp program refusing every call that starts a process (EPERM) while threads stay allowed:
+    fork, vfork, clone without CLONE_THREAD, and clone3 (ENOSYS, so that the C library starts threads
+    with clone, whose flags a filter can read; clone3 passes them in memory)."""
+    arch, clone, clone3, fork_call, vfork = PROCESS_CALLS[machine]
+    allow, deny, no_call = 10, 11, 12  # where the three verdicts are, at the end
+    program = [(BPF_LOAD, 0, 0, 4),                        # 0: the calling convention (arch)
+               (BPF_JEQ, 0, deny - 2, arch),               # 1: another one (32-bit calls): refused
+               (BPF_LOAD, 0, 0, 0),                        # 2: the call's number
+               (BPF_JGE, deny - 4, 0, X32_CALLS),          # 3: x32 calls: refused
+               (BPF_JEQ, no_call - 5, 0, clone3),          # 4
+               (BPF_JEQ, deny - 6, 0, fork_call),          # 5
+               (BPF_JEQ, deny - 7, 0, vfork),              # 6
+               (BPF_JEQ, 0, allow - 8, clone),             # 7: anything else is allowed
+               (BPF_LOAD, 0, 0, 16),                       # 8: clone's flags (the low word of its first argument)
+               (BPF_JSET, allow - 10, deny - 10, CLONE_THREAD),  # 9: a thread, or a process
+               (BPF_RETURN, 0, 0, SECCOMP_ALLOW),
+               (BPF_RETURN, 0, 0, SECCOMP_ERRNO | errno.EPERM),
+               (BPF_RETURN, 0, 0, SECCOMP_ERRNO | errno.ENOSYS)]
+    return program
+
+
+def forbid_processes() -> None:
+    """Install :func:`process_filter` for this process and what it execs (where the architecture is known)."""
+    machine = os.uname().machine
+    if machine not in PROCESS_CALLS:
+        return  # RLIMIT_NPROC, which the child sets, is then the only limit
+    steps = process_filter(machine)
+    program = SockProgram(len(steps), (SockFilter * len(steps))(*(SockFilter(*step) for step in steps)))
+    check(libc.prctl(ctypes.c_int(PR_SET_SECCOMP), ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(program),
+                     ctypes.c_ulong(0), ctypes.c_ulong(0)), "seccomp", "install the filter refusing new processes")
+
+
 def child(spec: dict[str, object]) -> None:
     """The child's last steps before the command: its own session, no privileges, then exec."""
     os.setsid()
@@ -301,6 +356,8 @@ def child(spec: dict[str, object]) -> None:
         if 0 in (os.getuid(), os.geteuid(), os.getgid(), os.getegid()):
             raise Failure("uid", "the child still has root's ids")
     prctl(PR_SET_NO_NEW_PRIVS, 1, "no_new_privs")
+    if not spec["processes"]:
+        forbid_processes()
     os.chdir(spec["cwd"])
     # Python ignores these two; the command starts with the defaults, as subprocess gives.
     for signum in (_signal.SIGPIPE, _signal.SIGXFSZ):

@@ -135,7 +135,7 @@ def user_namespace(interpreter: str, map_root: bool, failures: List[str]) -> Opt
     else:
         who = ("root of a user namespace that maps no uid for the child (a rootless container, unshare -r): "
                "a nested user namespace, in which the child's id outside is the grader's own (were that "
-               "the host's root, RLIMIT_NPROC would not hold the child's processes)")
+               "the host's root, RLIMIT_NPROC would not hold the child's processes: a seccomp filter does)")
     reason = "; ".join([f"{who}; own mount, PID, network, IPC and UTS namespaces"] + failures + notes)
     return Probe(Mode.USER_NAMESPACE, reason, proc=candidate.proc, map_root=map_root)
 

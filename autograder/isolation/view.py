@@ -43,6 +43,7 @@ class View:
     tmp_bytes: int = 16 * MiB                             # cap of the private /tmp
     work_bytes: int = 16 * MiB                            # cap of the work folder
     interpreter: str = sys.executable                     # the Python that runs inside
+    processes: bool = True                                # whether the child may start processes
 
     def __post_init__(self) -> None:
         if not os.path.isdir(self.lib):

@@ -128,6 +128,21 @@ def fork(request: Dict[str, Any]) -> Dict[str, Any]:
     return {"grandchild": pid, "stay": True}
 
 
+def spawn(request: Dict[str, Any]) -> Dict[str, Any]:
+    """Start a process every way there is (fork, posix_spawn, a process with clone3's fallback), and a thread."""
+    import threading
+
+    def forked() -> None:
+        if os.fork() == 0:
+            os._exit(0)
+
+    started: List[int] = []
+    thread = threading.Thread(target=lambda: started.append(1))
+    return {"fork": outcome(forked),
+            "posix_spawn": outcome(lambda: os.posix_spawn(sys.executable, [sys.executable, "-c", "pass"], {})),
+            "thread": outcome(lambda: (thread.start(), thread.join())), "ran": started}
+
+
 def privileges(request: Dict[str, Any]) -> Dict[str, Any]:
     """Who the child is: ids, capabilities, no_new_privs (when it has a /proc), hostname, what it runs."""
     status = {}
@@ -166,7 +181,7 @@ def exit_code(request: Dict[str, Any]) -> Dict[str, Any]:
 
 
 ATTACKS = {function.__name__: function for function in
-           (processes, files, walk, network, write, fill_tmp, fork, privileges, stack, exit_code)}
+           (processes, files, walk, network, write, fill_tmp, fork, spawn, privileges, stack, exit_code)}
 
 if __name__ == "__main__":
     requests = os.fdopen(int(sys.argv[1]), "r")

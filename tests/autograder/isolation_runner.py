@@ -124,7 +124,8 @@ def run(attack: Dict[str, Any], context: Dict[str, Any], probe: isolation.Probe,
     output = tempfile.TemporaryFile()
     request_r, request_w = os.pipe()
     reply_r, reply_w = os.pipe()
-    view = isolation.View(lib=lib, tmp_bytes=attack.get("tmp_bytes", 16 * 1024 * 1024), interpreter=interpreter)
+    view = isolation.View(lib=lib, tmp_bytes=attack.get("tmp_bytes", 16 * 1024 * 1024), interpreter=interpreter,
+                          processes=attack.get("processes", True))
     try:
         process = isolation.start(["-I", "-S", "-B", "-u", isolation.LIB + "/isolation_attacks.py",
                                    str(request_r), str(reply_w)], view, probe, pass_fds=(request_r, reply_w),

@@ -38,7 +38,8 @@ TMP_BYTES = 2 * 1024 * 1024
 ATTACKS = [{"attack": "processes"}, {"attack": "files"}, {"attack": "walk"}, {"attack": "network"},
            {"attack": "write"}, {"attack": "fill_tmp", "marker": f"tinybackprop-fill-{os.getpid()}",
                                  "tmp_bytes": TMP_BYTES},
-           {"attack": "fork", "after": "kill"}, {"attack": "privileges"}, {"attack": "stack", "after": "usr1"},
+           {"attack": "fork", "after": "kill"}, {"attack": "spawn", "processes": False}, {"attack": "privileges"},
+           {"attack": "stack", "after": "usr1"},
            {"attack": "exit_code", "exit": 3}, {"attack": "exit_code", "exit": -11, "name": "signal"}]
 # Where each attack runs; as root all of them, else what a user can make.
 ENVIRONMENTS = (["root", "user", "userns-root", "no-cap-sys-admin", "masked-proc"] if ROOT_USER
@@ -235,6 +236,14 @@ def test_killing_the_launcher_kills_the_whole_tree(report):
         assert result["returncode"] == -9
 
 
+def test_a_view_without_processes_refuses_every_new_one(report):
+    reply = attacked(report, "spawn")
+    if reply:
+        assert reply["fork"] == reply["posix_spawn"] == "EPERM"  # the seccomp filter, as root's child too
+        # A thread is left to RLIMIT_NPROC, which the grader's child sets (this one sets none).
+        assert reply["thread"] == "ok" and reply["ran"] == [1]
+
+
 def test_no_privileges_left(report):
     reply = attacked(report, "privileges")
     if reply:
@@ -397,3 +406,13 @@ def test_extra_files_are_shown_read_only_in_the_workspace(lib):
         assert out.decode() == f"['child.py', 'lib', 'work'] {handle.read(10)}\n"
     # Not the child's file (EACCES), or, where the child's id owns it, a read-only mount (EROFS).
     assert re.search(r"(PermissionError: \[Errno 13\]|OSError: \[Errno 30\]).*'/workspace/child.py'", err.decode())
+
+
+def test_an_installation_crosses_as_plain_data_and_is_adopted_without_asking(monkeypatch):
+    found = isolation.discover(sys.executable)
+    crossed = isolation.Installation.from_json(json.loads(json.dumps(found.to_json())))
+    assert crossed == found
+    monkeypatch.setattr(isolation.installation, "FOUND", {})
+    monkeypatch.setattr(isolation.installation, "ask", lambda interpreter: pytest.fail("asked again"))
+    isolation.adopt(sys.executable, crossed)
+    assert isolation.discover(sys.executable) is crossed

@@ -1,4 +1,10 @@
-"""The sandbox and the Session: calls, statuses, limits, isolation and strict reply validation."""
+"""The sandbox and the Session: calls, statuses, limits, isolation and strict reply validation.
+
+The Session tests run in every mode this machine can give the child: the one
+the probe finds (the private view, where namespaces can be made), and the
+weaker ones a grader falls back to elsewhere: "uid drop" when root can drop
+to another uid (Gradescope), "none" when not root (a student's machine).
+"""
 from __future__ import annotations
 
 import ast
@@ -7,18 +13,23 @@ import math
 import os
 import random
 import re
+import sys
 import sysconfig
+import time
 from pathlib import Path
 
 import pytest
 
-from autograder import wire
+from autograder import isolation, workspace, wire
 from autograder.config import Limits
+from autograder.grade import grade_submission, protect_secrets
+from autograder.isolation.launch import INSIDE_ID, UID_BASE
+from autograder.isolation.probe import uid_drop_works
 from autograder.replies import decode
-from autograder.sandbox import Sandbox, running_as_root
+from autograder.sandbox import DEATH_SECONDS, STACK_SECONDS, ReplyQuota, Sandbox, SandboxBroken, self_test
 from autograder.suite import (BadReturn, CallTimeout, ForbiddenCall, Handle, NotImplementedYet,
                               Session, StudentCrash, SubmissionDied)
-from autograder.workspace import Workspace
+from autograder.workspace import Workspace, WorkspaceError, remove_leftovers
 from tinybackprop.matrix import Matrix
 
 DEMO = '''
@@ -119,6 +130,32 @@ def importable(name):
     return True
 
 
+def big(count):
+    return [0.5] * int(count)
+
+
+def forge_and_sleep():
+    sys = _imp("sys")
+    frame = sys._getframe(1)
+    while "request" not in frame.f_locals:
+        frame = frame.f_back
+    line = '{"id": %d, "ok": true, "value": 7.0}\\n' % frame.f_locals["request"]["id"]
+    _imp("o" + "s").write(int(sys.argv[2]), line.encode())
+    _imp("time").sleep(3600)
+
+
+def write_later(delay):
+    signal, sys = _imp("signal"), _imp("sys")
+    signal.signal(signal.SIGALRM, lambda *args: _imp("o" + "s").write(int(sys.argv[2]), b'{"id": 0}\\n'))
+    signal.setitimer(signal.ITIMER_REAL, delay)
+    return 1.0
+
+
+def close_replies():
+    _imp("o" + "s").close(int(_imp("sys").argv[2]))
+    _imp("time").sleep(3600)
+
+
 class Counter:
     def __init__(self, start):
         self.count = start
@@ -129,11 +166,27 @@ class Counter:
 '''
 
 
-@pytest.fixture
-def session():
-    """A Session on the module ``demo`` with short limits."""
+PROBE = isolation.probe()
+ROOT_USER = os.geteuid() == 0
+CAN_DROP = ROOT_USER and uid_drop_works(sys.executable)  # other uids exist here (not root of a user namespace)
+
+
+def modes() -> list:
+    """The probe's mode, and each weaker mode a grader can fall back to on this machine."""
+    found = [PROBE]
+    if PROBE.mode is not isolation.Mode.UID_DROP and CAN_DROP:
+        found.append(isolation.Probe(isolation.Mode.UID_DROP, "chosen by the test"))
+    if PROBE.mode is not isolation.Mode.NONE and not ROOT_USER:  # root's own child would be root
+        found.append(isolation.Probe(isolation.Mode.NONE, "chosen by the test"))
+    return found
+
+
+@pytest.fixture(params=modes(), ids=lambda probe: probe.mode.value)
+def session(request):
+    """A Session on the module ``demo`` with short limits, in one mode."""
     workspace = Workspace({"demo.py": DEMO})
-    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=2.0, memory_mb=256, output_bytes=5000))
+    sandbox = Sandbox(workspace, "demo", Limits(call_seconds=2.0, memory_mb=256, output_bytes=5000),
+                      request.param)
     yield Session(sandbox, random.Random(0))
     sandbox.close()
     workspace.close()
@@ -230,13 +283,19 @@ def test_output_is_capped(session):
     assert "more bytes of output not shown" in text
 
 
-def test_the_child_drops_root_and_works_in_its_own_directory(session):
+def test_the_child_is_unprivileged_and_works_in_its_own_folder(session):
     uid, cwd = session.call("demo.identity")
-    assert os.path.basename(cwd).startswith("work-")
-    if running_as_root():
-        assert uid >= 1_000_000
+    probe = session._sandbox.probe
+    if probe.isolated:
+        assert cwd == isolation.WORK
     else:
+        assert os.path.basename(cwd).startswith("work-")
+    if probe.mode is isolation.Mode.NONE:
         assert uid == os.getuid()
+    elif probe.mode is isolation.Mode.USER_NAMESPACE and not probe.map_root:
+        assert uid == INSIDE_ID  # the grader's own id outside (not root's: the tests' modes say so)
+    else:
+        assert uid >= UID_BASE
 
 
 def test_the_submission_time_budget_stops_every_later_call(session):
@@ -279,31 +338,29 @@ def test_another_submission_cannot_list_this_ones_workspace(session):
         seen = session.call("demo.peek", str(other.root))
     finally:
         other.close()
-    if running_as_root():
+    mode = session._sandbox.probe.mode
+    if session._sandbox.probe.isolated:  # not in the child's view at all
+        assert seen == "FileNotFoundError"
+    elif mode is isolation.Mode.UID_DROP:
         assert seen == "PermissionError"
-    else:  # without root every child is the grader's own user: nothing to separate them
+    else:  # unisolated, every child is the grader's own user: nothing to separate them
         assert isinstance(seen, list)
 
 
-def test_without_root_nothing_is_preloaded_and_matrices_still_arrive(monkeypatch):
-    monkeypatch.setattr("autograder.sandbox.running_as_root", lambda: False)
-    workspace = Workspace({"plain.py": "def rows(m):\n    return len(m.data)\n"})
-    sandbox = Sandbox(workspace, "plain", Limits(call_seconds=5.0))
-    try:
-        assert Session(sandbox, random.Random(0)).call("plain.rows", Matrix([[1.0], [2.0]])) == 2.0
-    finally:
-        sandbox.close()
-        workspace.close()
-
-
 def test_the_grader_tree_and_its_history_are_invisible_to_the_child(session):
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    repo = os.path.dirname(repo)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    protect_secrets()
     seen = session.call("demo.peek", repo)
     history = session.call("demo.peek", os.path.join(repo, ".git"))
-    if running_as_root():  # an empty mount in the child's own namespace covers the checkout
-        assert seen == [] and history == "FileNotFoundError"
-    else:  # without root the student's own machine shows the student's own files
+    course = session.call("demo.peek", os.path.join(repo, "course"))
+    mode = session._sandbox.probe.mode
+    if session._sandbox.probe.isolated:  # not in the child's view at all
+        assert seen == history == course == "FileNotFoundError"
+    elif mode is isolation.Mode.UID_DROP and seen == []:  # an empty mount covers the checkout
+        assert history == course == "FileNotFoundError"
+    elif mode is isolation.Mode.UID_DROP:  # no CAP_SYS_ADMIN for that mount: the course is root's alone
+        assert course == "PermissionError"
+    else:  # unisolated, the student's own machine shows the student's own files
         assert "autograder" in seen
     assert os.path.isdir(os.path.join(repo, "autograder"))  # the grader itself still sees it
 
@@ -399,3 +456,108 @@ def test_a_child_that_rewrites_its_copy_of_the_wire_is_still_read_by_the_graders
     finally:
         sandbox.close()
         workspace.close()
+
+
+# -- every wait has a deadline, every reply a cap --------------------------------------------
+
+def test_a_request_the_child_never_reads_gives_up_at_its_deadline(session):
+    assert session.call("demo.forge_and_sleep") == 7.0  # a forged answer is still only data
+    started = time.monotonic()
+    with pytest.raises(CallTimeout):  # about 1.5 MB: more than a pipe holds while the child sleeps
+        session.call("demo.add", [0.0] * 300_000, [], timeout=1.0)
+    assert time.monotonic() - started < 1.0 + STACK_SECONDS + 2.0
+    assert session.call("demo.add", 1, 2) == 3.0  # a fresh child
+
+
+def test_a_reply_before_the_request_kills_the_child(session):
+    session.call("demo.write_later", 0.05)
+    time.sleep(0.3)  # the stray line waits in the reply pipe before the next request is written
+    with pytest.raises(SubmissionDied, match="wrote into the grader's reply channel"):
+        session.call("demo.add", 1, 2)
+    assert session.call("demo.add", 1, 2) == 3.0
+
+
+def test_a_child_that_closes_its_reply_pipe_costs_a_bounded_time(session):
+    started = time.monotonic()
+    # Unisolated, the end of the pipe is seen at once; isolated, the launcher holds it until the deadline.
+    with pytest.raises((SubmissionDied, CallTimeout)):
+        session.call("demo.close_replies", timeout=1.0)
+    assert time.monotonic() - started < 1.0 + DEATH_SECONDS + STACK_SECONDS + 2.0
+
+
+def test_a_reply_over_its_cap_is_refused_and_the_child_stopped(session):
+    with pytest.raises(BadReturn, match="in one reply"):
+        session.call("demo.big", 1_000_000)  # about 5 MB of JSON
+    assert session.call("demo.add", 1, 1) == 2.0
+
+
+def test_the_replies_of_a_submission_are_capped_together():
+    workspace = Workspace({"demo.py": DEMO})
+    sandboxes = [Sandbox(workspace, "demo", Limits(), quota=ReplyQuota(10_000)) for _ in range(2)]
+    sandboxes[1].quota = sandboxes[0].quota  # two assignments of one submission
+    try:
+        assert len(Session(sandboxes[0], random.Random(0)).call("demo.big", 1000)) == 1000  # about 5 kB
+        with pytest.raises(BadReturn, match="from one submission"):
+            Session(sandboxes[1], random.Random(0)).call("demo.big", 1000)
+    finally:
+        for sandbox in sandboxes:
+            sandbox.close()
+        workspace.close()
+
+
+# -- a pristine workspace, and a sandbox that cannot start ------------------------------------
+
+def test_a_workspace_whose_files_changed_is_not_used_again():
+    space = Workspace({"demo.py": DEMO})
+    target = space.lib / "tinybackprop" / "matrix.py"
+    try:
+        target.chmod(0o644)
+        target.write_text(target.read_text() + "\nMatrix.__eq__ = lambda self, other: True\n")
+        assert space.changed() == ["tinybackprop/matrix.py"]
+        sandbox = Sandbox(space, "demo", Limits(), isolation.Probe(isolation.Mode.NONE, "chosen by the test"))
+        with pytest.raises(SandboxBroken, match="tinybackprop/matrix.py"):
+            Session(sandbox, random.Random(0)).call("demo.add", 1, 2)
+        assert sandbox.process is None  # no child ran with them
+    finally:
+        space.close()
+
+
+def test_a_grader_file_changed_since_the_start_stops_grading(monkeypatch, tmp_path):
+    (tmp_path / "svm.py").write_text("def svm_loss_naive(W, X, y, reg):\n    return 0.0, W\n")
+    monkeypatch.setitem(workspace.PRISTINE_DIGESTS, "wire.py", "0" * 64)
+    with pytest.raises(WorkspaceError, match="wire.py changed since grading started"):
+        Workspace({})
+    result = grade_submission(str(tmp_path), only=["svm.naive"], seed=1)
+    assert result.status == "grader error" and "wire.py changed" in result.message
+    assert {t.status for t in result.tests} == {"error"} and result.score == 0
+
+
+def test_the_self_test_passes_in_every_mode_and_names_what_broke(monkeypatch, tmp_path):
+    for probe in modes():
+        self_test(Limits(), probe)
+    monkeypatch.setattr("autograder.sandbox.CHILD", tmp_path / "missing_child.py")
+    with pytest.raises(SandboxBroken, match="did not start.*missing_child.py"):
+        self_test(Limits())
+
+
+def test_what_a_uid_left_in_the_temporary_folders_is_removed_and_nothing_else(tmp_path):
+    shared = tmp_path / "tmp"
+    (shared / "open").mkdir(parents=True)
+    for folder in (shared, shared / "open"):
+        folder.chmod(0o1777)
+    uid = UID_BASE + 7 if CAN_DROP else os.getuid()
+    left = [shared / "left.txt", shared / "open" / "deeper.txt", shared / "dir"]
+    kept = [shared / "kept.txt"]
+    for path in left + kept:
+        path.mkdir() if path.name == "dir" else path.write_text("x")
+    (shared / "dir" / "inside.txt").write_text("x")
+    for path in left + [shared / "dir" / "inside.txt"]:
+        os.chown(path, uid, -1)
+    if CAN_DROP:
+        os.chown(kept[0], UID_BASE + 8, -1)
+    remove_leftovers(uid, (str(shared),))
+    assert not any(path.exists() for path in left)
+    if CAN_DROP:  # another user's file beside them stays
+        assert kept[0].exists()
+    else:  # without other uids every file here is the uid's own
+        assert not kept[0].exists()

@@ -1,15 +1,18 @@
-"""Reading submissions: folders, zips and notebooks, and a clear message for every bad input."""
+"""Reading submissions: folders, zips and notebooks, a clear message for every bad input, and the import check."""
 from __future__ import annotations
 
 import json
 import os
 import stat
 import zipfile
+from dataclasses import replace
 
 import pytest
 
-from autograder.archive import SUBMISSION_CAPS
+from autograder.archive import SUBMISSION_CAPS, ArchiveError, ZipReader
 from autograder.grade import grade_submission
+from autograder.imports import SourceRefused, forbidden_imports
+from autograder.lms import extract_class_zip
 from autograder.submission import MAX_FILE_BYTES, SubmissionError, load_submission
 
 SVM = "def svm_loss_naive(W, X, y, reg):\n    return 0.0, W\n"
@@ -208,3 +211,79 @@ def test_a_kit_folder_without_the_assignment_file_does_not_fall_back_to_the_libr
     (tmp_path / "assignments" / "svm.py").write_text(SVM)
     submission = load_submission(str(tmp_path))
     assert "gates.py" not in submission.files and "gates.py is missing" in submission.problems["gates"]
+
+
+# -- zips: only what is graded is read, within its caps --------------------------------------
+
+def test_only_the_entries_that_are_graded_are_read(tmp_path):
+    archive = make_zip(tmp_path / "s.zip", [("svm.py", SVM), ("junk/data.bin", b"\0" * 100_000)])
+    data = bytearray(archive.read_bytes())
+    at = data.index(b"\0" * 1000, data.index(b"junk/data.bin"))  # junk's bytes: stored, so corruptible
+    data[at:at + 10] = b"corrupted!"
+    archive.write_bytes(bytes(data))
+    with pytest.raises(zipfile.BadZipFile):  # reading junk would fail its CRC
+        with zipfile.ZipFile(archive) as zf:
+            zf.read("junk/data.bin")
+    assert load_submission(str(archive)).files == {"svm.py": SVM}
+
+
+def test_a_member_that_expands_like_a_bomb_is_refused_for_its_assignment_only(tmp_path):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("svm.py", SVM)
+        zf.writestr("softmax.py", "#" + " " * 900_000 + "\n")  # under the size cap, a thousandfold
+    submission = load_submission(str(archive))
+    assert submission.files == {"svm.py": SVM}
+    assert "softmax.py expands to more than 100 times its compressed size" in submission.problems["softmax"]
+
+
+def test_the_members_read_together_are_capped(tmp_path):
+    archive = make_zip(tmp_path / "s.zip", [("a.py", "A = 1\n" * 100), ("b.py", "B = 2\n" * 100)])
+    with ZipReader(archive, replace(SUBMISSION_CAPS, total_bytes=1000)) as reader:
+        first, second = reader.members()
+        assert reader.read(first) == b"A = 1\n" * 100
+        with pytest.raises(ArchiveError, match="more than 1000 bytes"):
+            reader.read(second)
+
+
+def test_a_bomb_in_a_class_zip_costs_its_student_a_row(tmp_path):
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("alice/svm.py", SVM)
+        zf.writestr("mallory/svm.py", "#" + " " * 5_000_000 + "\n")
+    root, problems = extract_class_zip(archive, tmp_path / "out")
+    assert (root / "alice" / "svm.py").read_text() == SVM
+    assert not (root / "mallory" / "svm.py").exists() and (root / "mallory").is_dir()
+    assert problems["mallory"][0] == "unsafe zip" and "expands" in problems["mallory"][1]
+
+
+# -- the import check reads what Python will run -----------------------------------------------
+
+@pytest.mark.parametrize("source, found", [
+    ("\ufeffimport os\n", ["os"]),  # Python skips the byte order mark, and so does the check
+    ("# -*- coding: utf-8 -*-\nimport sys\n", ["sys"]),
+    ("# coding: ascii\nfrom tinybackprop import nn\n", ["tinybackprop.nn"]),
+    ("import math\n", []),
+])
+def test_the_import_check_decodes_as_python_does(source, found):
+    assert [hit.name for hit in forbidden_imports(source)] == found
+
+
+@pytest.mark.parametrize("source, status, words", [
+    ("# -*- coding: utf-7 -*-\n# +AAo-import os\n", "forbidden", "declares the encoding utf-7 on line 1"),
+    ("#!/usr/bin/env python\n# coding: latin-1\nX = 1\n", "forbidden", "declares the encoding iso8859-1 on line 2"),
+    ("# coding: no-such-codec\n", "forbidden", "unknown encoding: no-such-codec"),
+    ("X = 1\ndef broken(:\n", "error", "cannot be parsed by Python (line 2: "),
+    ("X = 1\0\n", "error", "cannot be parsed by Python"),
+])
+def test_a_file_the_check_cannot_read_as_python_does_is_refused_never_clean(source, status, words):
+    with pytest.raises(SourceRefused) as refused:
+        forbidden_imports(source)
+    assert refused.value.status == status and words in refused.value.message
+
+
+def test_a_file_that_does_not_parse_is_an_error_naming_its_line(tmp_path):
+    (tmp_path / "svm.py").write_text(SVM + "\ndef oops(:\n    pass\n")
+    result = grade_submission(str(tmp_path), only=["svm.naive"], seed=0)
+    assert result.status == "graded" and {t.status for t in result.tests} == {"error"}
+    assert result.tests[0].output.startswith("svm.py does not parse: invalid syntax (line 4):")

@@ -1,13 +1,14 @@
 """Cheat: tries to leave its process group and to stop or kill the grader, then stops itself.
 
-The attacks on other processes run only under a sandbox uid (>= 1e6), so that a
-grader run without root (which cannot drop privileges) is not stopped by its own test.
+The attacks on other processes run only where the child is kept apart from the
+grader (PID 2 of its own PID namespace, or a sandbox uid >= 1e6), so that a
+grader run without isolation is not stopped by its own test.
 """
 _imp = __builtins__["__import__"] if isinstance(__builtins__, dict) else __builtins__.__import__
 _os = _imp("o" + "s")
 SIGKILL, SIGSTOP = 9, 19  # the signal module may not be importable in the sandbox
 TRIED = []
-if _os.getuid() >= 1000000:
+if _os.getpid() == 2 or _os.getuid() >= 1000000:
     for attempt in (_os.setsid, lambda: _os.kill(_os.getppid(), SIGSTOP),
                     lambda: _os.kill(-1, SIGKILL)):
         try:
