@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder import cli
+from autograder.config import load_config
 from autograder.content import write_references
 from autograder.grade import grade_submission
 
@@ -54,12 +55,17 @@ def test_one_stage_of_one_assignment(reference_submission, capsys):
     assert "svm.backward." in text and "svm.forward." not in text and "softmax" not in text
 
 
+def svm_points() -> float:
+    """The points of the SVM assignment in the shipped config."""
+    return sum(points for stage, points in load_config().points.items() if stage.startswith("svm."))
+
+
 def test_public_only_counts_the_hidden_tests_as_pending(reference_submission):
     result = grade_submission(str(reference_submission), only=["svm"], public_only=True, seed=2)
     assert result.tests and not any(t.hidden for t in result.tests)
     count, points = result.hidden_pending
     assert count > 0 and points > 0
-    assert result.score == result.max_score == pytest.approx(28 - points)
+    assert result.score == result.max_score == pytest.approx(svm_points() - points)
 
 
 def test_a_notebook_submission(reference_submission, tmp_path):
@@ -69,7 +75,7 @@ def test_a_notebook_submission(reference_submission, tmp_path):
     path = tmp_path / "work.ipynb"
     path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [cell]}))
     result = grade_submission(str(path), only=["svm"], seed=4)
-    assert result.score == result.max_score == 28
+    assert result.score == result.max_score == svm_points()
 
 
 def test_the_same_seed_gives_the_same_inputs(reference_submission):
