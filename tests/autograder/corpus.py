@@ -1,5 +1,5 @@
 """Two corpora of submissions for the grade tests: correct work written the way students write it, and
-wrong training code, one bug each.
+wrong code, one bug each (training code, and a backward pass once charged in training too).
 
 A correct variant fills the stubs of ``assignments/`` stage by stage (the code of each
 ``raise NotImplementedError("<function>: <stage>")``), in another style than the
@@ -85,21 +85,23 @@ CORRECT = [
                 dx += branch
         """,
     }),
-    # The margin of the correct class kept (it is 1 in every row) and taken off the loss; loops j, d.
+    # The margin of the correct class kept (it is 1 in every row) and taken off the loss; in the
+    # loops, the rows converted to lists once and the features outside the classes.
     Correct("svm_margin_kept_at_the_correct_class", "svm", {
         "svm_loss_naive: loops": """
-            for i in range(N):
-                for j in range(C):
-                    if j == y[i]:
-                        continue
-                    margin = 1.0
-                    for d in range(D):
-                        margin += X[i, d] * (W[d, j] - W[d, y[i]])
-                    if margin > 0:
+            rows = X.tolist()
+            for i, row in enumerate(rows):
+                scores = [0.0] * C
+                for d, value in enumerate(row):
+                    for j in range(C):
+                        scores[j] += value * W[d, j]
+                for j, score in enumerate(scores):
+                    margin = score - scores[y[i]] + 1.0
+                    if j != y[i] and margin > 0:
                         loss += margin
-                        for d in range(D):
-                            dW[d, j] += X[i, d]
-                            dW[d, y[i]] -= X[i, d]
+                        for d, value in enumerate(row):
+                            dW[d, j] += value
+                            dW[d, y[i]] -= value
         """,
         "svm_loss_naive: average_and_regularize": """
             loss = loss / N + reg * (W * W).sum()
@@ -118,56 +120,21 @@ CORRECT = [
         """,
         "svm_backward: dW": "dW = X.T @ dscores + W * (2 * reg)",
     }),
-    # Rows converted to lists once, scores by zip; a mask for the correct classes.
-    Correct("svm_lists_of_rows_and_a_mask", "svm", {
-        "svm_loss_naive: loops": """
-            rows, columns = X.tolist(), W.T.tolist()
-            for i, row in enumerate(rows):
-                scores = [sum(a * b for a, b in zip(row, column)) for column in columns]
-                correct = scores[y[i]]
-                for j, score in enumerate(scores):
-                    margin = score - correct + 1.0
-                    if j != y[i] and margin > 0:
-                        loss += margin
-                        for d, value in enumerate(row):
-                            dW[d, j] += value
-                            dW[d, y[i]] -= value
-        """,
-        "svm_loss_naive: average_and_regularize": """
-            loss /= N
-            for d in range(D):
-                for j in range(C):
-                    loss += reg * W[d, j] ** 2
-                    dW[d, j] = dW[d, j] / N + 2 * reg * W[d, j]
-        """,
-        "svm_forward: scores": "scores = X @ W",
-        "svm_forward: margins": """
-            not_correct = Matrix.ones(N, W.shape[1])
-            not_correct.add_at(y, -1.0)
-            margins = (scores - scores.pick(y) + 1.0).maximum(0.0) * not_correct
-        """,
-        "svm_forward: data_loss": "data_loss = margins.sum() / N",
-        "svm_forward: reg_loss": "reg_loss = reg * (W * W).sum()",
-        "svm_backward: dscores": """
-            positive = (margins > 0) * 1.0
-            counts = positive.sum(axis=1)
-            positive.add_at(y, -counts)
-            dscores = positive * (1.0 / N)
-        """,
-        "svm_backward: dW": "dW = X.T @ dscores + 2 * reg * W",
-    }),
-    # Log-softmax throughout: log p = shifted - log(sum(exp(shifted))).
+    # Log-softmax, log p = shifted - log(sum(exp(shifted))); in the loops, probabilities per example;
+    # dW as the transpose of a product.
     Correct("softmax_log_softmax", "softmax", {
         "softmax_loss_naive: loops": """
             for i in range(N):
-                scores = [sum(X[i, d] * W[d, j] for d in range(D)) for j in range(C)]
-                top = max(scores)
-                log_total = top + math.log(sum(math.exp(s - top) for s in scores))
-                loss += log_total - scores[y[i]]
-                for j in range(C):
-                    p = math.exp(scores[j] - log_total)
-                    for d in range(D):
-                        dW[d, j] += X[i, d] * (p - (j == y[i]))
+                row = X[i]
+                scores = [sum(row[d] * W[d, j] for d in range(D)) for j in range(C)]
+                shift = max(scores)
+                exps = [math.exp(s - shift) for s in scores]
+                total = sum(exps)
+                probs = [e / total for e in exps]
+                loss -= math.log(probs[y[i]])
+                for d in range(D):
+                    for j in range(C):
+                        dW[d, j] += row[d] * (probs[j] - (1.0 if j == y[i] else 0.0))
         """,
         "softmax_loss_naive: average_and_regularize": """
             loss = loss / N + reg * (W * W).sum()
@@ -185,43 +152,6 @@ CORRECT = [
             one_hot = Matrix.zeros(N, W.shape[1])
             one_hot.add_at(y, 1.0)
             dscores = (probs - one_hot) / N
-        """,
-        "softmax_backward: dW": "dW = X.T @ dscores + 2 * reg * W",
-    }),
-    # Probabilities per example in the loops, the product for dW written transposed.
-    Correct("softmax_probabilities_per_example", "softmax", {
-        "softmax_loss_naive: loops": """
-            for i in range(N):
-                row = X[i]
-                scores = [sum(row[d] * W[d, j] for d in range(D)) for j in range(C)]
-                shift = max(scores)
-                exps = [math.exp(s - shift) for s in scores]
-                total = sum(exps)
-                probs = [e / total for e in exps]
-                loss -= math.log(probs[y[i]])
-                for d in range(D):
-                    for j in range(C):
-                        dW[d, j] += row[d] * (probs[j] - (1.0 if j == y[i] else 0.0))
-        """,
-        "softmax_loss_naive: average_and_regularize": """
-            loss /= N
-            for d in range(D):
-                for j in range(C):
-                    loss += reg * W[d, j] * W[d, j]
-                    dW[d, j] = dW[d, j] / N + 2 * reg * W[d, j]
-        """,
-        "softmax_forward: scores": "scores = X @ W",
-        "softmax_forward: shifted": "shifted = scores - scores.max(axis=1)",
-        "softmax_forward: probs": """
-            exps = shifted.exp()
-            probs = exps / exps.sum(axis=1)
-        """,
-        "softmax_forward: data_loss": "data_loss = (exps.sum(axis=1).log() - shifted.pick(y)).mean()",
-        "softmax_forward: reg_loss": "reg_loss = reg * (W * W).sum()",
-        "softmax_backward: dscores": """
-            dscores = probs.copy()
-            dscores.add_at(y, -1.0)
-            dscores = dscores / N
         """,
         "softmax_backward: dW": "dW = (dscores.T @ X).T + 2 * reg * W",
     }),
@@ -264,7 +194,8 @@ CORRECT = [
                 labels.append(best)
         """,
     }),
-    # The ReLU as a mask, and the backward's mask from h1 > 0; log-softmax; sampling without replacement.
+    # The ReLU as a mask, and the backward's mask from h1 > 0; log-softmax; the rows converted to lists
+    # once; a new dict of parameters at each step.
     Correct("two_layer_net_masks_from_h1", "two_layer_net", {
         "two_layer_forward: z1_h1": """
             z1 = X @ W1 + b1
@@ -297,51 +228,6 @@ CORRECT = [
             db1 = dz1.sum(axis=0)
         """,
         "TwoLayerNet.train: minibatch": """
-            rows = rng.sample(range(N), batch_size)
-            X_batch = X[rows]
-            y_batch = [y[i] for i in rows]
-        """,
-        "TwoLayerNet.train: update": """
-            for name, grad in grads.items():
-                self.params[name] -= learning_rate * grad
-        """,
-        "TwoLayerNet.predict: labels": """
-            scores = self.loss(X)
-            labels = [row.index(max(row)) for row in scores.tolist()]
-        """,
-    }),
-    # Products written transposed, rows converted once, a new dict of parameters at each step.
-    Correct("two_layer_net_rows_converted_once", "two_layer_net", {
-        "two_layer_forward: z1_h1": """
-            z1 = X @ W1 + b1
-            h1 = z1.maximum(0.0)
-        """,
-        "two_layer_forward: scores": "scores = h1 @ W2 + b2",
-        "two_layer_forward: probs": """
-            shifted = scores - scores.max(axis=1)
-            exps = shifted.exp()
-            probs = exps / exps.sum(axis=1)
-        """,
-        "two_layer_forward: loss": """
-            data_loss = (exps.sum(axis=1).log() - shifted.pick(y)).sum() / N
-            reg_loss = reg * (W1 * W1).sum() + reg * (W2 * W2).sum()
-        """,
-        "two_layer_backward: dscores": """
-            dscores = probs.copy()
-            dscores.add_at(y, -1.0)
-            dscores = dscores * (1.0 / N)
-        """,
-        "two_layer_backward: dW2_db2": """
-            dW2 = (dscores.T @ h1).T + 2 * reg * W2
-            db2 = dscores.sum(axis=0)
-        """,
-        "two_layer_backward: dh1": "dh1 = (W2 @ dscores.T).T",
-        "two_layer_backward: dz1": "dz1 = dh1 * (z1 > 0)",
-        "two_layer_backward: dW1_db1": """
-            dW1 = (dz1.T @ X).T + W1 * (2 * reg)
-            db1 = Matrix.row([sum(column) for column in dz1.T.tolist()])
-        """,
-        "TwoLayerNet.train: minibatch": """
             if it == 0:
                 X_rows = X.tolist()
             rows = [rng.randrange(N) for _ in range(batch_size)]
@@ -351,19 +237,28 @@ CORRECT = [
         "TwoLayerNet.train: update": """
             self.params = {name: value - learning_rate * grads[name] for name, value in self.params.items()}
         """,
-        "TwoLayerNet.predict: labels": "labels = self.loss(X).argmax(axis=1)",
+        "TwoLayerNet.predict: labels": """
+            scores = self.loss(X)
+            labels = [row.index(max(row)) for row in scores.tolist()]
+        """,
     }),
 ]
 
 
 @dataclass(frozen=True)
 class Wrong:
-    """Training code with one bug: the reference with text changes, the checks it fails and their hints."""
+    """Code with one bug: the reference with text changes, the checks it fails and their hints."""
 
     name: str
     assignment: str
     changes: tuple  # (old, new) pairs, each found exactly once in the reference
-    fails: dict  # check name (without "<assignment>.training.") -> words its hint contains
+    fails: dict  # check name (without "<assignment>.<stage>.") -> words its hint contains
+    stage: str = "training"  # where the bug is, and what is graded (training), or the whole assignment
+
+    @property
+    def only(self) -> str:
+        """What the variant's grading selects: the training stage, or the whole assignment."""
+        return f"{self.assignment}.training" if self.stage == "training" else self.assignment
 
     def write(self, folder: Path) -> Path:
         """A submission folder: the references, this assignment's file changed."""
@@ -424,9 +319,14 @@ WRONG = [
     Wrong("two_layer_net_labels_of_the_first_rows", "two_layer_net",
           ((LABELS, "            y_batch = y[:batch_size]\n"),),
           failing("out of step with your rows", "minibatch_rows_and_labels", "accuracy_on_circles")),
-    Wrong("two_layer_net_the_same_first_rows", "two_layer_net",
-          ((SAMPLE, "            rows = list(range(batch_size))\n"),),
-          failing("the same rows", "minibatch_rows_and_labels", "accuracy_on_circles")),
+]
+# A backward bug, once charged in the training stage too when the accuracy floor was missed by chance.
+BACKWARD = [
+    Wrong("two_layer_net_the_relu_mask_forgotten", "two_layer_net",
+          (("    dz1 = dh1 * (z1 > 0)\n", "    dz1 = dh1\n"),),
+          failing("forgot its mask", "reference_cache_toy", "numerical_gradient_of_the_loss", "loss_wrapper",
+                  "reference_cache_random", "numerical_gradient_random", "loss_wrapper_random"),
+          stage="backward"),
 ]
 
 
@@ -434,13 +334,11 @@ SEEDS = range(20)
 
 
 def graded(variant, seed: int, folder: str) -> dict:
-    """Grade a variant (its assignment, or the training stage of a wrong two-layer net) with one seed:
+    """Grade a variant (its assignment, or what a wrong variant selects) with one seed:
     {"score", "max_score", "tests": {name: (score, max_score, status, hint)}}."""
     from autograder.grade import grade_submission
 
-    only = variant.assignment
-    if isinstance(variant, Wrong) and variant.assignment == "two_layer_net":
-        only = "two_layer_net.training"
+    only = variant.only if isinstance(variant, Wrong) else variant.assignment
     result = grade_submission(str(variant.write(Path(folder))), only=[only], seed=seed)
     return {"score": result.score, "max_score": result.max_score,
             "tests": {t.name: (t.score, t.max_score, t.status, t.hint) for t in result.tests}}

@@ -2,9 +2,10 @@
 
 Correct work written the way students write it scores 100 on 20 seeds with no hint;
 wrong training code loses the points of what it got wrong, on every one of 20
-seeds, with the hint that names its bug. Each variant is graded once per seed (its
-own assignment only, two at a time on the CI's two cores) and every test below
-reads those grades.
+seeds, with the hint that names its bug; a backward bug costs the same on every seed
+and nothing in training. Each variant is graded once per seed (its own assignment,
+or its training stage, only; two at a time on the CI's two cores) and every test
+below reads those grades.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from corpus import CORRECT, SEEDS, WRONG, graded
+from corpus import BACKWARD, CORRECT, SEEDS, WRONG, graded
 from autograder.grade import discover_checks
 
 
@@ -20,7 +21,7 @@ from autograder.grade import discover_checks
 def grades(tmp_path_factory) -> dict:
     """Every variant graded on every seed: (variant name, seed) -> its grade."""
     root = tmp_path_factory.mktemp("corpus")
-    jobs = [(variant, seed) for variant in CORRECT + WRONG for seed in SEEDS]
+    jobs = [(variant, seed) for variant in CORRECT + WRONG + BACKWARD for seed in SEEDS]
     with ProcessPoolExecutor(max_workers=2) as pool:
         futures = {(variant.name, seed): pool.submit(graded, variant, seed, str(root / f"{variant.name}-{seed}"))
                    for variant, seed in jobs}
@@ -56,6 +57,17 @@ def test_wrong_training_code_loses_the_points_of_what_it_got_wrong_on_every_seed
             assert words in grade["tests"][prefix + name][3], (seed, name, grade["tests"][prefix + name])
 
 
-@pytest.mark.parametrize("variant", WRONG, ids=lambda variant: variant.name)
+@pytest.mark.parametrize("variant", WRONG + BACKWARD, ids=lambda variant: variant.name)
 def test_the_same_wrong_code_gets_one_grade_on_every_seed(grades, variant):
     assert len({grades[variant.name, seed]["score"] for seed in SEEDS}) == 1
+
+
+@pytest.mark.parametrize("variant", BACKWARD, ids=lambda variant: variant.name)
+def test_a_backward_bug_is_charged_in_the_backward_stage_only_with_its_hint(grades, variant):
+    prefix = f"{variant.assignment}.{variant.stage}."
+    for seed in SEEDS:
+        tests = grades[variant.name, seed]["tests"]
+        failed = {name for name, test in tests.items() if test[0] < test[1]}
+        assert failed == {prefix + name for name in variant.fails}, seed
+        for name, words in variant.fails.items():
+            assert words in tests[prefix + name][3], (seed, name, tests[prefix + name])
