@@ -26,7 +26,10 @@ Before any student code runs it, in this order:
 
 Then it reads one JSON request per line from the request pipe and writes one
 JSON reply per line to the reply pipe (never to stdout, which is the student's),
-in the format of ``wire``. The parent trusts nothing it reads from this
+in the format of ``wire``. A function the parent lends for a call is a proxy
+here: calling it writes a callback on the reply pipe and waits for the
+parent's answer on the request pipe; nothing of the parent's function itself
+ever comes into this process. The parent trusts nothing it reads from this
 process: it validates every reply, so this file is only a convenience for an
 honest submission.
 
@@ -45,11 +48,17 @@ import signal
 import sys
 import traceback
 from types import ModuleType
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, TextIO, Tuple
 
 COMMON_STDLIB = ("math", "random", "itertools", "functools", "operator", "collections",
                  "copy", "typing", "dataclasses", "abc", "time", "heapq", "bisect",
                  "warnings", "enum", "array", "contextlib")
+
+
+# The exceptions a refused callback raises in the student's code, by the name the parent sends;
+# any other name raises RuntimeError.
+ANSWER_ERRORS = {error.__name__: error for error in (ValueError, TypeError, ArithmeticError, ZeroDivisionError,
+                                                     OverflowError, IndexError, KeyError, RuntimeError)}
 
 
 class Refused(Exception):
@@ -161,10 +170,14 @@ def matrix_class() -> Optional[type]:
 class Server:
     """Serves requests for one assignment: resolves targets, keeps objects, encodes replies."""
 
-    def __init__(self, assignment: str, wire: ModuleType) -> None:
+    def __init__(self, assignment: str, wire: ModuleType, requests: Optional[TextIO] = None,
+                 replies: Optional[TextIO] = None) -> None:
         self.assignment = assignment
         self.wire = wire  # the workspace's copy of autograder/wire.py
         self.objects: dict = {}
+        self.requests, self.replies = requests, replies  # the pipes a lent function's callback uses
+        self.current = 0  # the id of the request being served
+        self.standins: dict = {}  # module -> why the student's file could not be imported
 
     def module(self, name: str) -> ModuleType:
         """Import ``assignments.<name>`` (a student module) and return it."""
@@ -215,6 +228,23 @@ class Server:
         except Exception:  # a value that cannot be sent (a Matrix subclass of the student's): no credit
             return {self.wire.DICT: {}}
 
+    @staticmethod
+    def swap(owner: Any, attr: str, value: Any) -> tuple:
+        """Set ``owner.<attr>`` to value for one call; return what ``restore`` needs to undo it."""
+        own = vars(owner) if hasattr(owner, "__dict__") else {}
+        saved = (owner, attr, attr in own, own.get(attr))
+        setattr(owner, attr, value)
+        return saved
+
+    @staticmethod
+    def restore(saved: list) -> None:
+        """Undo the swaps of one call, the last first."""
+        for owner, attr, had, original in reversed(saved):
+            if had:
+                setattr(owner, attr, original)
+            elif attr in getattr(owner, "__dict__", {}):
+                delattr(owner, attr)  # the class's attribute (a method) shows again
+
     def tripwires(self, default_module: str, forbid: list) -> tuple:
         """Replace each forbidden function by one that records the call and raises."""
         hits: list = []
@@ -222,7 +252,7 @@ class Server:
         for name in forbid:
             full = name if "." in name else default_module + "." + name
             try:
-                owner, attr, original = self.resolve(full)
+                owner, attr, _ = self.resolve(full)
             except (AttributeError, ImportError):
                 continue
 
@@ -230,9 +260,96 @@ class Server:
                 hits.append(_name)
                 raise RuntimeError(f"{_name} must not be called here")
 
-            setattr(owner, attr, tripwire)
-            saved.append((owner, attr, original))
+            saved.append(self.swap(owner, attr, tripwire))
         return hits, saved
+
+    def lend(self, names: list, obj: Any, saved: list) -> None:
+        """Put a proxy in place of each lent function for this call: ``self.<attr>`` of obj, or
+        ``<module>.<name>`` of the submission (skipped when the student's code has no such name).
+        Each swap goes into ``saved`` as it is made, so that all of them are undone."""
+        for name in names:
+            if name.startswith(self.wire.SELF):
+                if obj is None:
+                    raise Refused(self.wire.CRASH, f"{name} can only be lent to a method call")
+                saved.append(self.swap(obj, name[len(self.wire.SELF):], self.proxy(name, obj, self.current)))
+                continue
+            try:
+                owner, attr, _ = self.resolve(name)
+            except (AttributeError, ImportError):
+                continue
+            saved.append(self.swap(owner, attr, self.proxy(name, None, self.current)))
+
+    def proxy(self, name: str, obj: Any, request_id: Optional[int]) -> Callable:
+        """What the student's code calls in place of the lent function ``name``: it asks the parent.
+
+        obj: the object of a ``self.<attr>`` lend, whose attributes go first, as ``self``;
+        request_id: the request it is lent for (None: any, as a stand-in module's functions).
+        """
+        def lent(*args: Any, **kwargs: Any) -> Any:
+            if request_id is not None and self.current != request_id:
+                raise RuntimeError(f"{name} was lent by the grader for one call only")
+            if obj is not None:
+                args = (self.sendable_attributes(obj),) + args
+            return self.callback(name, args, kwargs)
+        lent.__name__ = lent.__qualname__ = name.rsplit(".", 1)[-1]
+        return lent
+
+    def sendable_attributes(self, obj: Any) -> dict:
+        """The attributes of obj that can cross the wire (its data: weights, parameters)."""
+        found = {}
+        for key, value in vars(obj).items():
+            try:
+                self.wire.encode_result(value, matrix_class())
+            except (self.wire.Unsendable, RecursionError):
+                continue
+            found[key] = value
+        return found
+
+    def callback(self, name: str, args: tuple, kwargs: dict) -> Any:
+        """Ask the parent to run the lent function ``name``; return its answer as this process's objects."""
+        wire, matrix = self.wire, matrix_class()
+        try:
+            message = {"id": self.current, wire.CALLBACK: name,
+                       "args": [wire.encode_result(value, matrix) for value in args],
+                       "kwargs": {str(key): wire.encode_result(value, matrix) for key, value in kwargs.items()}}
+        except wire.Unsendable as exc:
+            raise TypeError(f"{name}: {exc}; the grader's {name} takes Matrices, numbers, lists and dicts") from None
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+        line = self.requests.readline()
+        if not line:
+            raise SystemExit("the grader closed the request pipe")
+        answer = json.loads(line)
+        if answer.get("ok") is True:
+            try:
+                return wire.decode_argument(answer.get("value"), matrix, self.objects)
+            except wire.Unsendable as exc:
+                raise RuntimeError(f"{name}: {exc}") from None
+        raise ANSWER_ERRORS.get(answer.get("exc_type"), RuntimeError)(str(answer.get("message", "")))
+
+    def standin(self, module: str) -> str:
+        """Put a stand-in, whose functions are all lent by the parent, in place of ``assignments.<module>``
+        if the student's file cannot be imported; return why it could not ("" when it can)."""
+        full = "assignments." + module
+        if module in self.standins:
+            return self.standins[module]
+        try:
+            importlib.import_module(full)
+            return ""
+        except BaseException as exc:  # anything the student's file raises at import, SystemExit included
+            why = f"{type(exc).__name__}: {exc}"
+        standin = ModuleType(full, f"A stand-in for {module}.py, whose functions the grader lends.")
+
+        def lent_function(attr: str) -> Callable:
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            return self.proxy(f"{module}.{attr}", None, None)
+
+        standin.__getattr__ = lent_function  # type: ignore[attr-defined]  (PEP 562: any name is lent)
+        sys.modules[full] = standin
+        setattr(importlib.import_module("assignments"), module, standin)
+        self.standins[module] = why
+        return why
 
     def invoke(self, request: dict) -> Any:
         """Run one request and return the encoded value."""
@@ -243,16 +360,21 @@ class Server:
             return None
         if op == wire.ATTR:
             return self.encode(getattr(self.objects[request["handle"]], request["name"]))
+        if op == wire.STANDIN:
+            return self.standin(str(request["module"]))
         args = self.decode(request.get("args", []))
         kwargs = {key: self.decode(item) for key, item in request.get("kwargs", {}).items()}
+        obj = None
         if op in (wire.CALL, wire.NEW):
             function = self.resolve(request["target"])[2]
             module = request["target"].split(".")[0]
         else:
-            function = getattr(self.objects[request["handle"]], request["name"])
+            obj = self.objects[request["handle"]]
+            function = getattr(obj, request["name"])
             module = self.assignment
         hits, saved = self.tripwires(module, request.get("forbid", []))
         try:
+            self.lend(request.get("lend", []), obj, saved)
             result = function(*args, **kwargs)
         except BaseException:
             # Catching the tripwire's exception must not hide the forbidden call.
@@ -260,8 +382,7 @@ class Server:
                 raise Refused(wire.FORBIDDEN, f"called {hits[0]}, which this test forbids") from None
             raise
         finally:
-            for owner, attr, original in saved:
-                setattr(owner, attr, original)
+            self.restore(saved)
         if hits:
             raise Refused(wire.FORBIDDEN, f"called {hits[0]}, which this test forbids")
         if op == wire.NEW:
@@ -273,6 +394,7 @@ class Server:
     def reply_for(self, request: dict) -> dict:
         """Serve one request; turn every outcome, including student exceptions, into a reply."""
         wire, request_id = self.wire, request["id"]
+        self.current = request_id
         try:
             return wire.reply(request_id, self.invoke(request))
         except Refused as refused:
@@ -317,7 +439,7 @@ def main() -> None:
     wire = importlib.import_module("wire")  # from the workspace's lib, on the path since preload
     hide_paths(settings)
     drop_privileges(settings)
-    server = Server(settings["assignment"], wire)
+    server = Server(settings["assignment"], wire, requests, replies)
     # A call that overruns its limit gets SIGUSR1 before it is killed: the stack then goes into
     # the reply pipe (the call will never reply), so the report can say where the code was looping.
     if hasattr(faulthandler, "register"):
@@ -325,7 +447,8 @@ def main() -> None:
     # The handshake tells the parent that setup worked and student code may now run.
     replies.write(json.dumps(wire.reply(0, wire.READY)) + "\n")
     replies.flush()
-    for line in requests:
+    # readline, not iteration: a lent function's answer is read from the same pipe mid-request.
+    for line in iter(requests.readline, ""):
         out = safe_reply(server, json.loads(line))
         replies.write(out + "\n")
         replies.flush()

@@ -202,6 +202,34 @@ def in_order(comparisons: Sequence) -> tuple:
     return 1.0, f"{', '.join(name for name, _ in comparisons)}: all right", None
 
 
+def finals_first(comparisons: Sequence, finals: Sequence[str], inputs: Optional[dict] = None) -> tuple:
+    """Credit a staged computation by its final results first.
+
+    comparisons: (stage name, Comparison) pairs in the order they are computed;
+    finals: the names of the final results among them (the loss, every gradient).
+    When every final result is right, all the credit, whatever the intermediates:
+    one that differs from the reference's is only a note. Otherwise a stage earns
+    its share when it is right and so is every stage it is computed from
+    (``inputs``: stage -> those stages; by default the one before it, as ``in_order``):
+    a stage computed from a wrong one cannot be trusted, even if it happens to be right.
+    Returns (fraction, message, first wrong stage name or None).
+    """
+    final = [(stage, result) for stage, result in comparisons if stage in finals]
+    differ = [result.message for stage, result in comparisons if stage not in finals and not result.ok]
+    if final and all(result.ok for _, result in final) and differ:
+        return 1.0, (f"{', '.join(stage for stage, _ in final)}: right. Note, not a deduction, since the "
+                     f"final results are right: {'; '.join(differ)}"), None
+    if inputs is None or all(result.ok for _, result in comparisons):
+        return in_order(comparisons)
+    trusted: dict = {}
+    for stage, result in comparisons:
+        trusted[stage] = result.ok and all(trusted.get(source, False) for source in inputs.get(stage, ()))
+    credited = [stage for stage, _ in comparisons if trusted[stage]]
+    wrong, result = next((stage, result) for stage, result in comparisons if not result.ok)
+    right = f"right: {', '.join(credited)}; " if credited else ""
+    return len(credited) / len(comparisons), right + result.message, wrong
+
+
 def unpack(result: Any, count: int) -> Optional[list]:
     """The items of a returned tuple (it arrives as a list) when there are `count` of them, else None."""
     return result if isinstance(result, list) and len(result) == count else None

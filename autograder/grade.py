@@ -20,7 +20,9 @@ it keeps no global state, so a process pool may call it many times. Steps:
 
 When the grader runs as root, ``course/`` (the reference solutions and the
 hidden checks in it) is made mode 0o700 before any child starts, so the
-unprivileged child cannot read it.
+unprivileged child cannot read it. Without the reference solutions (the
+student's kit) the grade is a self-check on the kit's published inputs, and
+its message says that the official grade draws fresh ones.
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from autograder import isolation
 from autograder.config import Config, load_config
-from autograder.content import COURSE, HIDDEN, PUBLIC, part
+from autograder.content import COURSE, HIDDEN, PUBLIC, REFERENCE, part
 from autograder.imports import SourceRefused, forbidden_imports
 from autograder.results import GradeResult, TestResult
 from autograder.sandbox import ReplyQuota, Sandbox, SandboxBroken, running_as_root
@@ -46,6 +48,8 @@ from autograder.workspace import Workspace, WorkspaceError
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
+SELF_CHECK = ("Self-check: without the reference solutions, the public tests use the kit's published "
+              "inputs and recorded answers; the official grade draws fresh inputs for every test.")
 
 
 # -- discovering checks and their points ---------------------------------------------------
@@ -223,7 +227,15 @@ def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]
     status, message = "graded", ""
     if broken:
         status, message = "grader error", f"The grader's sandbox failed ({broken}); this grade must be redone."
+    elif not official({c.assignment for c, _ in chosen}):
+        message = SELF_CHECK
     return _result(submission.student, tests, status, message, hidden_pending, seed, started, probe)
+
+
+def official(assignments: Sequence[str]) -> bool:
+    """True when the reference solutions of these assignments are present: an official grade, whose
+    inputs are all drawn now (``autograder.oracle``), not the kit's self-check."""
+    return all(part(assignment, REFERENCE).is_file() for assignment in assignments)
 
 
 def _check_only(only: Optional[Sequence[str]], present: Sequence[Check]) -> None:

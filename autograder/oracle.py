@@ -3,12 +3,16 @@
 On the instructor's grader the reference solutions (``course/<assignment>/reference.py``)
 are present: a check's expected answer is computed by them, here in the
 trusted parent, on inputs drawn from the session's generator (fresh ones on
-every run). The student's kit has no reference solution, so its public
-checks draw their inputs from a generator seeded by the check's name and
-read the answers recorded for exactly those inputs in ``course/recorded.json``
-(written by :func:`record`, kept in sync with the references by a test).
+every run, for every check: an official grade never reuses an input whose
+answer was published). The student's kit has no reference solution, so its
+public checks draw their inputs from a generator seeded by the check's name
+(:class:`Published`) and read the answers recorded for exactly those inputs
+in ``course/recorded.json`` (written by :func:`record`, kept in sync with the
+references by a test): the kit's self-check, never an official grade.
 Inputs are rounded to 6 decimals, so they are the same floats on every
-machine, and a recording is found by a digest of the inputs.
+machine, and a recording is found by a digest of the inputs. Where a check
+lends the student's code a reference function (the loss ``train`` steps
+with), :func:`lent` gives it, or None in the kit.
 
     python -m autograder.oracle     record the answers again after a reference changed
 """
@@ -73,12 +77,27 @@ def load(assignment: str) -> None:
         raise
 
 
+class Published(random.Random):
+    """The generator of a check's published inputs (the kit's, and those being recorded): seeded by its name."""
+
+
+def published(rng: random.Random) -> bool:
+    """True when rng draws the published inputs of the kit's self-check, not an official grade's."""
+    return isinstance(rng, Published)
+
+
 def inputs_rng(session_rng: random.Random, check_name: str, assignment: str) -> random.Random:
     """The generator a check draws its inputs from: the session's (fresh inputs), or the
     check's own when the answers are recorded ones (the kit) or being recorded."""
     if _recording is None and reference(assignment) is not None:
         return session_rng
-    return random.Random(f"recorded:{check_name}")
+    return Published(f"recorded:{check_name}")
+
+
+def lent(assignment: str, name: str) -> Optional[Callable]:
+    """The reference's function ``name``, to lend to the student's code; None where the reference is absent."""
+    ref = reference(assignment)
+    return getattr(ref, name) if ref is not None else None
 
 
 def make_check(name: str, stage: str, points: float, run: Callable, hidden: bool = False) -> Check:

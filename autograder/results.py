@@ -159,6 +159,8 @@ def summary_lines(result: GradeResult) -> List[str]:
     lines = [f"Total: {points(result.score, result.max_score)}"]
     if result.status != "graded":
         lines.append(f"Submission status: {result.status}. {result.message}".strip())
+    elif result.message:
+        lines.append(result.message)
     tests, pending = result.hidden_pending
     if tests:
         lines.append(f"Hidden tests: {tests_worth(tests, pending)}, pending: shown with the final grade.")

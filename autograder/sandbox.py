@@ -33,6 +33,12 @@ The threat model is in DESIGN.md: the submission is untrusted code. A
   :class:`~autograder.suite.SubmissionDied` is raised. The student's module is
   imported in a request of its own; what is not tried again after a timeout
   is ``autograder.timeouts``.
+- A request may lend the student's code functions of the parent's for its
+  duration (``lend``: name -> function). When the child asks for one (a
+  callback, before the request's reply), the function runs here, on
+  arguments validated like any reply, and its answer goes back on the
+  request pipe under the request's deadline; the time it takes counts in the
+  call's limit, and each callback counts against the reply quota.
 - Every reply is read within a size cap (per reply, and per submission
   across its sandboxes: :class:`ReplyQuota`) by ``autograder.replies``,
   which trusts nothing in it; tracebacks come back with the workspace's path
@@ -52,7 +58,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from autograder import isolation, replies, wire
 from autograder.capture import Output
@@ -354,8 +360,13 @@ class Sandbox:
 
     def request(self, op: str, *, timeout: Optional[float] = None,
                 forbid: Sequence[str] = (), handle: Optional[Handle] = None,
-                args: Sequence[Any] = (), kwargs: Optional[dict] = None, **fields: Any) -> Any:
-        """Send one request to the child and return its validated, decoded reply value."""
+                args: Sequence[Any] = (), kwargs: Optional[dict] = None,
+                lend: Optional[Dict[str, Callable]] = None, **fields: Any) -> Any:
+        """Send one request to the child and return its validated, decoded reply value.
+
+        lend: the functions the student's code may call back during this request, by the
+        name it knows them by (``"self.<attr>"`` of the method's object, ``"<module>.<name>"``).
+        """
         what = f"{handle.description}.{fields.get('name', '')}" if handle else str(fields.get("target", ""))
         self.timeouts.refuse_known(what)
         limit = self._time_limit(timeout)
@@ -368,7 +379,7 @@ class Sandbox:
             self._import()
             limit = self._time_limit(timeout)
         try:
-            return self._send(op, limit, forbid, handle, args, kwargs, fields)
+            return self._send(op, limit, forbid, handle, args, kwargs, fields, lend or {})
         except CallTimeout as exc:
             raise self.timeouts.call_timed_out(what, limit, exc.where) from None
 
@@ -377,7 +388,7 @@ class Sandbox:
         level never finishes is told apart from a slow function, and costs one time limit."""
         limit = self._time_limit(None)
         try:
-            self._send(wire.IMPORT, limit, (), None, (), None, {})
+            self._send(wire.IMPORT, limit, (), None, (), None, {}, {})
         except CallTimeout as exc:
             raise self.timeouts.import_timed_out(self.assignment, limit, exc.where) from None
         except StudentCrash:
@@ -385,19 +396,21 @@ class Sandbox:
         self._imported = True
 
     def _send(self, op: str, limit: float, forbid: Sequence[str], handle: Optional[Handle],
-              args: Sequence[Any], kwargs: Optional[dict], fields: dict) -> Any:
-        """Write one request to the running child and return its decoded reply value, both within ``limit``."""
+              args: Sequence[Any], kwargs: Optional[dict], fields: dict, lend: Dict[str, Callable]) -> Any:
+        """Write one request to the running child and return its decoded reply value, both within
+        ``limit``, answering the callbacks to lent functions that come before the reply."""
         end = time.monotonic() + limit
         self._next_id += 1
-        message = dict(fields, op=op, id=self._next_id, forbid=list(forbid),
+        message = dict(fields, op=op, id=self._next_id, forbid=list(forbid), lend=sorted(lend),
                        args=wire.encode_argument(list(args), Handle),
                        kwargs={k: wire.encode_argument(v, Handle) for k, v in (kwargs or {}).items()})
         if handle is not None:
             message["handle"] = handle.id
         self._write((json.dumps(message) + "\n").encode("utf-8"), end)
-        line = self._read_reply(end)
-        self._count(line)
-        reply = self._parse(line)
+        reply = self._next_reply(end)
+        while wire.CALLBACK in reply:  # the student's code called a lent function: answer, read on
+            self._answer(reply, lend, end)
+            reply = self._next_reply(end)
         if reply.get("ok") is True:
             try:
                 return replies.decode(reply.get("value"), self.generation, str(fields.get("target", "object")))
@@ -405,6 +418,32 @@ class Sandbox:
                 raise BadReturn("returned data nested too deeply") from None
         trace = self._as_student_sees(replies.text(reply, "traceback"))
         raise replies.refusal_error(reply, self.generation, trace)
+
+    def _next_reply(self, end: float) -> dict:
+        """The next message from the child, read by ``end``, counted against the quota, parsed."""
+        line = self._read_reply(end)
+        self._count(line)
+        return self._parse(line)
+
+    def _answer(self, callback: dict, lend: Dict[str, Callable], end: float) -> None:
+        """Run the lent function a callback names, here, on its validated arguments; write its answer
+        (or, when it refuses them by raising, the exception's name and message) to the child."""
+        name = callback[wire.CALLBACK]
+        try:
+            args = replies.decode(callback.get("args"), self.generation)
+            kwargs = replies.decode({wire.DICT: callback.get("kwargs")}, self.generation)
+            if not isinstance(args, list) or not isinstance(name, str):
+                raise BadReturn("not a callback")
+        except (BadReturn, RecursionError):
+            self._kill()  # it waits for an answer that will never come
+            raise BadReturn("called a lent function with arguments that are not plain data") from None
+        try:
+            if name not in lend:
+                raise RuntimeError(f"{name} is not lent by the grader here")
+            answer = wire.reply(callback["id"], wire.encode_argument(lend[name](*args, **kwargs), Handle))
+        except Exception as exc:  # the lent function refuses the student's arguments
+            answer = wire.refusal(callback["id"], wire.CRASH, str(exc), type(exc).__name__)
+        self._write((json.dumps(answer) + "\n").encode("utf-8"), end)
 
     def _parse(self, line: bytes) -> dict:
         """Parse a reply line; a reply that is not ours means the child is compromised: kill it."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Protocol, Sequence
 
 from course import ASSIGNMENTS  # the course's list, which the engine's modules read here
 
@@ -133,37 +133,68 @@ class Channel(Protocol):
         """What the student's code printed so far."""
 
 
+Lent = Dict[str, Callable[..., Any]]  # a lent function by the name the student's code calls it by
+
+
 class Session:
-    """The trusted parent's handle on one sandboxed child (one assignment of one submission)."""
+    """The trusted parent's handle on one sandboxed child (one assignment of one submission).
+
+    A call may **lend** the student's code functions that run here, in the trusted
+    parent: ``lend={"self.loss": fn}`` puts a proxy in place of the method's object's
+    ``loss`` for the call (``fn(self, *args, **kwargs)``, where ``self`` is a dict of the
+    object's data attributes at the time of the call), ``lend={"<module>.<name>": fn}``
+    in place of a module's function (``fn(*args, **kwargs)``). The student's code gets
+    ``fn``'s answer; ``fn`` gets the arguments as validated plain data, and refuses bad
+    ones by raising (the student's code then raises the same). Nothing of ``fn`` enters
+    the child: it sees only the answers.
+    """
 
     def __init__(self, sandbox: Channel, rng: random.Random, config: Optional["Config"] = None) -> None:
         self._sandbox = sandbox
         self.rng = rng
         self.config = config  # the grading Config (accuracy floors...), None outside the runner
+        self._standins: Lent = {}  # what the stand-in modules of this session lend, on every call
+
+    def _lent(self, lend: Optional[Lent]) -> Lent:
+        """The functions one request lends: its own and those of the stand-in modules."""
+        return dict(self._standins, **(lend or {}))
 
     def call(self, target: str, *args: Any, timeout: Optional[float] = None,
-             forbid: Sequence[str] = (), **kwargs: Any) -> Any:
+             forbid: Sequence[str] = (), lend: Optional[Lent] = None, **kwargs: Any) -> Any:
         """Call ``assignments.<module>.<name>(*args, **kwargs)`` in the child; return plain data.
 
         ``timeout`` (seconds) replaces the configured per-call limit; the submission's
         total limit still applies. ``forbid`` names functions the call must not use,
         as ``"<module>.<name>"`` or a bare ``"<name>"`` of the target's module: each is
         swapped for a tripwire during the call, and tripping it raises ForbiddenCall
-        even if the student's code caught the tripwire's exception.
+        even if the student's code caught the tripwire's exception. ``lend``: see the class.
         """
         return self._sandbox.request("call", target=target, args=args, kwargs=kwargs,
-                                     timeout=timeout, forbid=forbid)
+                                     timeout=timeout, forbid=forbid, lend=self._lent(lend))
 
     def new(self, target: str, *args: Any, timeout: Optional[float] = None, **kwargs: Any) -> Handle:
         """Construct ``assignments.<module>.<Class>(*args, **kwargs)`` in the child; return its Handle."""
         return self._sandbox.request("new", target=target, args=args, kwargs=kwargs,
-                                     timeout=timeout)
+                                     timeout=timeout, lend=self._lent(None))
 
     def method(self, handle: Handle, name: str, *args: Any, timeout: Optional[float] = None,
-               forbid: Sequence[str] = (), **kwargs: Any) -> Any:
-        """Call ``obj.<name>(*args, **kwargs)`` on the child-side object of ``handle``."""
+               forbid: Sequence[str] = (), lend: Optional[Lent] = None, **kwargs: Any) -> Any:
+        """Call ``obj.<name>(*args, **kwargs)`` on the child-side object of ``handle`` (``lend``: see the class)."""
         return self._sandbox.request("method", handle=handle, name=name, args=args,
-                                     kwargs=kwargs, timeout=timeout, forbid=forbid)
+                                     kwargs=kwargs, timeout=timeout, forbid=forbid, lend=self._lent(lend))
+
+    def standin(self, module: str, lend: Lent) -> str:
+        """Stand in for ``assignments.<module>`` when the student's file cannot be imported.
+
+        The child then imports a module whose every function calls back here: ``lend``
+        names what they run (``"<module>.<name>"`` -> fn), on every later call of this
+        session. Call it before anything imports the module (``linear_classifier.py``
+        imports ``svm.py``). Returns why the student's file could not be imported, or "".
+        """
+        why = self._sandbox.request("standin", module=module)
+        if why:
+            self._standins.update(lend)
+        return why
 
     def attr(self, handle: Handle, name: str) -> Any:
         """Read attribute ``obj.<name>`` of the child-side object of ``handle`` as plain data."""

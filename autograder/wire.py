@@ -19,14 +19,27 @@ student's cannot pass for a tag), ``{"H": id}`` an object that stays in the
 child (the parent holds a handle to it). A refusal's texts (the student's
 exception type, message and traceback) are cut to ``TEXT_CAPS`` characters,
 by the child before sending and by the parent again on reading.
+
+A lent function: a request may name functions the parent lends to the
+student's code for that call (``"lend": [names]``, each ``"self.<attr>"`` of
+the method's object or ``"<module>.<name>"``). When the student's code calls
+one, the child writes ``{"id", "callback": name, "args", "kwargs"}`` on the
+reply pipe (the arguments as plain data, like a reply; for ``"self.<attr>"``
+the object's own attributes come first, as ``self``) and reads the answer, a
+reply or a refusal with that request's id, on the request pipe. The request's
+own reply comes after its callbacks. The op ``standin`` puts a stand-in
+module, whose every function is lent, in place of an ``assignments.<module>``
+that cannot be imported.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
 MATRIX, DICT, HANDLE = "M", "D", "H"
-IMPORT, CALL, NEW, METHOD, ATTR = "import", "call", "new", "method", "attr"
-OPS = (IMPORT, CALL, NEW, METHOD, ATTR)
+IMPORT, CALL, NEW, METHOD, ATTR, STANDIN = "import", "call", "new", "method", "attr", "standin"
+OPS = (IMPORT, CALL, NEW, METHOD, ATTR, STANDIN)
+CALLBACK = "callback"  # the key of a child's message asking the parent to run a lent function
+SELF = "self."  # how a lent name that is an attribute of the method's object begins
 NOT_IMPLEMENTED, BAD_RETURN, FORBIDDEN, CRASH = "not_implemented", "bad_return", "forbidden", "crash"
 REFUSALS = (NOT_IMPLEMENTED, BAD_RETURN, FORBIDDEN, CRASH)
 READY = "ready"  # the value of the handshake (id 0): the child is set up, student code may run

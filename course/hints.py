@@ -18,6 +18,14 @@ OVERFLOW = ("Your softmax overflows on large scores: e^1000 is too big for a flo
             "the probabilities do not change.")
 RELU_MASK = ("Your backward through the ReLU forgot its mask: dz1 must be dh1 where z1 > 0 "
              "and 0 elsewhere.")
+RELU_ACTIVATIONS = ("You multiplied dh1 by the activations h1: the ReLU's local gradient is not its output "
+                    "but 1 where z1 > 0 and 0 elsewhere, so dz1 = dh1 * (z1 > 0), the mask.")
+NOT_ACCUMULATED = ("It is what assigning each example's contribution gives (dW[...] = ...): every "
+                   "example adds to the gradient, so accumulate with +=; with =, only the last write survives.")
+LOG_SOFTMAX = ("Subtracting the max is right, but on scores this large a probability underflows to 0 and "
+               "-log(probs[y]) cannot be taken (log(0)). Take the log of the softmax directly, row by row: "
+               "log p = shifted - log(sum(exp(shifted))), so the data loss is the mean of "
+               "log(sum(exp(shifted))) - shifted[y], which never takes log(0).")
 NOT_DIVIDED = ("It is N times too large: the data loss is the mean over the N examples, "
                "so divide the sum (and its gradient) by N.")
 DIVIDED_TWICE = "It is N times too small: you divided by N twice."
@@ -131,21 +139,61 @@ def scale_hint(name: str, got, expected: Matrix, N: int) -> str:
     return ""
 
 
-def shape_hint(name: str, got_shape, want_shape: tuple, like: str) -> str:
-    """Explain a gradient of the wrong shape: it always has the shape of what it is the gradient of."""
+def shape_hint(name: str, got_shape, want_shape: tuple, like: str, product: str = "") -> str:
+    """Explain a gradient of the wrong shape: it always has the shape of what it is the gradient of.
+
+    product: the matrix product that gives the gradient (e.g. "X.T @ dscores"), named when the
+    answer is its transpose.
+    """
     if got_shape is None or tuple(got_shape) == tuple(want_shape):
         return ""
     extra = ""
-    if tuple(got_shape) == tuple(reversed(want_shape)):
-        extra = " Yours is transposed: check the order of the matrix product (X.T @ dscores)."
+    if tuple(got_shape) == tuple(reversed(want_shape)) and product:
+        extra = f" Yours is transposed: check the order of the matrix product ({product})."
     return (f"{name} must have the shape of {like}, {tuple(want_shape)}; yours is "
             f"{tuple(got_shape)}.{extra}")
 
 
-def relu_hint(name: str, got, without_mask: Matrix) -> str:
-    """RELU_MASK when the answer is what a backward that skips the ReLU's mask produces."""
+def transposed_product_hint(name: str, crash_message: str, want_shape: tuple, like: str, product: str) -> str:
+    """Explain a crash in the line computing ``name`` where a matrix of the transposed shape met one of
+    the right shape (``dz1.T @ X + 2 * reg * W1``): the product is in the wrong order."""
+    rows, cols = want_shape
+    if rows == cols or f"({cols}, {rows})" not in crash_message or f"({rows}, {cols})" not in crash_message:
+        return ""
+    return (f"{name} came out {cols} x {rows}, the transpose of the {rows} x {cols} of {like}: "
+            f"the matrix product is in the wrong order; {name} = {product}.")
+
+
+def accumulate_hint(name: str, got, overwritten: Sequence[Matrix]) -> str:
+    """NOT_ACCUMULATED when the answer is one of the gradients assigning instead of adding gives."""
     values = flat(got)
-    return f"{name}: {RELU_MASK}" if values is not None and matches(values, without_mask.flatten()) else ""
+    if values is None or not any(matches(values, variant.flatten()) for variant in overwritten):
+        return ""
+    return f"{name}: {NOT_ACCUMULATED}"
+
+
+def log_fails(correct_probs: Sequence[float]) -> bool:
+    """True when -log(probs[y]) cannot be taken: a probability of a correct class underflowed to 0."""
+    return any(p <= 0.0 for p in correct_probs)
+
+
+def log_of_probs_hint(got, correct_probs: Sequence[float], reg_loss: float) -> str:
+    """LOG_SOFTMAX when a loss is what -mean(log(probs[y])) + reg_loss gives, the probabilities having
+    underflowed so far that it is not the right loss."""
+    if not is_number(got) or not math.isfinite(got) or log_fails(correct_probs):
+        return ""
+    from_probs = -sum(math.log(p) for p in correct_probs) / len(correct_probs) + reg_loss
+    return LOG_SOFTMAX if rel_error(got, from_probs) <= EXACT else ""
+
+
+def relu_hint(name: str, got, variants: Sequence[tuple]) -> str:
+    """The hint of the ReLU backward whose answer this is: (what it gives, its hint) pairs, e.g. dz1 = dh1
+    (RELU_MASK: no mask) or dz1 = dh1 * h1 (RELU_ACTIVATIONS: times the activations)."""
+    values = flat(got)
+    for wrong, words in variants:
+        if values is not None and matches(values, wrong.flatten()):
+            return f"{name}: {words}"
+    return ""
 
 
 def shift_hint(got, scores: Matrix) -> str:

@@ -4,8 +4,13 @@ Both losses have the same signatures (``<loss>_loss_naive``, ``<loss>_forward``,
 ``<loss>_backward``, ``<loss>_loss_vectorized``), so one :class:`LinearLoss`
 builds the checks of either. Expected answers come from the reference
 solution (through ``autograder.oracle``: computed here in the trusted parent, or
-recorded for the student's kit) on inputs this module chooses; the student's
-answers come back through the Session as plain data.
+recorded for the student's kit) on inputs drawn from the check's generator
+(fresh at every official grading); the student's answers come back through
+the Session as plain data. A check's final results (the loss, dW) earn its
+points; the cache's intermediates earn partial credit only when a final
+result is wrong. A backward check feeds the reference forward's cache (or,
+when the student's forward is right but keeps its cache otherwise, its own),
+so a bug of the forward pass is charged in the forward stage only.
 """
 from __future__ import annotations
 
@@ -13,10 +18,10 @@ import math
 import random
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from autograder.compare import (Comparison, compare_entries_of, compare_matrix, compare_number,
-                                credit_before_stop, fmt, in_order, tuple_message, unpack)
+                                credit_before_stop, finals_first, fmt, tuple_message, unpack)
 from autograder.numerical import agreement, centered_difference, summary
 from autograder.oracle import answer, make_check, rounded
 from autograder.suite import CallTimeout, Check, NotRun, Session, Stopped, StudentCrash, Verdict
@@ -28,6 +33,8 @@ from tinybackprop.matrix import Matrix
 OVERFLOW_ERRORS = ("OverflowError", "ZeroDivisionError", "ValueError")
 SLOW = ("A vectorized loss has no Python loop over examples or classes: compute all scores "
         "at once with X @ W, and dW with X.T @ dscores.")
+OWN_CACHE = ("fed your own forward's cache (your forward is right, and your backward reads its cache "
+             "in its own way)")
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,6 @@ def draw(rng: random.Random, N: int, D: int, C: int, reg: float, scale: float = 
     y = [i % C if i < C else rng.randrange(C) for i in range(N)]
     rng.shuffle(y)
     return Problem(W, X, y, round(reg, 6))
-
-
-def fixed(seed: int, N: int, D: int, C: int, reg: float, scale: float = 1.0) -> Callable:
-    """A problem maker that ignores the session's generator: the same inputs on every run."""
-    return lambda rng: draw(random.Random(seed), N, D, C, reg, scale)
 
 
 def fresh(N: int, D: int, C: int, reg: Optional[float] = None, scale: float = 1.0) -> Callable:
@@ -138,11 +140,39 @@ class LinearLoss:
         return hints.loss_hint(got, exp.cache["data_loss"], (p.W * p.W).sum(), p.reg, p.N)
 
     def dW_hint(self, got, result: Comparison, p: Problem, exp: Expected) -> str:
-        """A hint for a wrong dW (shape, regularization gradient, division by N, sign)."""
+        """A hint for a wrong dW (shape, regularization gradient, division by N, sign, overwriting)."""
         if result.shape != p.W.shape:
-            return hints.shape_hint("dW", result.shape, p.W.shape, "W")
+            return hints.shape_hint("dW", result.shape, p.W.shape, "W", "X.T @ dscores")
         return (hints.gradient_hint("dW", got, exp.data_grads["dW"], p.W, p.reg, p.N)
-                or hints.scale_hint("dW", got, exp.grads["dW"], p.N))
+                or hints.scale_hint("dW", got, exp.grads["dW"], p.N)
+                or hints.accumulate_hint("dW", got, self.overwritten(p, exp)))
+
+    def overwritten(self, p: Problem, exp: Expected) -> list:
+        """What dW is when a naive loop assigns each contribution (dW[...] = ...) instead of adding
+        it (+=): of the sum, only the last write to each entry is left.
+
+        Each positive SVM margin (i, j) writes X[i] into column j and -X[i] into column y_i;
+        each softmax score (i, j) writes X[i] times (p_j - [j == y_i]). Either write may be
+        the one assigned; the rest is averaged and regularized as usual.
+        """
+        X, (N, D), C = p.X.tolist(), p.X.shape, p.W.shape[1]
+        per_example = (exp.grads["dscores"] * N).tolist()  # each example's own dscores row
+        writes = []  # (column, scale of X[i], which write, i)
+        for i in range(N):
+            for j in range(C):
+                if self.name == "softmax":
+                    writes.append((j, per_example[i][j], "score", i))
+                elif j != p.y[i] and exp.cache["margins"][i, j] > 0:
+                    writes += [(j, 1.0, "margin", i), (p.y[i], -1.0, "correct", i)]
+        kinds = ({"score"},) if self.name == "softmax" else ({"margin", "correct"}, {"margin"}, {"correct"})
+        variants = []
+        for assigned in kinds:
+            dW = [[0.0] * C for _ in range(D)]
+            for j, scale, kind, i in writes:
+                for d in range(D):
+                    dW[d][j] = (0.0 if kind in assigned else dW[d][j]) + scale * X[i][d]
+            variants.append(Matrix(dW) / N + 2 * p.reg * p.W)
+        return variants
 
     def forward_verdict(self, result, p: Problem, exp: Expected) -> Verdict:
         """Credit the forward pass stage by stage, naming the first cache entry that goes wrong."""
@@ -151,22 +181,40 @@ class LinearLoss:
             return Verdict(0.0, tuple_message(result, ("loss", "cache"), self.forward))
         stages = compare_entries_of("cache", pair[1], exp.cache, self.cache_keys)
         stages.append(("loss", compare_number("loss", pair[0], exp.loss)))
-        fraction, message, wrong = in_order(stages)
+        fraction, message, wrong = finals_first(stages, ("loss",))
         hint = ""
         if wrong == "shifted" and isinstance(pair[1], dict):
             hint = hints.shift_hint(pair[1].get("shifted"), exp.cache["scores"])
         elif wrong == "margins" and isinstance(pair[1], dict):
             hint = hints.correct_class_hint(pair[1].get("margins"), exp.cache["margins"], p.y)
         elif wrong is not None:
-            hint = self.loss_hint(pair[0], p, exp)
+            hint = self.loss_hint(pair[0], p, exp) or self.log_hint(pair[0], p, exp)
             if not hint and self.name == "softmax" and not_finite(pair[1]):
                 hint = hints.OVERFLOW
         return Verdict(fraction, message, hint)
 
+    def log_hint(self, got, p: Problem, exp: Expected) -> str:
+        """LOG_SOFTMAX when a softmax loss is what -log(probs[y]) gives on these scores, and wrong."""
+        if self.name != "softmax":
+            return ""
+        return hints.log_of_probs_hint(got, exp.cache["probs"].pick(p.y).flatten(), exp.cache["reg_loss"])
+
+    def overflow_verdict(self, crash: StudentCrash, p: Problem, exp: Expected, function: str) -> Verdict:
+        """The verdict of a softmax that raised on huge scores: no shift (exp overflows), or, with the
+        shift in place, the log of a probability that underflowed to 0."""
+        if crash.exc_type not in OVERFLOW_ERRORS:
+            raise crash
+        shifted = crash.computed.get("shifted")
+        shifted_right = shifted is None or compare_matrix("shifted", shifted, exp.cache["shifted"]).ok
+        underflow = self.name == "softmax" and hints.log_fails(exp.cache["probs"].pick(p.y).flatten())
+        hint = hints.LOG_SOFTMAX if underflow and crash.exc_type == "ValueError" and shifted_right \
+            else hints.OVERFLOW
+        return Verdict(0.0, f"On scores as large as {fmt(largest_score(p))}, {function} raised {crash}", hint)
+
     def backward_verdict(self, grads, p: Problem, exp: Expected) -> Verdict:
-        """Credit dscores then dW from the student's backward, naming the first one that goes wrong."""
+        """Credit dW, or when it is wrong dscores before it, naming the first one that goes wrong."""
         stages = compare_entries_of("grads", grads, exp.grads, ("dscores", "dW"))
-        fraction, message, wrong = in_order(stages)
+        fraction, message, wrong = finals_first(stages, ("dW",))
         hint = ""
         if wrong == "dscores":
             hint = hints.scale_hint("dscores", grads["dscores"], exp.grads["dscores"], p.N) \
@@ -202,27 +250,61 @@ class LinearLoss:
         """The forward pass at scores of about +-1000, where a softmax without the max shift overflows."""
         def run(session: Session, rng: random.Random) -> Verdict:
             p = make(rng)
+            exp = self.expected(p)
             try:
                 result = session.call(self.forward, *p.args())
             except StudentCrash as crash:
-                if crash.exc_type not in OVERFLOW_ERRORS:
-                    raise
-                return Verdict(0.0, f"On scores as large as {fmt(largest_score(p))}, "
-                                    f"{self.forward} raised {crash}", hints.OVERFLOW)
-            return self.forward_verdict(result, p, self.expected(p))
+                return self.overflow_verdict(crash, p, exp, self.forward)
+            return self.forward_verdict(result, p, exp)
         return self.check("forward", test, points, run, hidden)
 
     def backward_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
-        """The student's backward fed the REFERENCE cache: a wrong forward cannot hide a right backward."""
+        """The student's backward fed the REFERENCE cache: a wrong forward cannot hide a right backward
+        (and, where the student's forward is right, its own cache: a cache laid out otherwise is no bug)."""
         def run(session: Session, rng: random.Random) -> Verdict:
             p = make(rng)
             exp = self.expected(p)
-            try:
-                grads = session.call(self.backward, exp.cache, forbid=self.loss_functions())
-            except Stopped as stopped:
-                return credit_before_stop(stopped, exp.grads, ("dscores", "dW"), 2)
-            return self.backward_verdict(grads, p, exp)
+            verdict = self.backward_on(session, p, exp, exp.cache)
+            if verdict.fraction < 1.0:
+                own = self.own_cache(session, p, exp)
+                if own is not None:
+                    theirs = self.backward_on(session, p, exp, own)
+                    if theirs.fraction > verdict.fraction:
+                        return Verdict(theirs.fraction, f"{OWN_CACHE}: {theirs.message}", theirs.hint,
+                                       theirs.stopped)
+            return verdict
         return self.check("backward", test, points, run, hidden)
+
+    def backward_on(self, session: Session, p: Problem, exp: Expected, cache: dict) -> Verdict:
+        """The verdict of the student's backward fed ``cache``."""
+        try:
+            grads = session.call(self.backward, cache, forbid=self.loss_functions())
+        except Stopped as stopped:
+            return credit_before_stop(stopped, exp.grads, ("dscores", "dW"), 2)
+        return self.backward_verdict(grads, p, exp)
+
+    def own_cache(self, session: Session, p: Problem, exp: Expected) -> Optional[dict]:
+        """The cache of the student's forward on p when its loss is right; None otherwise (a wrong
+        forward is charged in the forward stage, and its cache is not the backward's to fix)."""
+        try:
+            pair = unpack(session.call(self.forward, *p.args()), 2)
+        except Stopped:
+            return None
+        if pair is None or not isinstance(pair[1], dict) or not compare_number("loss", pair[0], exp.loss).ok:
+            return None
+        # The inputs went to JSON and back (labels as floats): send the originals.
+        return dict(pair[1], W=p.W, X=p.X, y=p.y, reg=p.reg)
+
+    def student_dW(self, session: Session, p: Problem, exp: Expected) -> Any:
+        """dW of the student's backward, fed the reference cache, or its own when that gives the right dW."""
+        grads = session.call(self.backward, exp.cache, forbid=self.loss_functions())
+        if self.backward_verdict(grads, p, exp).fraction < 1.0:
+            own = self.own_cache(session, p, exp)
+            if own is not None:
+                theirs = session.call(self.backward, own, forbid=self.loss_functions())
+                if self.backward_verdict(theirs, p, exp).fraction == 1.0:
+                    grads = theirs
+        return grads.get("dW") if isinstance(grads, dict) else None
 
     def loss_functions(self) -> tuple:
         """The functions a backward pass must not call (it must not recompute the loss numerically)."""
@@ -230,35 +312,39 @@ class LinearLoss:
 
     def gradcheck(self, test: str, points: float, make: Callable, hidden: bool = False,
                   entries: int = 6) -> Check:
-        """dW from the student's backward against a numerical gradient of the student's own forward.
-
-        Self-consistency earns nothing on its own: the loss must also match the
-        reference, or a loss of constant 0 with a zero gradient would pass.
-        """
+        """dW from the student's backward against centered differences of the REFERENCE loss
+        (a gradient check whose loss is the right one, so a wrong forward costs nothing here)."""
         def run(session: Session, rng: random.Random) -> Verdict:
             p = self.away_from_kinks(make, rng)
             exp = self.expected(p)
-            pair = unpack(session.call(self.forward, *p.args()), 2)
-            if pair is None or not isinstance(pair[1], dict):
-                return Verdict(0.0, f"{self.forward} should return (loss, cache) with cache a dict")
-            loss = compare_number("your loss", pair[0], exp.loss)
-            # The inputs went to JSON and back (labels as floats): send the originals.
-            cache = dict(pair[1], W=p.W, X=p.X, y=p.y, reg=p.reg)
-            grads = session.call(self.backward, cache, forbid=self.loss_functions())
-            dW = grads.get("dW") if isinstance(grads, dict) else None
+            D, C = p.W.shape
+            picks = [divmod(k, C) for k in rng.sample(range(D * C), min(entries, D * C))]
+            numerical = answer(self.name, "numerical_gradient", lambda ref: self.centered(ref, p, picks),
+                               *p.args(), picks)
+            dW = self.student_dW(session, p, exp)
             shape = compare_matrix("dW", dW, exp.grads["dW"], what="D x C, the shape of W")
             if shape.shape != p.W.shape:
-                return Verdict(0.0, shape.message, hints.shape_hint("dW", shape.shape, p.W.shape, "W"))
-            agree, message = numerical_agreement(session, rng, self.forward, p, dW, entries)
-            if agree and loss.ok:
-                return Verdict(1.0, message)
-            if agree:
-                return Verdict(0.0, f"{message}, but {loss.message}: a gradient check shows that dW "
-                                    "fits your loss, not that your loss is right",
-                               self.loss_hint(pair[0], p, exp))
-            return Verdict(0.0, f"{message}; dW does not match the numerical gradient of your own "
-                                f"loss, so {self.backward} does not differentiate {self.forward}")
+                return Verdict(0.0, shape.message, hints.shape_hint("dW", shape.shape, p.W.shape, "W",
+                                                                    "X.T @ dscores"))
+            rows = dW.tolist() if isinstance(dW, Matrix) else dW
+            results = [agreement(f"dW[{i}, {j}]", rows[i][j], value) for (i, j), value in zip(picks, numerical)]
+            if all(ok for ok, _ in results):
+                return Verdict(1.0, summary(results, "the loss"))
+            return Verdict(0.0, f"dW does not match the numerical gradient of the loss: "
+                                f"{summary(results, 'the loss')}", self.dW_hint(dW, shape, p, exp))
         return self.check("backward", test, points, run, hidden)
+
+    def centered(self, ref, p: Problem, picks: list) -> list:
+        """Centered differences (h = 1e-5) of the reference loss at the entries ``picks`` of W."""
+        forward = getattr(ref, f"{self.name}_forward")
+        values = []
+        for i, j in picks:
+            def loss_at(step: float, i: int = i, j: int = j) -> float:
+                W = p.W.copy()
+                W[i, j] = W[i, j] + step
+                return forward(W, p.X, p.y, p.reg)[0]
+            values.append(centered_difference(loss_at))
+        return values
 
     def away_from_kinks(self, make: Callable, rng: random.Random) -> Problem:
         """A problem whose SVM margins are all at least 1e-3 from 0 (h = 1e-5 never crosses a kink)."""
@@ -271,8 +357,12 @@ class LinearLoss:
         """The vectorized loss and dW against the reference (the naive answer), without calling naive."""
         def run(session: Session, rng: random.Random) -> Verdict:
             p = make(rng)
-            result = session.call(self.vectorized, *p.args(), forbid=(self.naive,))
-            return self.loss_and_dW(result, p, self.expected(p), self.vectorized)
+            exp = self.expected(p)
+            try:
+                result = session.call(self.vectorized, *p.args(), forbid=(self.naive,))
+            except StudentCrash as crash:
+                return self.overflow_verdict(crash, p, exp, self.vectorized)
+            return self.loss_and_dW(result, p, exp, self.vectorized)
         return self.check("vectorized", test, points, run, hidden)
 
     def speed_check(self, test: str, points: float, make: Callable, hidden: bool = False) -> Check:
@@ -300,27 +390,6 @@ class LinearLoss:
             verdict = self.loss_and_dW(result, p, None, self.vectorized, want)
             return Verdict(verdict.fraction, f"{size}, within {limit:.2f} s: {verdict.message}", verdict.hint)
         return self.check("vectorized", test, points, run, hidden)
-
-
-def numerical_agreement(session: Session, rng: random.Random, forward: str, p: Problem, dW,
-                        entries: int) -> tuple:
-    """Compare `entries` random entries of dW with centered differences of the student's loss.
-
-    Returns (all agree within NUMERIC, the message of ``summary``).
-    """
-    D, C = p.W.shape
-    analytic = dW.tolist() if isinstance(dW, Matrix) else dW
-    results = []
-    for k in rng.sample(range(D * C), min(entries, D * C)):
-        i, j = divmod(k, C)
-
-        def loss_at(step: float, i: int = i, j: int = j):
-            W = p.W.copy()
-            W[i, j] = W[i, j] + step
-            return session.call(forward, W, p.X, p.y, p.reg)
-
-        results.append(agreement(f"dW[{i}, {j}]", analytic[i][j], centered_difference(loss_at)))
-    return all(ok for ok, _ in results), summary(results)
 
 
 def smallest_margin(p: Problem) -> float:

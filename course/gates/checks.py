@@ -5,6 +5,9 @@ A circuit is a list of gates wired by name. It runs twice: with the
 reference gates here in the parent, and with the student's gates in the
 child (each gate an object that stays there). The message draws the circuit
 as a table of wires with the expected and the student's gradient side by side.
+The kit's self-check runs the lecture's numbers, which students can compare
+with the slides; an official grade draws new ones, whose answers were never
+published.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Callable, Optional
 
 from autograder.compare import (EXACT, compare_floats, compare_number, describe, fmt, is_number,
                                 rel_error, tuple_message, unpack)
-from autograder.oracle import answer, make_check
+from autograder.oracle import answer, make_check, published
 from autograder.suite import Check, Session, Verdict
 from course.hints import fork_hint
 
@@ -171,6 +174,9 @@ class Staged:
     grads: tuple  # the names of backward's two gradients
     compare: Callable  # compare_floats (lists of gradients) or compare_number (one float each)
     hint: Callable  # hint(got, want, dout) -> str, got and want the two gradients
+    # The shares of the check's points of the cache's key, f and the two gradients when a final
+    # result (f or a gradient) is wrong: what the exercise teaches weighs most.
+    weights: tuple = (0.25, 0.25, 0.25, 0.25)
 
     @property
     def backward(self) -> str:
@@ -186,7 +192,8 @@ class Staged:
 def staged_check(name: str, staged: Staged, points: float, inputs: Callable, hidden: bool = False) -> Check:
     """The student's forward (its cache's key, f) and backward fed the reference cache (two gradients).
 
-    inputs(rng) gives (forward's arguments, dout); each of the four parts earns a quarter.
+    inputs(rng) gives (forward's arguments, dout). With f and both gradients right, all the points
+    (the key is a note); otherwise each right part earns its share of ``staged.weights``.
     """
     def run(session: Session, rng: random.Random) -> Verdict:
         args, dout = inputs(rng)
@@ -205,8 +212,9 @@ def staged_check(name: str, staged: Staged, points: float, inputs: Callable, hid
             hint = staged.hint(pair, want, dout)
         where = f"{staged.formula} at " + ", ".join(
             f"{n} = {listed(v) if isinstance(v, list) else fmt(v)}" for n, v in zip(staged.inputs, args))
-        return Verdict(sum(ok for ok, _ in results) / 4,
-                       f"{where}, dout = {fmt(dout)}: " + "; ".join(m for _, m in results), hint)
+        finals_right = all(ok for ok, _ in results[1:])
+        fraction = 1.0 if finals_right else sum(w for w, (ok, _) in zip(staged.weights, results) if ok)
+        return Verdict(fraction, f"{where}, dout = {fmt(dout)}: " + "; ".join(m for _, m in results), hint)
     return make_check(f"gates.gates.{name}", "gates", points, run, hidden)
 
 
@@ -248,13 +256,15 @@ def forward_results(result, cache: dict, function: str, key: str) -> list:
 
 STAGED_NEURON = Staged("f = sigmoid(w0*x0 + w1*x1 + w2)", "sigmoid_neuron_forward", ("w", "x"), "dot",
                        ("dw", "dx"), compare_floats, upstream_hint)
+# The fork's lesson is dx, the sum of what both gates send back: most of the check.
 FORK_CIRCUIT = Staged("f = (x + y) * x", "fork_circuit_forward", ("x", "y"), "q", ("dx", "dy"),
-                      compare_number, fork_branches_hint)
+                      compare_number, fork_branches_hint, weights=(0.05, 0.05, 0.8, 0.1))
 
 
-def lecture(values: dict) -> Callable:
-    """An input maker that always gives the lecture's numbers."""
-    return lambda rng: dict(values)
+def lecture(values, draw: Callable) -> Callable:
+    """An input maker: the lecture's numbers in the kit's self-check (to compare with the slides),
+    new ones from ``draw(rng)`` in an official grade."""
+    return lambda rng: values if published(rng) else draw(rng)
 
 
 def uniform(names: tuple, low: float = -5.0, high: float = 5.0, extra: Optional[dict] = None) -> Callable:
@@ -266,17 +276,34 @@ def uniform(names: tuple, low: float = -5.0, high: float = 5.0, extra: Optional[
     return make
 
 
+def neuron_inputs(dout: Optional[float] = None) -> Callable:
+    """An input maker of the staged neuron: (w, x) drawn in [-3, 3], and dout (drawn in [-2, 2] when None)."""
+    def make(rng: random.Random) -> tuple:
+        w = [round(rng.uniform(-3, 3), 6) for _ in range(3)]
+        x = [round(rng.uniform(-3, 3), 6) for _ in range(2)]
+        return (w, x), round(rng.uniform(-2, 2), 6) if dout is None else dout
+    return make
+
+
+def fork_inputs(rng: random.Random) -> tuple:
+    """An input maker of the fork: x and y drawn in [-5, 5], dout in [-2, 2]."""
+    return (round(rng.uniform(-5, 5), 6), round(rng.uniform(-5, 5), 6)), round(rng.uniform(-2, 2), 6)
+
+
+LECTURE_NEURON = ([2.0, -3.0, -3.0], [-1.0, -2.0])
 CHECKS = [
-    circuit_check("add_multiply_circuit", ADD_MULTIPLY, 1.5, lecture({"x": -2.0, "y": 5.0, "z": -4.0})),
-    circuit_check("sigmoid_neuron_circuit", NEURON, 1.5,
-                  lecture({"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0})),
-    circuit_check("max_circuit", MAX, 2, lecture({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0, "two": 2.0})),
-    staged_check("staged_sigmoid_neuron", STAGED_NEURON, 0.5,
-                 lambda rng: (([2.0, -3.0, -3.0], [-1.0, -2.0]), 1.0)),
-    # The lecture's neuron as part of a larger circuit: an upstream gradient other than 1
+    circuit_check("add_multiply_circuit", ADD_MULTIPLY, 1,
+                  lecture({"x": -2.0, "y": 5.0, "z": -4.0}, uniform(("x", "y", "z")))),
+    circuit_check("sigmoid_neuron_circuit", NEURON, 1,
+                  lecture({"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0},
+                          uniform(("w0", "x0", "w1", "x1", "w2"), -2.0, 2.0))),
+    circuit_check("max_circuit", MAX, 1, lecture({"x": 3.0, "y": -4.0, "z": 2.0, "w": -1.0, "two": 2.0},
+                                                 uniform(("x", "y", "z", "w"), extra={"two": 2.0}))),
+    staged_check("staged_sigmoid_neuron", STAGED_NEURON, 0.5, lecture((LECTURE_NEURON, 1.0), neuron_inputs(1.0))),
+    # The neuron as part of a larger circuit: an upstream gradient other than 1
     # shows whether the backward multiplies by it.
     staged_check("staged_sigmoid_neuron_upstream", STAGED_NEURON, 0.5,
-                 lambda rng: (([2.0, -3.0, -3.0], [-1.0, -2.0]), 0.5)),
+                 lecture((LECTURE_NEURON, 0.5), neuron_inputs())),
     # x = -2, y = 5 as in the lecture's first circuit: f = -6, dx = 2x + y = 1, dy = x = -2.
-    staged_check("fork_circuit", FORK_CIRCUIT, 1, lambda rng: ((-2.0, 5.0), 1.0)),
+    staged_check("fork_circuit", FORK_CIRCUIT, 3, lecture(((-2.0, 5.0), 1.0), fork_inputs)),
 ]

@@ -49,7 +49,7 @@ def test_a_typo_says_in_which_file_and_line_it_is(tmp_path):
                         "    data_loss = margin.sum() / N\n")
     line = (folder / "svm.py").read_text(encoding="utf-8").split("\n").index(
         "    data_loss = margin.sum() / N") + 1
-    test = graded_test(folder, "svm.forward.fixed_with_reg")
+    test = graded_test(folder, "svm.forward.small_with_reg")
     assert test.status == "error"
     assert "NameError: name 'margin' is not defined" in test.output
     assert f"assignments/svm.py, line {line}, in svm_forward" in test.output
@@ -91,7 +91,7 @@ def test_an_overflowing_softmax_reads_as_one_sentence(tmp_path):
 
 def test_a_gradient_check_lists_only_the_entries_that_disagree(tmp_path):
     folder = submission(tmp_path, "two_layer_net.py", "    dz1 = dh1 * (z1 > 0)\n", "    dz1 = dh1\n")
-    test = graded_test(folder, "two_layer_net.backward.numerical_gradient_of_your_loss")
+    test = graded_test(folder, "two_layer_net.backward.numerical_gradient_of_the_loss")
     assert test.status == "failed" and test.output.startswith("dW1, db1 do not match")
     assert "dW1[" in test.output
     assert "dW2[" not in test.output and "db2[" not in test.output  # those agree: no reason to list them
@@ -100,8 +100,8 @@ def test_a_gradient_check_lists_only_the_entries_that_disagree(tmp_path):
 def test_a_passed_gradient_check_says_so_in_one_line(tmp_path):
     result = grade_submission(str(submission(tmp_path)), only=["svm.backward", "two_layer_net.backward"],
                               public_only=True, seed=1)
-    for name in ("svm.backward.numerical_gradient_of_your_loss",
-                 "two_layer_net.backward.numerical_gradient_of_your_loss"):
+    for name in ("svm.backward.numerical_gradient_of_the_loss",
+                 "two_layer_net.backward.numerical_gradient_of_the_loss"):
         test = by_name(result)[name]
         assert test.status == "passed"
         assert test.output.startswith("all ") and "analytic" not in test.output, test.output
@@ -113,7 +113,7 @@ STUB_DATA_LOSS = ("    data_loss = margins.sum() / N\n",
 
 def test_the_stages_done_before_a_stub_earn_their_points(tmp_path):
     folder = submission(tmp_path, "svm.py", *STUB_DATA_LOSS)
-    test = graded_test(folder, "svm.forward.fixed_with_reg")
+    test = graded_test(folder, "svm.forward.small_with_reg")
     assert test.status == "not implemented"
     assert test.score == pytest.approx(2 / 5 * test.max_score)  # scores and margins of 5 stages
     assert test.output == "Not implemented yet: svm_forward: data_loss. Before it: scores, margins: all right"
@@ -123,7 +123,7 @@ def test_a_wrong_stage_before_a_stub_is_named_and_earns_nothing_after_it(tmp_pat
     folder = submission(tmp_path, "svm.py", *STUB_DATA_LOSS)
     source = (folder / "svm.py").read_text(encoding="utf-8")
     (folder / "svm.py").write_text(source.replace("    margins.add_at(y, -1.0)\n", ""), encoding="utf-8")
-    test = graded_test(folder, "svm.forward.fixed_with_reg")
+    test = graded_test(folder, "svm.forward.small_with_reg")
     assert test.status == "not implemented"
     assert test.score == pytest.approx(1 / 5 * test.max_score)
     assert "right so far: scores; then margins is off" in test.output
@@ -140,7 +140,7 @@ def test_a_backward_stopped_by_a_stub_is_credited_up_to_it(tmp_path):
 def test_a_crash_in_a_late_stage_keeps_the_credit_of_the_stages_before_it(tmp_path):
     folder = submission(tmp_path, "svm.py", "    data_loss = margins.sum() / N\n",
                         "    data_loss = margin.sum() / N\n")
-    test = graded_test(folder, "svm.forward.fixed_with_reg")
+    test = graded_test(folder, "svm.forward.small_with_reg")
     assert test.status == "error"
     assert test.score == pytest.approx(2 / 5 * test.max_score)
     assert test.output.endswith("Before it: scores, margins: all right")
@@ -159,7 +159,7 @@ def test_a_loop_in_an_imported_file_is_located_in_that_file(tmp_path, quick):
 
 @pytest.mark.parametrize("file, old, new, names", [
     ("svm.py", "    dW = X.T @ dscores + 2 * reg * W\n", "    dW = (X.T @ dscores + 2 * reg * W).tolist()\n",
-     ("svm.backward.reference_cache_fixed", "svm.vectorized.matches_naive_fixed")),
+     ("svm.backward.reference_cache", "svm.vectorized.matches_naive_small")),
     ("two_layer_net.py", "    db1 = dz1.sum(axis=0)\n", "    db1 = dz1.sum(axis=0).tolist()\n",
      ("two_layer_net.backward.reference_cache_toy",)),
 ])

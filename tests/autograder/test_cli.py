@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autograder import cli
+from autograder.config import load_config
 from autograder.content import write_references
 from autograder.grade import grade_submission
 
@@ -46,8 +47,8 @@ def test_the_stubs_as_shipped_score_0_in_a_line_per_stage_without_any_traceback(
     assert lines[0] == "tinybackprop autograder: grading ./assignments (seed 5)"
     assert "Total: 0 / 100" in lines
     assert "Traceback" not in done.stdout + done.stderr
-    assert "  forward     0 / 8  not implemented yet: svm_forward: scores" in lines
-    assert "  naive       0 / 6  not implemented yet: svm_loss_naive: loops" in lines
+    assert "  forward      0 / 8  not implemented yet: svm_forward: scores" in lines
+    assert "  naive        0 / 4  not implemented yet: svm_loss_naive: loops" in lines
     assert "[" not in done.stdout  # no test is listed: every stage is one line
     assert len(lines) < 40
 
@@ -55,7 +56,7 @@ def test_the_stubs_as_shipped_score_0_in_a_line_per_stage_without_any_traceback(
 def test_one_stage_of_one_assignment(reference_submission, capsys):
     assert cli.main(["svm.backward", "--submission", str(reference_submission), "--seed", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "svm  8 / 8" in lines and "  backward  8 / 8  passed" in lines
+    assert "svm  10 / 10" in lines and "  backward  10 / 10  passed" in lines
     assert not any(line.startswith(("  forward", "softmax")) for line in lines)
 
 
@@ -100,12 +101,17 @@ def test_a_failing_stage_offers_a_hint_unless_the_ladder_is_off(reference_submis
     assert "a hint is available" not in capsys.readouterr().out
 
 
+def svm_points() -> float:
+    """The points of the SVM assignment in the shipped config."""
+    return sum(points for stage, points in load_config().points.items() if stage.startswith("svm."))
+
+
 def test_public_only_counts_the_hidden_tests_as_pending(reference_submission):
     result = grade_submission(str(reference_submission), only=["svm"], public_only=True, seed=2)
     assert result.tests and not any(t.hidden for t in result.tests)
     count, points = result.hidden_pending
     assert count > 0 and points > 0
-    assert result.score == result.max_score == pytest.approx(28 - points)
+    assert result.score == result.max_score == pytest.approx(svm_points() - points)
 
 
 def test_a_notebook_submission(reference_submission, tmp_path):
@@ -115,7 +121,7 @@ def test_a_notebook_submission(reference_submission, tmp_path):
     path = tmp_path / "work.ipynb"
     path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": [cell]}))
     result = grade_submission(str(path), only=["svm"], seed=4)
-    assert result.score == result.max_score == 28
+    assert result.score == result.max_score == svm_points()
 
 
 def test_the_same_seed_gives_the_same_inputs(reference_submission):

@@ -140,14 +140,16 @@ def test_no_gradient_hint_for_an_unrelated_answer():
     assert hints.gradient_hint("dW", W * W, DATA_GRAD, W, reg=0.1, N=4) == ""
 
 
-def test_a_transposed_gradient_is_called_transposed():
-    text = hints.shape_hint("dW", (2, 3), (3, 2), "W")
-    assert "(3, 2)" in text and "(2, 3)" in text and "transposed" in text
+def test_a_transposed_gradient_is_called_transposed_and_its_product_named():
+    text = hints.shape_hint("dW1", (2, 3), (3, 2), "W1", "X.T @ dz1")
+    assert "(3, 2)" in text and "(2, 3)" in text and "transposed" in text and "(X.T @ dz1)" in text
 
 
-def test_the_relu_hint_fires_only_for_the_unmasked_gradient():
-    assert "mask" in hints.relu_hint("dz1", W, W)
-    assert hints.relu_hint("dz1", W * 0.5, W) == ""
+def test_the_relu_hint_names_the_variant_the_answer_matches():
+    variants = [(W, hints.RELU_MASK), (W * 2, hints.RELU_ACTIVATIONS)]
+    assert hints.relu_hint("dz1", W, variants) == f"dz1: {hints.RELU_MASK}"
+    assert hints.relu_hint("dz1", W * 2, variants) == f"dz1: {hints.RELU_ACTIVATIONS}"
+    assert hints.relu_hint("dz1", W * 0.5, variants) == ""
 
 
 @pytest.mark.parametrize("got", [-2.0, 3.0])
@@ -229,17 +231,18 @@ def {name}_loss_vectorized(W, X, y, reg):
 
 @pytest.mark.parametrize("name", ["svm", "softmax"])
 def test_a_loss_of_zero_with_a_zero_gradient_earns_nothing_anywhere(tmp_path, name):
-    """(0.0, zeros) passes a gradient check of its own loss: it must still earn 0 points."""
+    """(0.0, zeros) would pass a gradient check of its own loss: the check differentiates the right one."""
     (tmp_path / f"{name}.py").write_text(TRIVIAL_LOSS.format(name=name))
     result = grade(tmp_path, only=[name])
     assert result.tests and all(t.score == 0 for t in result.tests), \
         [(t.name, t.score) for t in result.tests if t.score]
-    gradcheck = next(t for t in result.tests if t.name.endswith("numerical_gradient_of_your_loss"))
-    assert "fits your loss" in gradcheck.output
+    gradcheck = next(t for t in result.tests if t.name.endswith("numerical_gradient_of_the_loss"))
+    assert "does not match the numerical gradient of the loss" in gradcheck.output
 
 
-def test_a_self_consistent_but_wrong_loss_fails_the_gradient_check(tmp_path):
-    """Twice the loss with twice its gradient agrees with its own numerical gradient, and is wrong."""
+def test_a_backward_that_fits_a_wrong_loss_fails_the_gradient_check_of_the_right_one(tmp_path):
+    """Twice the loss with twice its gradient agrees with its own numerical gradient, and is wrong:
+    the forward stage pays for the loss, the backward stage for dW, each once."""
     source = part("svm", REFERENCE).read_text()
     old = "    return data_loss + reg_loss, cache\n"
     assert source.count(old) == 1
@@ -247,9 +250,12 @@ def test_a_self_consistent_but_wrong_loss_fails_the_gradient_check(tmp_path):
     old = '    return {"dscores": dscores, "dW": dW}\n'
     assert source.count(old) == 1
     (tmp_path / "svm.py").write_text(source.replace(old, '    return {"dscores": dscores, "dW": 2 * dW}\n'))
-    result = grade(tmp_path, only=["svm.backward"])
-    gradcheck = next(t for t in result.tests if t.name == "svm.backward.numerical_gradient_of_your_loss")
-    assert gradcheck.score == 0 and "fits your loss" in gradcheck.output
+    result = grade(tmp_path, only=["svm.forward", "svm.backward"])
+    tests = {t.name: t for t in result.tests}
+    gradcheck = tests["svm.backward.numerical_gradient_of_the_loss"]
+    assert gradcheck.score == 0 and "does not match the numerical gradient of the loss" in gradcheck.output
+    forward = tests["svm.forward.small_with_reg"]
+    assert forward.score == pytest.approx(4 / 5 * forward.max_score)  # every cache entry right, the loss wrong
 
 
 def test_a_nan_answer_earns_nothing(tmp_path):
