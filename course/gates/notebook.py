@@ -8,7 +8,8 @@
 # The add gate distributes the gradient, the max gate routes it, the multiply gate switches it.
 #
 # Implement the `backward` methods, the sigmoid neuron and the circuit with a fork in `gates.py`,
-# then run the cells.
+# then run the cells. The check cell at the end grades the whole warm-up here (see below);
+# `python -m autograder` in a terminal grades every assignment at once.
 
 # %% [markdown]
 # **Where your code lives.** The cells below import your `gates.py` from this folder. If you would
@@ -16,6 +17,22 @@
 # followed by the whole file, and run it before the cells below: it *replaces* `gates.py` with the
 # cell. You may then submit this notebook instead of the file: the autograder grades its
 # `%%writefile gates.py` cell. A notebook without that cell holds no code to grade.
+
+# %% [markdown]
+# **Checking your work here.** After each stage comes a check cell, such as `check("gates.gates")`.
+# It grades that stage of your `gates.py` *as saved*, in the autograder's sandbox, just as
+# `python -m autograder` does, and shows the verdict under the cell: **passed** in green,
+# **failed** in red, **not implemented** in amber while the stage's stub still raises
+# `NotImplementedError`. Each test has a line: a failed one says what was expected, what your code
+# gave and by how much it is off, often with a hint that names a common mistake. Stuck? Run
+# `python -m autograder hint gates.gates` in a terminal: each time it gives the next, more detailed
+# hint. (`%check gates.gates` is the same check as a magic.) These are the public checks: the
+# official grade also uses fresh inputs and hidden tests.
+#
+# A cell that calls a stage you have not written yet prints `finish MultiplyGate.backward: switch first` instead of a
+# traceback, and a later cell that needs what it did not make says the same instead of running:
+# nothing below breaks, and no picture shows weights that were never trained. The cells run your
+# code as the first code cell imported it: after editing `gates.py`, save it and run that cell again.
 
 # %%
 # The assignment files live next to this notebook. Putting the folder above on
@@ -26,12 +43,17 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+from autograder.inline import check, setup_notebook
+
+# check("gates.gates") grades a stage; a cell stopped by a stub says which stage to finish.
+setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("gates",):
     importlib.reload(importlib.import_module("assignments." + module))
 from assignments.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate, fork_circuit_backward,
                                fork_circuit_forward, sigmoid_neuron_backward, sigmoid_neuron_forward)
 from tinybackprop.gates import ScaleGate
+from tinybackprop.gradcheck import numerical_gradient, rel_error
 from tinybackprop.graph import ComputationalGraph
 from tinybackprop.value import Value
 
@@ -122,8 +144,6 @@ neuron
 # Check the neuron's gradients numerically: nudge each weight and input by $\pm h$.
 
 # %%
-from tinybackprop.gradcheck import numerical_gradient, rel_error
-
 w, x = [2.0, -3.0, -3.0], [-1.0, -2.0]
 numerical_dw = numerical_gradient(lambda w: sigmoid_neuron_forward(w, x)[0], w)
 numerical_dx = numerical_gradient(lambda x: sigmoid_neuron_forward(w, x)[0], x)
@@ -147,6 +167,12 @@ x, y = -2.0, 5.0
 numerical_dx = numerical_gradient(lambda x: fork_circuit_forward(x, y)[0], x)
 numerical_dy = numerical_gradient(lambda y: fork_circuit_forward(x, y)[0], y)
 print(f"dx relative error {rel_error(dx, numerical_dx):.2e}, dy relative error {rel_error(dy, numerical_dy):.2e}")
+
+# %% [markdown]
+# The warm-up is one stage: its tests are the three circuits, the staged neuron and the fork.
+
+# %%
+check("gates.gates")
 
 # %% [markdown]
 # **Inline question 1.** The gradient on $x$ from a multiply gate is the value of $y$. What happens

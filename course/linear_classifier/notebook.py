@@ -5,7 +5,8 @@
 # compute the loss and $dW$ on them, and step against the gradient:
 # $$W \leftarrow W - \eta\, dW .$$
 # Implement the `minibatch` and `update` stages of `LinearClassifier.train` and `LinearClassifier.predict`
-# in `linear_classifier.py`; `LinearSVM` and `Softmax` use your vectorized losses.
+# in `linear_classifier.py`; `LinearSVM` and `Softmax` use your vectorized losses. A check cell after
+# the training grades it here (see below); `python -m autograder` in a terminal grades everything at once.
 
 # %% [markdown]
 # **Where your code lives.** The cells below import your `linear_classifier.py` from this folder. If you would
@@ -13,6 +14,22 @@
 # followed by the whole file, and run it before the cells below: it *replaces* `linear_classifier.py` with the
 # cell. You may then submit this notebook instead of the file: the autograder grades its
 # `%%writefile linear_classifier.py` cell. A notebook without that cell holds no code to grade.
+
+# %% [markdown]
+# **Checking your work here.** After each stage comes a check cell, such as `check("linear_classifier.training")`.
+# It grades that stage of your `linear_classifier.py` *as saved*, in the autograder's sandbox, just as
+# `python -m autograder` does, and shows the verdict under the cell: **passed** in green,
+# **failed** in red, **not implemented** in amber while the stage's stub still raises
+# `NotImplementedError`. Each test has a line: a failed one says what was expected, what your code
+# gave and by how much it is off, often with a hint that names a common mistake. Stuck? Run
+# `python -m autograder hint linear_classifier.training` in a terminal: each time it gives the next, more detailed
+# hint. (`%check linear_classifier.training` is the same check as a magic.) These are the public checks: the
+# official grade also uses fresh inputs and hidden tests.
+#
+# A cell that calls a stage you have not written yet prints `finish LinearClassifier.train: minibatch first` instead of a
+# traceback, and a later cell that needs what it did not make says the same instead of running:
+# nothing below breaks, and no picture shows weights that were never trained. The cells run your
+# code as the first code cell imported it: after editing `linear_classifier.py`, save it and run that cell again.
 
 # %%
 # The assignment files live next to this notebook. Putting the folder above on
@@ -23,6 +40,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+from autograder.inline import check, setup_notebook
+
+# check("linear_classifier.training") grades a stage; a cell stopped by a stub says which stage to finish.
+setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("svm", "softmax", "linear_classifier"):
     importlib.reload(importlib.import_module("assignments." + module))
@@ -59,6 +80,9 @@ loss_history = softmax.train(X_train, y_train, learning_rate=3e-1, reg=1e-3, num
                              batch_size=100, seed=0)
 print(f"softmax: loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}, "
       f"validation accuracy {accuracy(softmax.predict(X_val), y_val):.3f}")
+
+# %%
+check("linear_classifier.training")
 
 # %% [markdown]
 # ## Tuning

@@ -12,7 +12,8 @@
 # \frac{\partial L_i}{\partial s_{y_i}} = -\sum_{j \ne y_i} \mathbb{1}(s_j - s_{y_i} + 1 > 0),$$
 # and the backward of $s = XW$ is $dW = X^T\, d\mathrm{scores}$.
 #
-# Work in `svm.py` next to this notebook; grade yourself with `python -m autograder`.
+# Work in `svm.py` next to this notebook. A check cell after each stage grades it here (see below);
+# `python -m autograder` in a terminal grades everything at once.
 
 # %% [markdown]
 # **Where your code lives.** The cells below import your `svm.py` from this folder. If you would
@@ -20,6 +21,22 @@
 # followed by the whole file, and run it before the cells below: it *replaces* `svm.py` with the
 # cell. You may then submit this notebook instead of the file: the autograder grades its
 # `%%writefile svm.py` cell. A notebook without that cell holds no code to grade.
+
+# %% [markdown]
+# **Checking your work here.** After each stage comes a check cell, such as `check("svm.forward")`.
+# It grades that stage of your `svm.py` *as saved*, in the autograder's sandbox, just as
+# `python -m autograder` does, and shows the verdict under the cell: **passed** in green,
+# **failed** in red, **not implemented** in amber while the stage's stub still raises
+# `NotImplementedError`. Each test has a line: a failed one says what was expected, what your code
+# gave and by how much it is off, often with a hint that names a common mistake. Stuck? Run
+# `python -m autograder hint svm.forward` in a terminal: each time it gives the next, more detailed
+# hint. (`%check svm.forward` is the same check as a magic.) These are the public checks: the
+# official grade also uses fresh inputs and hidden tests.
+#
+# A cell that calls a stage you have not written yet prints `finish svm_forward: scores first` instead of a
+# traceback, and a later cell that needs what it did not make says the same instead of running:
+# nothing below breaks, and no picture shows weights that were never trained. The cells run your
+# code as the first code cell imported it: after editing `svm.py`, save it and run that cell again.
 
 # %%
 # The assignment files live next to this notebook. Putting the folder above on
@@ -30,6 +47,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+from autograder.inline import check, setup_notebook
+
+# check("svm.naive") grades a stage; a cell stopped by a stub says which stage to finish.
+setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("svm",):
     importlib.reload(importlib.import_module("assignments." + module))
@@ -83,9 +104,37 @@ for reg in (0.0, 1e2):
     print(f"reg = {reg}:")
     show_grad_check(lambda W: svm_loss_naive(W, X_dev, y_dev, reg)[0], W, dW)
 
+# %%
+check("svm.naive")
+
 # %% [markdown]
-# ## The vectorized version
-# Implement the stages of `svm_forward` and `svm_backward` with Matrix operations; `svm_loss_vectorized` joins them. Both versions must agree to about 1e-10, and the vectorized one is faster.
+# ## The vectorized version, stage by stage
+# Implement the stages of `svm_forward` with Matrix operations. Each stage is kept in the cache,
+# which is how the autograder credits them one by one.
+
+# %%
+# A strong regularization keeps every gradient entry large enough for a clean numerical check
+# (the blank border pixels are 0 in every image, so their gradient is 2 * reg * W alone).
+loss, cache = svm_forward(W, X_dev, y_dev, 1e2)
+for key, value in cache.items():
+    print(f"{key:10s}", value.shape if isinstance(value, Matrix) else value if key != "y" else "...")
+
+# %%
+check("svm.forward")
+
+# %% [markdown]
+# Then the stages of `svm_backward`, which reads the cache, and a numerical check of its `dW`.
+
+# %%
+grads = svm_backward(cache)
+print("dscores", grads["dscores"].shape, "dW", grads["dW"].shape)
+show_grad_check(lambda W: svm_forward(W, X_dev, y_dev, 1e2)[0], W, grads["dW"])
+
+# %%
+check("svm.backward")
+
+# %% [markdown]
+# `svm_loss_vectorized` joins the two. It must agree with the naive version to about 1e-10, and be faster.
 
 # %%
 tic = time.perf_counter()
@@ -98,18 +147,8 @@ print(f"vectorized: loss {loss_vectorized:.10f} in {tac - toc:.4f} s")
 print(f"loss difference {abs(loss_naive - loss_vectorized):.2e}, "
       f"gradient relative error {rel_error(grad_naive, grad_vectorized):.2e}")
 
-# %% [markdown]
-# Each stage is visible in the cache, which is how the autograder credits them one by one.
-
 # %%
-# A strong regularization keeps every gradient entry large enough for a clean numerical check
-# (the blank border pixels are 0 in every image, so their gradient is 2 * reg * W alone).
-loss, cache = svm_forward(W, X_dev, y_dev, 1e2)
-for key, value in cache.items():
-    print(f"{key:10s}", value.shape if isinstance(value, Matrix) else value if key != "y" else "...")
-grads = svm_backward(cache)
-print("dscores", grads["dscores"].shape, "dW", grads["dW"].shape)
-show_grad_check(lambda W: svm_forward(W, X_dev, y_dev, 1e2)[0], W, grads["dW"])
+check("svm.vectorized")
 
 # %% [markdown]
 # ## What the classifier learns

@@ -9,7 +9,8 @@
 # $dh_1 = d\mathrm{scores}\, W_2^T$; $dz_1 = dh_1 \odot \mathbb{1}(z_1 > 0)$;
 # $dW_1 = X^T dz_1 + 2\lambda W_1$ and $db_1$ the column sums of $dz_1$.
 #
-# Work in `two_layer_net.py` next to this notebook; grade yourself with `python -m autograder`.
+# Work in `two_layer_net.py` next to this notebook. A check cell after each stage grades it here (see
+# below); `python -m autograder` in a terminal grades everything at once.
 
 # %% [markdown]
 # **Where your code lives.** The cells below import your `two_layer_net.py` from this folder. If you would
@@ -17,6 +18,22 @@
 # followed by the whole file, and run it before the cells below: it *replaces* `two_layer_net.py` with the
 # cell. You may then submit this notebook instead of the file: the autograder grades its
 # `%%writefile two_layer_net.py` cell. A notebook without that cell holds no code to grade.
+
+# %% [markdown]
+# **Checking your work here.** After each stage comes a check cell, such as `check("two_layer_net.forward")`.
+# It grades that stage of your `two_layer_net.py` *as saved*, in the autograder's sandbox, just as
+# `python -m autograder` does, and shows the verdict under the cell: **passed** in green,
+# **failed** in red, **not implemented** in amber while the stage's stub still raises
+# `NotImplementedError`. Each test has a line: a failed one says what was expected, what your code
+# gave and by how much it is off, often with a hint that names a common mistake. Stuck? Run
+# `python -m autograder hint two_layer_net.forward` in a terminal: each time it gives the next, more detailed
+# hint. (`%check two_layer_net.forward` is the same check as a magic.) These are the public checks: the
+# official grade also uses fresh inputs and hidden tests.
+#
+# A cell that calls a stage you have not written yet prints `finish two_layer_forward: z1_h1 first` instead of a
+# traceback, and a later cell that needs what it did not make says the same instead of running:
+# nothing below breaks, and no picture shows weights that were never trained. The cells run your
+# code as the first code cell imported it: after editing `two_layer_net.py`, save it and run that cell again.
 
 # %%
 # The assignment files live next to this notebook. Putting the folder above on
@@ -27,6 +44,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
+from autograder.inline import check, setup_notebook
+
+# check("two_layer_net.forward") grades a stage; a cell stopped by a stub says which stage to finish.
+setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("two_layer_net",):
     importlib.reload(importlib.import_module("assignments." + module))
@@ -57,6 +78,12 @@ print("first row of scores:", [round(s, 8) for s in scores[0]])
 print("expected:            [-0.5328368, 0.20031504, 0.93346689]")
 
 # %%
+check("two_layer_net.forward")
+
+# %% [markdown]
+# The backward pass, checked numerically on the toy model.
+
+# %%
 loss, grads = net.loss(X_toy, y_toy, reg=0.05)
 print(f"loss {loss:.8f}")
 # grad_check_sparse nudges entries of the parameter in place; the loss reads them from net.params.
@@ -67,6 +94,9 @@ for name in ("W1", "b1", "W2", "b2"):
     checks = grad_check_sparse(toy_loss, net.params[name], grads[name], num_checks=8, seed=0)
     numerical, analytic = [e.numerical for e in checks], [e.analytic for e in checks]
     print(f"{name}: largest relative error {rel_error(numerical, analytic):.2e}")
+
+# %%
+check("two_layer_net.backward")
 
 # %% [markdown]
 # ## A spiral
@@ -79,6 +109,9 @@ stats = spiral_net.train(X_spiral, y_spiral, X_spiral, y_spiral, learning_rate=1
                          learning_rate_decay=1.0, reg=1e-3, num_iters=200, batch_size=120, seed=0)
 print(f"spiral: loss {stats['loss_history'][0]:.3f} -> {stats['loss_history'][-1]:.3f}, "
       f"training accuracy {accuracy(spiral_net.predict(X_spiral), y_spiral):.3f}")
+
+# %%
+check("two_layer_net.training")
 
 # %% [markdown]
 # The class the net predicts at each point of the plane (the argmax of `spiral_net.loss(X)`, the scores), with the training points on top: the hidden layer bends the boundaries around the arms.

@@ -1,20 +1,41 @@
-"""The assignment notebooks: valid, deterministic, and runnable top to bottom on the references."""
+"""The assignment notebooks: valid, deterministic, and run top to bottom in a Jupyter kernel.
+
+Every notebook runs twice in a real kernel (nbclient and ipykernel), from the
+student kit that ``python -m autograder handout`` builds: as shipped (the
+stubs: every check cell shows "not implemented", no cell raises, a cell that
+needs an unfinished stage says which one, and no picture shows untrained
+weights), and solved (the references written into a copy of the kit's
+``assignments/`` by ``python -m autograder stubs --solutions``: every check
+cell shows "passed", with the lecture's numbers and pictures).
+"""
 from __future__ import annotations
 
-import json
-import os
 import re
+import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from autograder.content import ASSIGNMENTS as NOTEBOOKS  # every assignment has its notebook
-from autograder.content import REFERENCE, part, write_references
+from autograder.content import REFERENCE, part
+from autograder.grade import discover_checks
 from autograder.notebooks import NotebookError, build_notebook, read_cells, render_notebook
 from autograder.stubgen import ASSIGNMENTS_DIR, ROOT
+
+RUNS = ("stubs", "solved")
+# Each check cell's first line of text, as "<assignment>.<stage>: <verdict>, <points> points".
+HEADLINE = re.compile(r"^([a-z_]+\.[a-z_]+): (passed|failed|not implemented), [0-9.]+ / [0-9.]+ points")
+VERDICT = {"stubs": "not implemented", "solved": "passed"}
+COLOUR = {"not implemented": "#9a6700", "passed": "#1a7f37"}
+# The one line a cell stopped by a stub (or needing what such a cell did not make) prints.
+FINISH = re.compile(r"^finish ([A-Za-z_][A-Za-z0-9_.]*: [A-Za-z_][A-Za-z0-9_]*) first \((.*)\)$")
 
 # A line each notebook must print when it runs on the reference solutions.
 EXPECTED_OUTPUT = {
@@ -28,109 +49,172 @@ EXPECTED_OUTPUT = {
 # The pictures each notebook displays, in order, told apart by an SVG class only that kind of picture uses.
 PICTURE_CLASSES = {"graph": "value", "images": "image", "history": "series", "regions": "cell"}
 EXPECTED_PICTURES = {
-    "gates": ["graph", "graph", "graph"],
-    "svm": ["images", "images"],
-    "softmax": ["images", "images"],
-    "linear_classifier": ["history", "images"],
-    "two_layer_net": ["regions", "history", "images"],
+    "solved": {
+        "gates": ["graph", "graph", "graph"],
+        "svm": ["images", "images"],
+        "softmax": ["images", "images"],
+        "linear_classifier": ["history", "images"],
+        "two_layer_net": ["regions", "history", "images"],
+    },
+    # As shipped, only what needs none of the student's code: the data, and the neuron
+    # tinybackprop's Value computes. Nothing trained by a stub is drawn.
+    "stubs": {"gates": ["graph"], "svm": ["images"], "softmax": ["images"], "linear_classifier": [],
+              "two_layer_net": []},
 }
-
-# Runs code cells as Jupyter does: each cell's last statement, when it is an expression, is
-# evaluated and displayed; a result with _repr_svg_ is written to OUT/<cell id>.svg, any
-# other result (or an SVG of None, for which Jupyter falls back to text) is printed.
-RUNNER = """\
-import ast, json, sys
-from pathlib import Path
-
-cells, out = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")), Path(sys.argv[2])
-namespace = {"__name__": "__main__"}
-for cell_id, source in cells:
-    tree = ast.parse(source, filename=cell_id)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    exec(compile(tree, cell_id, "exec"), namespace)
-    if last is None:
-        continue
-    result = eval(compile(ast.Expression(last.value), cell_id, "eval"), namespace)
-    svg = result._repr_svg_() if hasattr(result, "_repr_svg_") else None
-    if svg is not None:
-        (out / (cell_id + ".svg")).write_text(svg, encoding="utf-8")
-    elif result is not None:
-        print(repr(result))
-"""
+# The kernel reports which autograder it imported, so the test knows the kit's was used.
+WHERE = "import autograder\nprint('autograder from', autograder.__file__)"
 
 
 @pytest.fixture(scope="module")
-def notebook_runs(tmp_path_factory):
-    """Each notebook's code cells run in order, in parallel, where `assignments` holds the references.
-
-    Maps each name to (return code, output, {cell id: SVG text of the picture it displayed}).
-    """
+def kits(tmp_path_factory):
+    """The student kit twice: as shipped, and with the references as its assignments."""
     root = tmp_path_factory.mktemp("notebooks")
-    package = root / "assignments"
-    write_references(package)
-    # A regular package, so that it wins over the repository's own `assignments` on the path.
-    (package / "__init__.py").write_text('"""The reference solutions as the package assignments."""\n')
-    runner = root / "run_cells.py"
-    runner.write_text(RUNNER, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))  # for tinybackprop; the notebook puts `root` first
-    processes = {}
-    for name in NOTEBOOKS:
-        notebook = nbformat.reads(render_notebook(name), as_version=4)
-        cells = root / f"{name}.json"
-        cells.write_text(json.dumps([[c.id, c.source] for c in notebook.cells if c.cell_type == "code"]),
-                         encoding="utf-8")
-        pictures = root / f"{name}_pictures"
-        pictures.mkdir()
-        # The notebook's own folder is the working directory, as in Jupyter.
-        processes[name] = subprocess.Popen([sys.executable, str(runner), str(cells), str(pictures)],
-                                           cwd=package, env=env,
-                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    results = {}
-    for name, process in processes.items():
-        output, _ = process.communicate(timeout=300)
-        svgs = {path.stem: path.read_text(encoding="utf-8") for path in (root / f"{name}_pictures").iterdir()}
-        results[name] = (process.returncode, output, svgs)
-    return results
+    kits = {run: root / run for run in RUNS}
+    subprocess.run([sys.executable, "-m", "autograder", "handout", str(kits["stubs"])], cwd=str(ROOT),
+                   check=True, stdout=subprocess.DEVNULL)
+    shutil.copytree(str(kits["stubs"]), str(kits["solved"]))
+    subprocess.run([sys.executable, "-m", "autograder", "stubs", "--solutions",
+                    str(kits["solved"] / "assignments")], cwd=str(ROOT), check=True, stdout=subprocess.DEVNULL)
+    return kits
+
+
+def execute(folder: Path, name: str):
+    """Run a notebook in a fresh kernel in its folder; return it with its outputs, and the seconds it took."""
+    notebook = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(WHERE))
+    start = time.perf_counter()
+    NotebookClient(notebook, kernel_name="python3", timeout=240,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return notebook, time.perf_counter() - start
+
+
+@pytest.fixture(scope="module")
+def executed(kits):
+    """Every notebook, run as shipped and solved in a kernel, two at a time: {(run, name): notebook}.
+
+    A cell that raises fails here (nbclient's CellExecutionError names the cell).
+    """
+    jobs = [(run, name) for run in RUNS for name in NOTEBOOKS]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = dict(zip(jobs, pool.map(lambda job: execute(kits[job[0]] / "assignments", job[1]), jobs)))
+    seconds = ", ".join(f"{run} {name} {s:.1f} s" for (run, name), (_, s) in done.items())
+    print(f"\nnotebooks in a kernel: {seconds}")
+    return {job: notebook for job, (notebook, _) in done.items()}
+
+
+def code_cells(notebook):
+    """The code cells the notebook itself has (the test's last cell left out)."""
+    return [cell for cell in notebook.cells if cell.cell_type == "code"][:-1]
+
+
+def printed(cell) -> str:
+    """What a cell printed on stdout."""
+    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def stdout(notebook) -> str:
+    """What the whole notebook printed."""
+    return "".join(printed(cell) for cell in code_cells(notebook))
+
+
+def pictures(notebook):
+    """The SVG pictures the notebook displayed, in order."""
+    return [o.data["image/svg+xml"] for cell in code_cells(notebook) for o in cell.outputs
+            if "image/svg+xml" in o.get("data", {})]
+
+
+def check_cells(notebook):
+    """{stage: (plain text, HTML)} of every check cell's displayed result."""
+    shown = {}
+    for cell in code_cells(notebook):
+        if cell.source.startswith("check("):
+            [result] = [o for o in cell.outputs if o.output_type == "execute_result"]
+            stage = re.fullmatch(r'check\("([a-z_.]+)"\)', cell.source).group(1)
+            shown[stage] = (result.data["text/plain"], result.data["text/html"])
+    return shown
+
+
+@pytest.mark.parametrize("run", RUNS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_kits_notebook_runs_in_a_kernel_without_an_error(name, run, executed, kits):
+    notebook = executed[run, name]
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert f"autograder from {kits[run] / 'autograder'}" in printed(notebook.cells[-1])
+
+
+@pytest.mark.parametrize("run", RUNS)
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_check_cell_after_each_stage_shows_its_verdict(name, run, executed):
+    """Every stage of the assignment has a check cell, and each shows the verdict the run must give."""
+    shown = check_cells(executed[run, name])
+    stages = {f"{c.assignment}.{c.stage}" for c in discover_checks(public_only=True) if c.assignment == name}
+    assert set(shown) == stages
+    for stage, (text, page) in shown.items():
+        assert HEADLINE.match(text).groups() == (stage, VERDICT[run]), text
+        assert f"<b style='color:{COLOUR[VERDICT[run]]}'>{VERDICT[run]}</b>" in page
+        assert "the official grade uses fresh inputs and hidden tests" in text
+        if run == "solved":
+            assert "failed" not in text and "Not implemented" not in text
+        else:
+            assert f"python -m autograder hint {stage}" in text
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_on_the_references(name, notebook_runs):
-    returncode, output, _ = notebook_runs[name]
-    assert returncode == 0, output
-    assert EXPECTED_OUTPUT[name] in output
+def test_as_shipped_each_cell_that_needs_a_stub_says_which_stage_to_finish(name, executed, kits):
+    """No traceback, no NameError, no 'NoneType' has no attribute: one line naming a stage of the stubs."""
+    stubs = (kits["stubs"] / "assignments" / f"{name}.py").read_text(encoding="utf-8")
+    stopped = 0
+    for cell in code_cells(executed["stubs", name]):
+        lines = printed(cell).splitlines()
+        finish = [FINISH.match(line) for line in lines if line.startswith("finish ")]
+        assert all(finish), lines
+        for match in finish:
+            assert f'raise NotImplementedError("{match.group(1)}")' in stubs
+        if finish:
+            assert len(finish) == 1 and lines[-1] == finish[0].group(0), lines  # the cell stopped there
+            stopped += 1
+    assert stopped >= 3 if name != "gates" else stopped >= 5
 
 
+@pytest.mark.parametrize("run", RUNS)
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_pictures_are_well_formed_svg(name, notebook_runs):
+def test_notebook_pictures_are_well_formed_svg(name, run, executed):
     """Each picture parses as XML, and the notebook shows the expected kinds of picture in order."""
     kinds = []
-    for cell_id, svg in sorted(notebook_runs[name][2].items()):
+    for svg in pictures(executed[run, name]):
         root = ET.fromstring(svg)  # a broken picture raises ParseError here
-        assert root.tag == "{http://www.w3.org/2000/svg}svg", cell_id
-        assert float(root.get("width")) > 0 and float(root.get("height")) > 0, cell_id
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert float(root.get("width")) > 0 and float(root.get("height")) > 0
         classes = {element.get("class") for element in root.iter()}
         kinds.append([kind for kind, css in PICTURE_CLASSES.items() if css in classes])
-    assert kinds == [[kind] for kind in EXPECTED_PICTURES[name]]
+    assert kinds == [[kind] for kind in EXPECTED_PICTURES[run][name]]
 
 
-def test_pictures_show_the_students_numbers(notebook_runs):
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_solved_notebook_prints_what_the_references_compute(name, executed):
+    assert EXPECTED_OUTPUT[name] in stdout(executed["solved", name])
+    assert "finish " not in stdout(executed["solved", name])
+
+
+def test_pictures_show_the_students_numbers(executed):
     """The lecture circuit is drawn after backward (its gradients are in it); templates are one per class."""
-    svgs = notebook_runs["gates"][2]
-    first_circuit = svgs[min(svgs)]
+    first_circuit = pictures(executed["solved", "gates"])[0]
     assert "grad -4" in first_circuit and "grad 3" in first_circuit and "data -12" in first_circuit
     for name in ("svm", "softmax", "linear_classifier"):
-        templates = ET.fromstring(notebook_runs[name][2][max(notebook_runs[name][2])])
+        templates = ET.fromstring(pictures(executed["solved", name])[-1])
         assert sum(1 for g in templates.iter() if g.get("class") == "image") == 10, name
 
 
-def test_reported_relative_errors_are_small(notebook_runs):
+def test_reported_relative_errors_are_small(executed):
     for name in ("gates", "svm", "softmax", "two_layer_net"):
-        errors = [float(e) for e in re.findall(r"relative error ([0-9.e+-]+)", notebook_runs[name][1])]
+        errors = [float(e) for e in re.findall(r"relative error ([0-9.e+-]+)", stdout(executed["solved", name]))]
         assert errors and max(errors) < 1e-7, name
 
 
-def test_notebooks_report_the_accuracy_the_references_reach(notebook_runs):
-    output = notebook_runs["two_layer_net"][1]
+def test_notebooks_report_the_accuracy_the_references_reach(executed):
+    output = stdout(executed["solved", "two_layer_net"])
     assert float(re.search(r"final validation accuracy ([0-9.]+)", output).group(1)) >= 0.95
 
 
