@@ -35,7 +35,6 @@ import importlib
 import json
 import math
 import os
-import resource
 import signal
 import sys
 import traceback
@@ -63,6 +62,10 @@ def limit(name: str, soft: int, hard: int, settings: dict) -> None:
     instructor's or Gradescope's machine) must not go on without them; a student
     grading their own work on their own computer protects nobody but themselves.
     """
+    # Imported here, not at the top: the in-process channel (autograder.inprocess) serves requests
+    # with this file's Server in a kernel that has no resource module (Pyodide, in a browser).
+    import resource
+
     try:
         resource.setrlimit(getattr(resource, name), (soft, hard))
     except (ValueError, OSError, AttributeError):
