@@ -47,13 +47,11 @@ import sys
 import time
 from pathlib import Path
 from random import SystemRandom
-from typing import Any, Optional, Sequence
+from typing import Optional
 
-from autograder import replies, wire
-from autograder.capture import Output
+from autograder.channel import RequestChannel
 from autograder.config import Limits
-from autograder.suite import BadReturn, CallTimeout, Handle, NotRun, StudentCrash, SubmissionDied
-from autograder.timeouts import TimeoutPolicy
+from autograder.suite import BadReturn, CallTimeout, SubmissionDied
 from autograder.workspace import Workspace
 
 CHILD = Path(__file__).resolve().parent / "child.py"
@@ -76,20 +74,16 @@ class SandboxBroken(RuntimeError):
     """The child could not be set up (a problem of the grader's machine, not of the submission)."""
 
 
-class Sandbox:
-    """One assignment of one submission, served by a restartable child process."""
+class Sandbox(RequestChannel):
+    """One assignment of one submission, served by a restartable child process.
+
+    The requests' limits, the import, the handles and the output are the
+    protocol's (``autograder.channel``); this is how they travel: over pipes.
+    """
 
     def __init__(self, workspace: Workspace, assignment: str, limits: Limits) -> None:
-        self.workspace = workspace
-        self.assignment = assignment
-        self.limits = limits
-        self.deadline: Optional[float] = None  # monotonic time when the submission's budget ends
-        self.generation = 0
+        super().__init__(workspace, assignment, limits)
         self.process: Optional[subprocess.Popen] = None
-        self.printed = Output(limits.output_bytes)
-        self.timeouts = TimeoutPolicy(limits.call_seconds)
-        self._next_id = 0
-        self._imported = False  # whether this child has imported the student's module
 
     # -- lifecycle ---------------------------------------------------------
     def _start(self) -> None:
@@ -121,10 +115,8 @@ class Sandbox:
         finally:
             for fd in (request_r, reply_w, out_w):
                 os.close(fd)
-        self.generation += 1
+        self._fresh()
         self._buffer = b""
-        self._next_id = 0
-        self._imported = False
         try:
             os.write(self._request_w, (json.dumps(settings) + "\n").encode("utf-8"))
             self._parse(self._read_reply(STARTUP_SECONDS))
@@ -160,6 +152,10 @@ class Sandbox:
     def close(self) -> None:
         """Stop the child (if running)."""
         self._kill()
+
+    def _running(self) -> bool:
+        """True while a child is up."""
+        return self.process is not None
 
     def _died(self) -> SubmissionDied:
         """The error for a child that ended during a call, naming how it ended."""
@@ -199,27 +195,7 @@ class Sandbox:
         line = "" if sys.implementation.name == "pypy" else f", line {found.group(2)}"
         return f"assignments/{found.group(1)}{line}, in {found.group(3)}"
 
-    # -- output ------------------------------------------------------------
-    def output(self) -> str:
-        """Everything the student's code printed in this sandbox so far (capped)."""
-        return self.printed.text()
-
-    def take_output(self) -> str:
-        """What the student's code printed since the last call of this method."""
-        return self.printed.take()
-
     # -- requests ----------------------------------------------------------
-    def _time_limit(self, timeout: Optional[float]) -> float:
-        """The seconds this request may take: its own limit, capped by the submission's."""
-        limit = self.limits.call_seconds if timeout is None else timeout
-        if self.deadline is not None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise NotRun(f"Not run: the submission used up its total time limit of "
-                             f"{self.limits.submission_seconds:g} s")
-            limit = min(limit, left)
-        return limit
-
     def _read_reply(self, limit: float) -> bytes:
         """Wait for one reply line, draining output meanwhile; kill the child on timeout."""
         end = time.monotonic() + limit
@@ -244,59 +220,13 @@ class Sandbox:
         self.printed.drain(self._out_r, 0)
         return line
 
-    def request(self, op: str, *, timeout: Optional[float] = None,
-                forbid: Sequence[str] = (), handle: Optional[Handle] = None,
-                args: Sequence[Any] = (), kwargs: Optional[dict] = None, **fields: Any) -> Any:
-        """Send one request to the child and return its validated, decoded reply value."""
-        what = f"{handle.description}.{fields.get('name', '')}" if handle else str(fields.get("target", ""))
-        self.timeouts.refuse_known(what)
-        limit = self._time_limit(timeout)
-        if handle is not None and (self.process is None or handle.generation != self.generation):
-            raise SubmissionDied(f"The {handle.description} object was lost when your code's "
-                                 "process was restarted (after a timeout or a crash)")
-        if self.process is None:
-            self._start()
-        if not self._imported:
-            self._import()
-            limit = self._time_limit(timeout)
-        try:
-            return self._send(op, limit, forbid, handle, args, kwargs, fields)
-        except CallTimeout as exc:
-            raise self.timeouts.call_timed_out(what, limit, exc.where) from None
-
-    def _import(self) -> None:
-        """Import the student's module in a request of its own, so that a module whose top
-        level never finishes is told apart from a slow function, and costs one time limit."""
-        limit = self._time_limit(None)
-        try:
-            self._send(wire.IMPORT, limit, (), None, (), None, {})
-        except CallTimeout as exc:
-            raise self.timeouts.import_timed_out(self.assignment, limit, exc.where) from None
-        except StudentCrash:
-            return  # a module that raises on import: each call reports why, as its own error
-        self._imported = True
-
-    def _send(self, op: str, limit: float, forbid: Sequence[str], handle: Optional[Handle],
-              args: Sequence[Any], kwargs: Optional[dict], fields: dict) -> Any:
-        """Write one request to the running child and return its decoded reply value."""
-        self._next_id += 1
-        message = dict(fields, op=op, id=self._next_id, forbid=list(forbid),
-                       args=wire.encode_argument(list(args), Handle),
-                       kwargs={k: wire.encode_argument(v, Handle) for k, v in (kwargs or {}).items()})
-        if handle is not None:
-            message["handle"] = handle.id
+    def _exchange(self, message: dict, limit: float) -> dict:
+        """Write one request to the running child and read its reply, parsed."""
         try:
             os.write(self._request_w, (json.dumps(message) + "\n").encode("utf-8"))
         except BrokenPipeError:
             raise self._died() from None
-        reply = self._parse(self._read_reply(limit))
-        if reply.get("ok") is True:
-            try:
-                return replies.decode(reply.get("value"), self.generation, str(fields.get("target", "object")))
-            except RecursionError:
-                raise BadReturn("returned data nested too deeply") from None
-        trace = self._as_student_sees(str(reply.get("traceback", "")))
-        raise replies.refusal_error(reply, self.generation, trace)
+        return self._parse(self._read_reply(limit))
 
     def _parse(self, line: bytes) -> dict:
         """Parse a reply line; a reply that is not ours means the child is compromised: kill it."""
@@ -308,9 +238,3 @@ class Sandbox:
             self._kill()
             raise BadReturn("the submission wrote something into the grader's reply channel")
         return reply
-
-    def _as_student_sees(self, trace: str) -> str:
-        """A traceback with the workspace's paths shortened to the student's ``assignments/<file>``."""
-        for lib in {str(self.workspace.lib), str(self.workspace.lib.resolve())}:
-            trace = trace.replace(lib + os.sep, "")
-        return trace
