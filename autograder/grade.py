@@ -14,7 +14,9 @@ it keeps no global state, so a process pool may call it many times. Steps:
    otherwise one sandboxed child (restarted after a timeout or a death) runs
    the checks in order. Each check gets its own ``random.Random`` seeded from
    the grading seed and its name, so its inputs do not depend on which other
-   checks run;
+   checks run. The channel to the student's code is a parameter: ``Sandbox``
+   everywhere, except in a browser kernel, which has no subprocesses and
+   passes ``autograder.inprocess.InProcess``;
 5. collect statuses, messages, hints and what the student's code printed.
 
 When the grader runs as root, ``course/`` (the reference solutions and the
@@ -30,9 +32,9 @@ import os
 import random
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from autograder.config import Config, load_config
+from autograder.config import Config, Limits, load_config
 from autograder.content import COURSE, HIDDEN, PUBLIC, part
 from autograder.imports import forbidden_imports
 from autograder.results import GradeResult, TestResult
@@ -44,6 +46,9 @@ from autograder.workspace import Workspace
 
 HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
+# Opens the channel to one assignment's code: Sandbox, or a class with its interface (request,
+# output, take_output, close and a settable deadline), called as channel(workspace, assignment, limits).
+ChannelFactory = Callable[[Workspace, str, Limits], Any]
 
 
 # -- discovering checks and their points ---------------------------------------------------
@@ -146,9 +151,10 @@ def _stopped(verdict: Verdict, fraction: float, session: Session) -> Tuple[str, 
 
 
 def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tuple[Check, float]],
-                    config: Config, seed: int, deadline: float) -> Tuple[List[TestResult], bool]:
+                    config: Config, seed: int, deadline: float,
+                    channel: ChannelFactory) -> Tuple[List[TestResult], bool]:
     """Run one assignment's checks in its own sandbox; return the results and whether the grader broke."""
-    sandbox = Sandbox(workspace, assignment, config.limits)
+    sandbox = channel(workspace, assignment, config.limits)
     sandbox.deadline = deadline
     results, broken = [], False
     try:
@@ -187,8 +193,11 @@ def protect_secrets() -> None:
 
 def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]] = None,
                      public_only: bool = False, seed: Optional[int] = None,
-                     config: Optional[Config] = None) -> GradeResult:
-    """Grade a folder, ``.zip`` or ``.ipynb`` (None: the local ``assignments/``); never raises for a bad one."""
+                     config: Optional[Config] = None, channel: ChannelFactory = Sandbox) -> GradeResult:
+    """Grade a folder, ``.zip`` or ``.ipynb`` (None: the local ``assignments/``); never raises for a bad one.
+
+    ``channel`` runs each assignment's code: the sandbox, unless a browser kernel passes another.
+    """
     started = time.monotonic()
     config = config or load_config()
     seed = random.SystemRandom().randrange(2 ** 31) if seed is None else int(seed)
@@ -212,7 +221,7 @@ def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]
                  for c, p in chosen]
         return _result(Path(str(path or "assignments")).stem, tests, exc.status, exc.message,
                        hidden_pending, seed, started)
-    tests, status = _grade_loaded(submission, chosen, config, seed, started)
+    tests, status = _grade_loaded(submission, chosen, config, seed, started, channel)
     message = "" if status == "graded" else "The grader's sandbox failed; this grade must be redone."
     return _result(submission.student, tests, status, message, hidden_pending, seed, started)
 
@@ -227,7 +236,7 @@ def _check_only(only: Optional[Sequence[str]], present: Sequence[Check]) -> None
 
 
 def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]], config: Config,
-                  seed: int, started: float) -> Tuple[List[TestResult], str]:
+                  seed: int, started: float, channel: ChannelFactory) -> Tuple[List[TestResult], str]:
     """Grade a submission that was read: per assignment, a problem, a forbidden import or a sandbox."""
     tests: List[TestResult] = []
     status = "graded"
@@ -247,7 +256,7 @@ def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]],
                 tests += [_zero(c, p, "forbidden" if found else "error", why,
                                 config.hidden_visibility if c.hidden else "visible") for c, p in checks]
                 continue
-            results, broken = _run_assignment(workspace, assignment, checks, config, seed, deadline)
+            results, broken = _run_assignment(workspace, assignment, checks, config, seed, deadline, channel)
             tests += results
             if broken:
                 status = "grader error"
