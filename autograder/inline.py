@@ -3,9 +3,9 @@
 A check cell grades the stage in the notebook's folder (the ``assignments/``
 the notebook sits in: the kernel's working directory), the files as saved,
 exactly as ``python -m autograder`` would: the student's code runs in the
-grader's sandbox, never in the notebook's own process. Only the public checks
-run; the verdict says that the official grade draws fresh inputs and adds
-hidden tests.
+grader's sandbox, never in the notebook's own process (except in a browser,
+below). Only the public checks run; the verdict says that the official grade
+draws fresh inputs and adds hidden tests.
 
 Who grades is a :class:`Runner`, a one-method interface (swap it with
 :func:`use_runner`). :class:`SandboxRunner`, the default, calls
