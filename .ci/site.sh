@@ -3,8 +3,9 @@
 #  1. Debian's chromium (Playwright's own browser download cannot work offline);
 #  2. a fresh virtual environment with the dev and site extras;
 #  3. the site tests: build the JupyterLite site from the student kit, serve it on 127.0.0.1, run the
-#     gates notebook (as shipped and solved) and the landing page in headless Chromium, and print the
-#     figures for the README (size, time to a ready kernel, notebook time against native CPython).
+#     gates and two-layer-net notebooks (as shipped and solved, every check cell graded in the browser),
+#     deep graphs and the landing page in headless Chromium, and print the figures for the README
+#     (size, time to a ready kernel, notebook time against native CPython).
 # Screenshots go to $SITE_SCREENSHOTS (default: the temporary folder's tinybackprop-site-screenshots).
 set -euo pipefail
 cd "$(dirname "$0")/.."

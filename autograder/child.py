@@ -43,7 +43,6 @@ import importlib
 import json
 import math
 import os
-import resource
 import signal
 import sys
 import traceback
@@ -78,6 +77,10 @@ def limit(name: str, soft: int, hard: int, settings: dict) -> None:
     not go on without them; a student grading their own work on their own
     computer, unisolated, protects nobody but themselves.
     """
+    # Imported here, not at the top: the in-process channel (autograder.inprocess) serves requests
+    # with this file's Server in a kernel that has no resource module (Pyodide, in a browser).
+    import resource
+
     try:
         resource.setrlimit(getattr(resource, name), (soft, hard))
     except (ValueError, OSError, AttributeError):
@@ -314,18 +317,23 @@ class Server:
                        "kwargs": {str(key): wire.encode_result(value, matrix) for key, value in kwargs.items()}}
         except wire.Unsendable as exc:
             raise TypeError(f"{name}: {exc}; the grader's {name} takes Matrices, numbers, lists and dicts") from None
-        self.replies.write(json.dumps(message) + "\n")
-        self.replies.flush()
-        line = self.requests.readline()
-        if not line:
-            raise SystemExit("the grader closed the request pipe")
-        answer = json.loads(line)
+        answer = self.ask(message)
         if answer.get("ok") is True:
             try:
                 return wire.decode_argument(answer.get("value"), matrix, self.objects)
             except wire.Unsendable as exc:
                 raise RuntimeError(f"{name}: {exc}") from None
         raise ANSWER_ERRORS.get(answer.get("exc_type"), RuntimeError)(str(answer.get("message", "")))
+
+    def ask(self, message: dict) -> dict:
+        """Send a callback to the parent over the pipes and wait for its answer (the in-process
+        channel, which has no pipes, puts its own function in this one's place)."""
+        self.replies.write(json.dumps(message) + "\n")
+        self.replies.flush()
+        line = self.requests.readline()
+        if not line:
+            raise SystemExit("the grader closed the request pipe")
+        return json.loads(line)
 
     def standin(self, module: str) -> str:
         """Put a stand-in, whose functions are all lent by the parent, in place of ``assignments.<module>``

@@ -15,7 +15,9 @@ it keeps no global state, so a process pool may call it many times. Steps:
    otherwise one sandboxed child (restarted after a timeout or a death) runs
    the checks in order. Each check gets its own ``random.Random`` seeded from
    the grading seed and its name, so its inputs do not depend on which other
-   checks run;
+   checks run. The channel to the student's code is a parameter: ``Sandbox``
+   everywhere, except in a browser kernel, which has no subprocesses and
+   passes ``autograder.inprocess.InProcess``;
 5. collect statuses, messages, hints and what the student's code printed.
 
 When the grader runs as root, ``course/`` (the reference solutions and the
@@ -33,10 +35,10 @@ import os
 import random
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from autograder import isolation
-from autograder.config import Config, load_config
+from autograder.config import Config, Limits, load_config
 from autograder.content import COURSE, HIDDEN, PUBLIC, REFERENCE, part
 from autograder.imports import SourceRefused, forbidden_imports
 from autograder.results import GradeResult, TestResult
@@ -50,6 +52,9 @@ HERE = Path(__file__).resolve().parent
 MANIFEST_NAME = "hidden_manifest.json"
 SELF_CHECK = ("Self-check: without the reference solutions, the public tests use the kit's published "
               "inputs and recorded answers; the official grade draws fresh inputs for every test.")
+# Opens the channel to one assignment's code: Sandbox, or a class with its interface (request, output,
+# take_output, close and a settable deadline), called as channel(workspace, assignment, limits, probe, quota).
+ChannelFactory = Callable[[Workspace, str, Limits, isolation.Probe, ReplyQuota], Any]
 
 
 # -- discovering checks and their points ---------------------------------------------------
@@ -153,9 +158,9 @@ def _stopped(verdict: Verdict, fraction: float, session: Session) -> Tuple[str, 
 
 def _run_assignment(workspace: Workspace, assignment: str, checks: Sequence[Tuple[Check, float]],
                     config: Config, seed: int, deadline: float, probe: isolation.Probe,
-                    quota: ReplyQuota) -> Tuple[List[TestResult], str]:
+                    quota: ReplyQuota, channel: ChannelFactory) -> Tuple[List[TestResult], str]:
     """Run one assignment's checks in its own sandbox; return the results and why the grader broke ("")."""
-    sandbox = Sandbox(workspace, assignment, config.limits, probe, quota)
+    sandbox = channel(workspace, assignment, config.limits, probe, quota)
     sandbox.deadline = deadline
     results, broken = [], ""
     try:
@@ -194,10 +199,12 @@ def protect_secrets() -> None:
 
 def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]] = None,
                      public_only: bool = False, seed: Optional[int] = None,
-                     config: Optional[Config] = None, probe: Optional[isolation.Probe] = None) -> GradeResult:
+                     config: Optional[Config] = None, probe: Optional[isolation.Probe] = None,
+                     channel: ChannelFactory = Sandbox) -> GradeResult:
     """Grade a folder, ``.zip`` or ``.ipynb`` (None: the local ``assignments/``); never raises for a bad one.
 
     ``probe``: how the children are isolated (None: what this machine allows, asked once per process).
+    ``channel`` runs each assignment's code: the sandbox, unless a browser kernel passes another.
     """
     started = time.monotonic()
     config = config or load_config()
@@ -223,7 +230,7 @@ def grade_submission(path: Optional[str] = None, *, only: Optional[Sequence[str]
                  for c, p in chosen]
         return _result(Path(str(path or "assignments")).stem, tests, exc.status, exc.message,
                        hidden_pending, seed, started, probe)
-    tests, broken = _grade_loaded(submission, chosen, config, seed, started, probe)
+    tests, broken = _grade_loaded(submission, chosen, config, seed, started, probe, channel)
     status, message = "graded", ""
     if broken:
         status, message = "grader error", f"The grader's sandbox failed ({broken}); this grade must be redone."
@@ -248,7 +255,8 @@ def _check_only(only: Optional[Sequence[str]], present: Sequence[Check]) -> None
 
 
 def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]], config: Config,
-                  seed: int, started: float, probe: isolation.Probe) -> Tuple[List[TestResult], str]:
+                  seed: int, started: float, probe: isolation.Probe,
+                  channel: ChannelFactory) -> Tuple[List[TestResult], str]:
     """Grade a submission that was read: per assignment, a problem, a forbidden import or a sandbox;
     return the results and why the grader broke ("" if it did not)."""
     tests: List[TestResult] = []
@@ -270,7 +278,8 @@ def _grade_loaded(submission: Submission, chosen: Sequence[Tuple[Check, float]],
                 tests += [_zero(c, p, status, why, config.hidden_visibility if c.hidden else "visible")
                           for c, p in checks]
                 continue
-            results, failure = _run_assignment(workspace, assignment, checks, config, seed, deadline, probe, quota)
+            results, failure = _run_assignment(workspace, assignment, checks, config, seed, deadline, probe, quota,
+                                               channel)
             tests += results
             broken = broken or failure
     finally:

@@ -3,15 +3,16 @@
 A check cell grades the stage in the notebook's folder (the ``assignments/``
 the notebook sits in: the kernel's working directory), the files as saved,
 exactly as ``python -m autograder`` would: the student's code runs in the
-grader's sandbox, never in the notebook's own process. Only the public checks
-run; the verdict says that the official grade draws fresh inputs and adds
-hidden tests.
+grader's sandbox, never in the notebook's own process (except in a browser,
+below). Only the public checks run; the verdict says that the official grade
+draws fresh inputs and adds hidden tests.
 
-Who grades is a :class:`Runner`, a one-method interface, so that a kernel
-without subprocesses (Pyodide, in the browser) can plug in a runner of its own
-with :func:`use_runner`. :class:`SandboxRunner`, the default, calls
-``autograder.grade.grade_submission``; it is imported only when a check runs,
-so this module loads where no sandbox can start.
+Who grades is a :class:`Runner`, a one-method interface (swap it with
+:func:`use_runner`). :class:`SandboxRunner`, the default, calls
+``autograder.grade.grade_submission``; a browser kernel (Pyodide), which
+cannot start a process, gets :class:`InProcessRunner`, the same grading
+through the in-process channel (``autograder.inprocess``), and a verdict that
+says it is no official grade. Both import the grader only when a check runs.
 
 The result, :class:`StageCheck`, shows itself: ``_repr_html_`` in Jupyter
 (the verdict in colour, the points, each test's message with the expected
@@ -50,19 +51,27 @@ class SandboxRunner:
         return grade_submission(str(folder), only=[stage], public_only=True)
 
 
-class NoRunner:
-    """The runner of a kernel that cannot start a sandbox and has been given no other runner."""
+class InProcessRunner:
+    """The browser's runner: the same public checks, the student's code in the kernel's own process."""
+
+    # Said under every verdict of this runner: what ran where, and what it is not.
+    NOTE = ("Checked in this browser tab, in the notebook's own Python: no sandbox, a soft time limit, "
+            "no memory limit. A check of your work on your own machine, never the official grade.")
 
     def grade(self, folder: Path, stage: str) -> GradeResult:
-        """A result that grades nothing and says why."""
-        return GradeResult(folder.name, 0.0, 0.0, "not run",
-                           "This kernel cannot start the grader's sandbox (it has no subprocesses), and no "
-                           "other runner is installed here: grade with `python -m autograder` instead.")
+        """Grade ``stage`` of the folder's files as saved, through the in-process channel."""
+        from autograder.grade import grade_submission
+        from autograder.inprocess import InProcess
+
+        result = grade_submission(str(folder), only=[stage], public_only=True, channel=InProcess,
+                                  probe=InProcess.PROBE)
+        result.message = " ".join(part for part in (result.message, self.NOTE) if part)
+        return result
 
 
 def default_runner() -> Runner:
     """The sandbox, except in a browser kernel (Pyodide), where no process can be started."""
-    return NoRunner() if sys.platform == "emscripten" else SandboxRunner()
+    return InProcessRunner() if sys.platform == "emscripten" else SandboxRunner()
 
 
 _runner: Runner = default_runner()

@@ -84,6 +84,20 @@ def text(reply: dict, key: str) -> str:
     return wire.clip(str(reply.get(key, "")), wire.TEXT_CAPS[key])
 
 
+def result(reply: dict, generation: int, target: str, trace: str) -> Any:
+    """The value of a parsed reply, validated, or (a refusal) raise its StudentError.
+
+    ``target`` names what was called, for a handle's description; ``trace`` is the
+    refusal's traceback as the student sees it.
+    """
+    if reply.get("ok") is True:
+        try:
+            return decode(reply.get("value"), generation, target)
+        except RecursionError:
+            raise BadReturn("returned data nested too deeply") from None
+    raise refusal_error(reply, generation, trace)
+
+
 def refusal_error(reply: dict, generation: int, trace: str) -> StudentError:
     """The StudentError for a refusal reply; ``trace`` is its traceback as the student sees it."""
     kind = reply.get("kind")

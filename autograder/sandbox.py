@@ -23,26 +23,19 @@ The threat model is in DESIGN.md: the submission is untrusted code. A
   course (mode 0o700) and the grader's tree (an empty mount where root may
   make one) by file permissions, and what it leaves in ``/tmp`` is removed
   when it ends; in mode "none" it runs as the grader's own user.
-- Every call has a time limit, capped by a deadline for the whole submission
-  that the runner passes. The request is written without blocking, under the
-  same deadline as its reply; nothing may come back before it is written
-  whole. On a timeout, a protocol violation or a death, the child's whole
-  process tree is killed (the next request starts a fresh child: the
-  generation number changes, so old handles are refused) and
-  :class:`~autograder.suite.CallTimeout` or
-  :class:`~autograder.suite.SubmissionDied` is raised. The student's module is
-  imported in a request of its own; what is not tried again after a timeout
-  is ``autograder.timeouts``.
-- A request may lend the student's code functions of the parent's for its
-  duration (``lend``: name -> function). When the child asks for one (a
-  callback, before the request's reply), the function runs here, on
-  arguments validated like any reply, and its answer goes back on the
-  request pipe under the request's deadline; the time it takes counts in the
-  call's limit, and each callback counts against the reply quota.
-- Every reply is read within a size cap (per reply, and per submission
-  across its sandboxes: :class:`ReplyQuota`) by ``autograder.replies``,
-  which trusts nothing in it; tracebacks come back with the workspace's path
-  cut off (``assignments/svm.py``).
+- The requests' limits, the import in a request of its own, the handles,
+  lent functions and the output are the protocol's
+  (``autograder.channel.RequestChannel``); this is how they travel. A
+  request (and the answer to each callback of a lent function) is written
+  without blocking, under the same deadline as its reply; nothing may come
+  back before it is written whole. On a timeout, a protocol violation or a
+  death, the child's whole process tree is killed (the next request starts
+  a fresh child: the generation number changes, so old handles are refused)
+  and :class:`~autograder.suite.CallTimeout` or
+  :class:`~autograder.suite.SubmissionDied` is raised.
+- Every message of the child is read within a size cap (per message, and
+  per submission across its sandboxes: :class:`ReplyQuota`) and parsed here;
+  ``autograder.replies`` then trusts nothing in it.
 - A child that cannot be set up is :class:`SandboxBroken`: the grader's
   error, never the student's 0.
 - POSIX only (process groups, rlimits, ``select`` on pipes): Linux and macOS;
@@ -58,15 +51,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from autograder import isolation, replies, wire
-from autograder.capture import Output
+from autograder import isolation, wire
+from autograder.channel import RequestChannel
 from autograder.config import Limits
 from autograder.isolation.launch import random_id
-from autograder.suite import (BadReturn, CallTimeout, Handle, NotRun, StudentCrash, StudentError,
-                              SubmissionDied)
-from autograder.timeouts import TimeoutPolicy, stuck_at
+from autograder.suite import BadReturn, CallTimeout, StudentError, SubmissionDied
+from autograder.timeouts import stuck_at
 from autograder.workspace import Workspace, WorkspaceError, remove_leftovers
 
 CHILD = Path(__file__).resolve().parent / "child.py"
@@ -103,24 +95,16 @@ class ReplyQuota:
         return self.left >= 0
 
 
-class Sandbox:
-    """One assignment of one submission, served by a restartable child process."""
+class Sandbox(RequestChannel):
+    """One assignment of one submission, served by a restartable child process over pipes."""
 
     def __init__(self, workspace: Workspace, assignment: str, limits: Limits,
                  probe: Optional[isolation.Probe] = None, quota: Optional[ReplyQuota] = None) -> None:
-        self.workspace = workspace
-        self.assignment = assignment
-        self.limits = limits
+        super().__init__(workspace, assignment, limits)
         self.probe = probe or isolation.probe()
         self.quota = quota or ReplyQuota()
-        self.deadline: Optional[float] = None  # monotonic time when the submission's budget ends
-        self.generation = 0
         self.process: Optional[subprocess.Popen] = None
-        self.printed = Output(limits.output_bytes)
-        self.timeouts = TimeoutPolicy(limits.call_seconds)
-        self._next_id = 0
         self._buffer = bytearray()  # what the child wrote into the reply pipe, not yet read as a reply
-        self._imported = False  # whether this child has imported the student's module
         self._uid: Optional[int] = None  # the unisolated child's own uid (uid drop mode)
 
     # -- lifecycle ---------------------------------------------------------
@@ -139,11 +123,9 @@ class Sandbox:
             for fd in (request_r, reply_w, out_w):
                 os.close(fd)
         os.set_blocking(self._request_w, False)
-        self.generation += 1
+        self._fresh()
         self._buffer = bytearray()
         self._out_open = True
-        self._next_id = 0
-        self._imported = False
         end = time.monotonic() + STARTUP_SECONDS
         try:
             self._write((json.dumps(settings) + "\n").encode("utf-8"), end)
@@ -222,6 +204,10 @@ class Sandbox:
         """Stop the child (if running)."""
         self._kill()
 
+    def _running(self) -> bool:
+        """True while a child is up."""
+        return self.process is not None
+
     def _died(self) -> SubmissionDied:
         """The error for a child whose reply pipe ended, naming how it ended (killed if it lives on)."""
         try:
@@ -270,15 +256,6 @@ class Sandbox:
                 break
             dump += chunk
         return stuck_at(dump.decode("utf-8", errors="replace"))
-
-    # -- output ------------------------------------------------------------
-    def output(self) -> str:
-        """Everything the student's code printed in this sandbox so far (capped)."""
-        return self.printed.text()
-
-    def take_output(self) -> str:
-        """What the student's code printed since the last call of this method."""
-        return self.printed.take()
 
     # -- the pipes: every wait has a deadline ------------------------------
     def _watched(self) -> List[int]:
@@ -346,104 +323,32 @@ class Sandbox:
             raise BadReturn(f"returned more data than the grader accepts from one submission "
                             f"({self.quota.total // MiB} MB in all)")
 
-    # -- requests ----------------------------------------------------------
-    def _time_limit(self, timeout: Optional[float]) -> float:
-        """The seconds this request may take: its own limit, capped by the submission's."""
-        limit = self.limits.call_seconds if timeout is None else timeout
-        if self.deadline is not None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise NotRun(f"Not run: the submission used up its total time limit of "
-                             f"{self.limits.submission_seconds:g} s")
-            limit = min(limit, left)
-        return limit
-
-    def request(self, op: str, *, timeout: Optional[float] = None,
-                forbid: Sequence[str] = (), handle: Optional[Handle] = None,
-                args: Sequence[Any] = (), kwargs: Optional[dict] = None,
-                lend: Optional[Dict[str, Callable]] = None, **fields: Any) -> Any:
-        """Send one request to the child and return its validated, decoded reply value.
-
-        lend: the functions the student's code may call back during this request, by the
-        name it knows them by (``"self.<attr>"`` of the method's object, ``"<module>.<name>"``).
-        """
-        what = f"{handle.description}.{fields.get('name', '')}" if handle else str(fields.get("target", ""))
-        self.timeouts.refuse_known(what)
-        limit = self._time_limit(timeout)
-        if handle is not None and (self.process is None or handle.generation != self.generation):
-            raise SubmissionDied(f"The {handle.description} object was lost when your code's "
-                                 "process was restarted (after a timeout or a crash)")
-        if self.process is None:
-            self._start()
-        if not self._imported:
-            self._import()
-            limit = self._time_limit(timeout)
-        try:
-            return self._send(op, limit, forbid, handle, args, kwargs, fields, lend or {})
-        except CallTimeout as exc:
-            raise self.timeouts.call_timed_out(what, limit, exc.where) from None
-
-    def _import(self) -> None:
-        """Import the student's module in a request of its own, so that a module whose top
-        level never finishes is told apart from a slow function, and costs one time limit."""
-        limit = self._time_limit(None)
-        try:
-            self._send(wire.IMPORT, limit, (), None, (), None, {}, {})
-        except CallTimeout as exc:
-            raise self.timeouts.import_timed_out(self.assignment, limit, exc.where) from None
-        except StudentCrash:
-            return  # a module that raises on import: each call reports why, as its own error
-        self._imported = True
-
-    def _send(self, op: str, limit: float, forbid: Sequence[str], handle: Optional[Handle],
-              args: Sequence[Any], kwargs: Optional[dict], fields: dict, lend: Dict[str, Callable]) -> Any:
-        """Write one request to the running child and return its decoded reply value, both within
-        ``limit``, answering the callbacks to lent functions that come before the reply."""
+    # -- one request, its callbacks and its reply ----------------------------
+    def _exchange(self, message: dict, limit: float, lend: Dict[str, Callable]) -> dict:
+        """Write one request to the running child and read its reply, parsed, both within ``limit``,
+        answering the callbacks to lent functions that come before the reply."""
         end = time.monotonic() + limit
-        self._next_id += 1
-        message = dict(fields, op=op, id=self._next_id, forbid=list(forbid), lend=sorted(lend),
-                       args=wire.encode_argument(list(args), Handle),
-                       kwargs={k: wire.encode_argument(v, Handle) for k, v in (kwargs or {}).items()})
-        if handle is not None:
-            message["handle"] = handle.id
         self._write((json.dumps(message) + "\n").encode("utf-8"), end)
-        reply = self._next_reply(end)
+        reply = self._next_message(end)
         while wire.CALLBACK in reply:  # the student's code called a lent function: answer, read on
-            self._answer(reply, lend, end)
-            reply = self._next_reply(end)
-        if reply.get("ok") is True:
             try:
-                return replies.decode(reply.get("value"), self.generation, str(fields.get("target", "object")))
-            except RecursionError:
-                raise BadReturn("returned data nested too deeply") from None
-        trace = self._as_student_sees(replies.text(reply, "traceback"))
-        raise replies.refusal_error(reply, self.generation, trace)
+                answer = self._answer(reply, lend)
+            except BadReturn:
+                self._kill()  # it waits for an answer that will never come
+                raise
+            self._write((json.dumps(answer) + "\n").encode("utf-8"), end)
+            reply = self._next_message(end)
+        return reply
 
-    def _next_reply(self, end: float) -> dict:
-        """The next message from the child, read by ``end``, counted against the quota, parsed."""
+    def _next_message(self, end: float) -> dict:
+        """The child's next message, read by ``end``, counted against the quota, parsed."""
         line = self._read_reply(end)
         self._count(line)
         return self._parse(line)
 
-    def _answer(self, callback: dict, lend: Dict[str, Callable], end: float) -> None:
-        """Run the lent function a callback names, here, on its validated arguments; write its answer
-        (or, when it refuses them by raising, the exception's name and message) to the child."""
-        name = callback[wire.CALLBACK]
-        try:
-            args = replies.decode(callback.get("args"), self.generation)
-            kwargs = replies.decode({wire.DICT: callback.get("kwargs")}, self.generation)
-            if not isinstance(args, list) or not isinstance(name, str):
-                raise BadReturn("not a callback")
-        except (BadReturn, RecursionError):
-            self._kill()  # it waits for an answer that will never come
-            raise BadReturn("called a lent function with arguments that are not plain data") from None
-        try:
-            if name not in lend:
-                raise RuntimeError(f"{name} is not lent by the grader here")
-            answer = wire.reply(callback["id"], wire.encode_argument(lend[name](*args, **kwargs), Handle))
-        except Exception as exc:  # the lent function refuses the student's arguments
-            answer = wire.refusal(callback["id"], wire.CRASH, str(exc), type(exc).__name__)
-        self._write((json.dumps(answer) + "\n").encode("utf-8"), end)
+    def _as_student_sees(self, trace: str) -> str:
+        """A traceback with the workspace's paths shortened, the isolated child's own view of it too."""
+        return super()._as_student_sees(trace).replace(isolation.LIB + os.sep, "")
 
     def _parse(self, line: bytes) -> dict:
         """Parse a reply line; a reply that is not ours means the child is compromised: kill it."""
@@ -454,12 +359,6 @@ class Sandbox:
         if not isinstance(reply, dict) or reply.get("id") != self._next_id:
             raise self._violation("wrote something into the grader's reply channel")
         return reply
-
-    def _as_student_sees(self, trace: str) -> str:
-        """A traceback with the workspace's paths shortened to the student's ``assignments/<file>``."""
-        for lib in {str(self.workspace.lib), str(self.workspace.lib.resolve()), isolation.LIB}:
-            trace = trace.replace(lib + os.sep, "")
-        return trace
 
 
 def self_test(limits: Limits, probe: Optional[isolation.Probe] = None) -> None:

@@ -4,9 +4,10 @@
 
 The site is built from the student kit (`python -m autograder handout`), never
 from the instructor's tree: its files are the kit's `assignments/` (stubs,
-notebooks, `__init__.py`), its Python kernel is Pyodide with `tinybackprop`
-(a wheel made from the kit) preloaded, and its landing page (`index.html`,
-from `web/`) runs the lecture's circuits live. Everything the site needs is
+notebooks, `__init__.py`), its Python kernel is Pyodide with the kit's
+`tinybackprop` and its public grader (`autograder` and `course`, for the
+notebooks' check cells) preloaded as wheels made from the kit, and its landing
+page (`index.html`, from `web/`) runs the lecture's circuits live. Everything the site needs is
 inside it: the browser fetches nothing from elsewhere, and the kernel never
 falls back to PyPI.
 
@@ -56,9 +57,10 @@ KERNEL_LOCKED = ("micropip", "ipython", "jedi")
 KERNEL_FROM_PYPI = {"comm": "0.2.3"}
 # The kernel's own wheels, shipped in its JupyterLite extension.
 KERNEL_WHEELS = ("piplite", "pyodide-kernel", "ipykernel")
-# Folders of the kit made into wheels and preloaded in the kernel: {distribution: folder}. The
-# kit's public grader joins as ("tinybackprop-grader", "autograder") once it runs in Pyodide.
-KIT_WHEELS = {"tinybackprop": "tinybackprop"}
+# The kit's packages made into wheels and preloaded in the kernel: {distribution: its folders}. The
+# grader (the engine and the course's public checks) runs the notebooks' check cells in the browser;
+# its optional rich is left out (check cells show HTML).
+KIT_WHEELS = {"tinybackprop": ("tinybackprop",), "tinybackprop-grader": ("autograder", "course")}
 # Unpack archives as plain files (tarfile's 'data' filter, where this Python has it).
 DATA_ONLY = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 # Where the site keeps Pyodide, its lock file and every wheel (the kernel's pyodideUrl folder).
@@ -200,18 +202,20 @@ def kit_version(kit: Path) -> str:
     return found.group(1)
 
 
-def make_wheel(package: Path, name: str, version: str, dest: Path) -> Path:
-    """A pure-Python wheel (py3-none-any) of one package folder, byte for byte the same on every build."""
+def make_wheel(packages: Iterable[Path], name: str, version: str, dest: Path) -> Path:
+    """A pure-Python wheel (py3-none-any) of package folders, byte for byte the same on every build."""
     dist = "%s-%s" % (re.sub(r"[-_.]+", "_", name), version)
     files = {}
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            files["%s/%s" % (package.name, path.relative_to(package).as_posix())] = path.read_bytes()
+    for package in packages:
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                files["%s/%s" % (package.name, path.relative_to(package).as_posix())] = path.read_bytes()
+    top_level = sorted({path.split("/")[0] for path in files})
     info = dist + ".dist-info/"
     files[info + "METADATA"] = ("Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (name, version)).encode()
     files[info + "WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: tinybackprop build_site\n"
                              b"Root-Is-Purelib: true\nTag: py3-none-any\n")
-    files[info + "top_level.txt"] = (package.name + "\n").encode()
+    files[info + "top_level.txt"] = "".join(package + "\n" for package in top_level).encode()
     record = ["%s,sha256=%s,%d" % (path, base64.urlsafe_b64encode(hashlib.sha256(data).digest())
                                    .rstrip(b"=").decode(), len(data)) for path, data in files.items()]
     files[info + "RECORD"] = ("\n".join(record + [info + "RECORD,,"]) + "\n").encode()
@@ -338,8 +342,9 @@ def build_into(out: Path, cache: Path) -> Dict[str, object]:
         extra = pypi_wheels(KERNEL_FROM_PYPI, python, cache)
         extra.update(kernel_wheels(extension))
         (work / "kit-wheels").mkdir()
-        for dist, folder in KIT_WHEELS.items():
-            extra[dist] = make_wheel(kit / folder, dist, kit_version(kit), work / "kit-wheels")
+        for dist, folders in KIT_WHEELS.items():
+            extra[dist] = make_wheel([kit / folder for folder in folders], dist, kit_version(kit),
+                                     work / "kit-wheels")
 
         pyodide = lite / PYODIDE_DIR
         pyodide.mkdir(parents=True)

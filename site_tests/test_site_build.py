@@ -12,6 +12,8 @@ import zipfile
 from pathlib import Path
 from typing import List, Set
 
+import pytest
+
 from autograder import handout
 from autograder.grade import discover_checks
 from autograder.content import REFERENCE, part
@@ -70,15 +72,18 @@ def test_the_kernel_loads_the_sites_own_pyodide_and_never_pypi(site, builder):
         assert name in lock["packages"], name
 
 
-def test_the_tinybackprop_wheel_is_the_kits_library(site, kit):
-    (wheel,) = (site / "static/pyodide").glob("tinybackprop-*.whl")
+@pytest.mark.parametrize("dist, folders", [("tinybackprop", ["tinybackprop"]),
+                                            ("tinybackprop_grader", ["autograder", "course"])])
+def test_the_kit_wheels_hold_the_kits_library_and_grader(site, kit, dist, folders):
+    """The preloaded wheels hold the kit's files byte for byte: the library, and the public grader."""
+    (wheel,) = (site / "static/pyodide").glob(dist + "-*.whl")
     with zipfile.ZipFile(str(wheel)) as archive:
-        inside = {n: archive.read(n) for n in archive.namelist() if n.startswith("tinybackprop/")}
+        inside = {n: archive.read(n) for n in archive.namelist() if n.split("/")[0] in folders}
         assert archive.read(wheel.name.split("-py3")[0] + ".dist-info/WHEEL").startswith(b"Wheel-Version: 1.0")
-    library = {"tinybackprop/" + p.relative_to(kit / "tinybackprop").as_posix(): p.read_bytes()
-               for p in (kit / "tinybackprop").rglob("*") if p.is_file()}
-    assert "tinybackprop/value.py" in library
-    assert inside == library
+    kits = {"%s/%s" % (folder, p.relative_to(kit / folder).as_posix()): p.read_bytes()
+            for folder in folders for p in (kit / folder).rglob("*") if p.is_file()}
+    assert {"tinybackprop/value.py", "autograder/inprocess.py", "course/gates/checks.py"} & set(kits)
+    assert inside == kits
 
 
 def test_a_rebuild_downloads_nothing(site, builder, monkeypatch):
@@ -103,15 +108,15 @@ def test_the_wheel_is_the_same_on_every_build(builder, kit, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
-    one = builder.make_wheel(kit / "tinybackprop", "tinybackprop", "0.1.0", first)
-    two = builder.make_wheel(kit / "tinybackprop", "tinybackprop", "0.1.0", second)
+    one = builder.make_wheel([kit / "autograder", kit / "course"], "tinybackprop-grader", "0.1.0", first)
+    two = builder.make_wheel([kit / "autograder", kit / "course"], "tinybackprop-grader", "0.1.0", second)
     assert one.read_bytes() == two.read_bytes()
 
 
 def test_the_site_holds_no_solution_and_no_hidden_test(site, builder, tmp_path):
     registry = registry_wheels(builder)
     opened = [w.name.split("-")[0] for w in site.rglob("*.whl") if builder.sha256(w) not in registry]
-    assert opened == ["tinybackprop"]  # the wheel the build made is searched inside
+    assert sorted(opened) == ["tinybackprop", "tinybackprop_grader"]  # the wheels the build made are searched inside
     assert site_leaks(site, tmp_path, registry) == []
 
 
@@ -124,7 +129,7 @@ def test_the_leak_search_finds_a_planted_solution_and_hidden_name(site, builder,
     package = tmp_path / "package" / "assignments"
     package.mkdir(parents=True)
     shutil.copyfile(str(part("svm", REFERENCE)), str(package / "svm.py"))
-    builder.make_wheel(package, "answers", "1.0", planted / "static" / "pyodide")
+    builder.make_wheel([package], "answers", "1.0", planted / "static" / "pyodide")
     name = next(c.name for c in discover_checks() if c.hidden)
     (planted / "notes.json").write_text(json.dumps({"see": name}), encoding="utf-8")
 

@@ -19,12 +19,13 @@ gradients add up where a node feeds several gates.
 from __future__ import annotations
 
 import inspect
+import sys
 from numbers import Real
 from operator import attrgetter
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from tinybackprop.gates import Gate
-from tinybackprop.value import CycleError, topological_order
+from tinybackprop.value import WASM_PLATFORMS, CycleError, free_in_one_loop, topological_order
 
 
 class Node:
@@ -52,6 +53,13 @@ class Node:
     def __repr__(self) -> str:
         kind = "input" if self.gate is None else repr(self.gate)
         return f"Node({self.name!r}, {kind}, value={self.value!r}, grad={self.grad!r})"
+
+    if sys.platform in WASM_PLATFORMS:
+        def __del__(self) -> None:
+            """Free the nodes below this dying one in the one freeing loop (tinybackprop.value)."""
+            held = [self.inputs, self._refs]
+            self.inputs = self._refs = ()
+            free_in_one_loop(held)
 
 
 class ComputationalGraph:

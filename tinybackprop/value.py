@@ -16,6 +16,7 @@ The engine ends at the line "beyond the core"; below it: more operations, conver
 """
 from __future__ import annotations
 
+import sys
 from numbers import Real
 from operator import attrgetter
 from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
@@ -23,6 +24,11 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Uni
 from tinybackprop import operators as ops
 
 Number = Union[int, float]
+# Where a dying graph node frees the graph below it itself (see free_in_one_loop): CPython on WebAssembly,
+# Pyodide's in a browser.
+WASM_PLATFORMS = ("emscripten", "wasi")
+# The tuples of nodes that the freeing loop running now has still to drop (None when none runs).
+_unfreed: Optional[List[Tuple[Any, ...]]] = None
 
 
 class CycleError(ValueError):
@@ -361,6 +367,49 @@ class Value:
 
         return notebook_svg(self)
 
+    # ----- freeing a deep graph in a browser (see free_in_one_loop) -----
+
+    if sys.platform in WASM_PLATFORMS:
+        def __del__(self) -> None:
+            """Free the graph below this dying value in the one freeing loop."""
+            if not self._prev:
+                return
+            if _unfreed is not None:  # dying inside the loop (most do): hand the children to it
+                _unfreed.append(self._prev)
+                self._prev = ()
+                return
+            held = [self._prev]
+            self._prev = ()
+            free_in_one_loop(held)
+
+
+def free_in_one_loop(held: List[Tuple[Any, ...]]) -> None:
+    """Drop ``held``'s tuples of graph nodes (its references the last) in one loop: freeing never nests.
+
+    Freeing a node frees its tuple of children, which frees each child nothing
+    else holds, and so on down the graph: in C, one nested call per level.
+    CPython bounds that nesting with its "trashcan", which puts a deallocation
+    off until the stack has unwound: up to 3.13 after 50 nested deallocations,
+    since 3.14 when the C stack pointer nears its limit. On WebAssembly that
+    pointer is the program's stack in linear memory, while the nested calls'
+    frames fill the browser's own stack, which overflows first: freeing a chain
+    of 3,000 Values killed Pyodide's kernel ("RangeError: Maximum call stack
+    size exceeded"). So there a dying Value (and a ComputationalGraph's Node)
+    empties its tuples into this: the first one runs the loop, and every node
+    freed inside it only hands its tuples over. Elsewhere CPython (and PyPy's
+    collector) frees any depth already, and a finalizer would cost every Value
+    a call.
+    """
+    global _unfreed
+    if _unfreed is not None:  # freed inside the loop below: hand the tuples to it
+        _unfreed.extend(held)
+        return
+    _unfreed = held
+    try:
+        while _unfreed:
+            _unfreed.pop()  # a tuple's last reference: its nodes are freed here, one level down
+    finally:
+        _unfreed = None
 
 def _lift(x: Any) -> Any:
     """x as a Value (a number becomes a constant leaf), or NotImplemented for anything else."""

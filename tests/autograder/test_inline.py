@@ -8,7 +8,7 @@ import pytest
 
 from autograder import inline
 from autograder.content import write_references
-from autograder.inline import NoRunner, SandboxRunner, StageCheck, check, use_runner, verdict
+from autograder.inline import InProcessRunner, SandboxRunner, StageCheck, check, use_runner, verdict
 from autograder.results import GradeResult, TestResult
 
 
@@ -53,13 +53,10 @@ def test_check_grades_the_notebooks_folder_with_the_installed_runner(runner, tmp
     assert runner.asked[-1] == (Path("elsewhere"), "svm.backward")
 
 
-def test_the_default_runner_is_the_sandbox_and_a_browser_has_none(monkeypatch):
+def test_the_default_runner_is_the_sandbox_and_a_browser_grades_in_process(monkeypatch):
     assert isinstance(inline.default_runner(), SandboxRunner)
     monkeypatch.setattr(inline.sys, "platform", "emscripten")
-    assert isinstance(inline.default_runner(), NoRunner)
-    shown = StageCheck("svm.forward", NoRunner().grade(Path("assignments"), "svm.forward"))
-    assert shown.verdict == "not run" and not shown.passed
-    assert "cannot start the grader's sandbox" in repr(shown) and "python -m autograder" in repr(shown)
+    assert isinstance(inline.default_runner(), InProcessRunner)
 
 
 @pytest.mark.parametrize("statuses, expected", [
@@ -120,6 +117,15 @@ def test_a_real_check_grades_the_saved_file_in_the_sandbox(buggy):
     assert {t.stage for t in forward.result.tests} == {"forward"} and not any(t.hidden for t in forward.result.tests)
     assert "0.5 * reg" in repr(forward) and "expected" in repr(forward)
     assert check("svm.naive", folder=str(buggy)).passed
+
+
+def test_in_a_browser_the_same_check_runs_in_process_and_says_it_is_no_official_grade(buggy):
+    """The browser's runner: the sandbox's verdict, the student's code in this process, and a line saying so."""
+    forward = StageCheck("svm.forward", InProcessRunner().grade(buggy, "svm.forward"))
+    assert forward.verdict == "failed" and 0 < forward.result.score < forward.result.max_score
+    assert "0.5 * reg" in repr(forward) and "expected" in repr(forward)
+    assert InProcessRunner.NOTE in repr(forward) and "never the official grade" in forward._repr_html_()
+    assert StageCheck("svm.naive", InProcessRunner().grade(buggy, "svm.naive")).passed
 
 
 def test_a_stage_that_does_not_exist_is_named_in_the_error(buggy):

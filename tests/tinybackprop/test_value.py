@@ -1,13 +1,18 @@
 """Value: every operation's data and gradient, fan-out, deep graphs, errors, display."""
 from __future__ import annotations
 
+import gc
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tinybackprop.gradcheck import check_value_gradients
+from tinybackprop.graph import Node
 from tinybackprop.value import Value
 
 
@@ -306,6 +311,84 @@ def test_chain_of_100000_nodes_does_not_hit_the_recursion_limit():
     assert x.grad == 1.0
     y.zero_grad()
     assert x.grad == 0.0
+
+
+def values_alive() -> int:
+    """How many Values exist now (the list of every object is dropped before returning)."""
+    objects = gc.get_objects()
+    alive = sum(1 for o in objects if type(o) is Value)
+    del objects
+    return alive
+
+
+def chain(length: int) -> Value:
+    """y = ((1.5 + 1) + 1) + ...: a graph as deep as it is long (and a constant leaf per step)."""
+    y = Value(1.5)
+    for _ in range(length):
+        y = y + 1.0
+    return y
+
+
+def test_a_chain_of_100000_nodes_is_freed_whole():
+    """Dropping the last reference frees every node below, however deep (PyPy at its next collection)."""
+    before = values_alive()
+    y = chain(100_000)
+    assert values_alive() == before + 200_001
+    del y
+    gc.collect()
+    assert values_alive() == before
+
+
+# Freeing a chain as a browser does: CPython on WebAssembly, imitated by the platform's name before
+# the import. Each loop counts how many run one inside another: natively CPython's trashcan
+# would hide a nested teardown, which only the browser's stack cannot take.
+WASM_TEARDOWN = """
+import gc, sys
+sys.platform = "emscripten"
+from tinybackprop import value
+assert hasattr(value.Value, "__del__"), "no teardown of its own on WebAssembly"
+running = deepest = 0
+free = value.free_in_one_loop
+
+def counted(held):
+    global running, deepest
+    running += 1
+    deepest = max(deepest, running)
+    try:
+        free(held)
+    finally:
+        running -= 1
+
+value.free_in_one_loop = counted
+from tinybackprop.gates import AddGate
+from tinybackprop.graph import ComputationalGraph, Node
+assert hasattr(Node, "__del__"), "no teardown of its own on WebAssembly"
+y = value.Value(1.5)
+for _ in range(100_000):
+    y = y * 1.0 + 0.5
+graph = ComputationalGraph()
+node = graph.input("x")
+for _ in range(20_000):
+    node = graph.gate(AddGate(), node, node)
+del y, graph
+del node  # the last node, held here after its graph: its death frees the chain below
+gc.collect()
+print(sum(1 for o in gc.get_objects() if type(o) in (value.Value, Node)), deepest)
+"""
+
+
+@pytest.mark.skipif(sys.implementation.name != "cpython",
+                    reason="imitates CPython on WebAssembly; PyPy frees through its collector, not reference counts")
+def test_on_webassembly_a_dying_node_frees_the_graph_below_in_one_loop():
+    """The browser's teardown, natively: a chain of 400,001 Values and one of 20,001 graph Nodes freed
+    whole, no loop inside another."""
+    done = subprocess.run([sys.executable, "-c", WASM_TEARDOWN], capture_output=True, text=True,
+                          cwd=str(Path(__file__).resolve().parents[2]))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    alive, deepest = map(int, done.stdout.split())
+    assert alive == 0
+    assert deepest == 1  # one loop at a time: a node freed inside it hands its tuples over
+    assert not hasattr(Value, "__del__") and not hasattr(Node, "__del__")  # natively they cost no finalizer
 
 
 def test_long_chain_with_forks_is_ordered_correctly():
