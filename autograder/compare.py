@@ -202,6 +202,10 @@ def in_order(comparisons: Sequence) -> tuple:
     return 1.0, f"{', '.join(name for name, _ in comparisons)}: all right", None
 
 
+# How a passing test's message notes an intermediate that differs while the final results are right.
+NOTE = "Note, not a deduction"
+
+
 def finals_first(comparisons: Sequence, finals: Sequence[str], inputs: Optional[dict] = None) -> tuple:
     """Credit a staged computation by its final results first.
 
@@ -217,7 +221,7 @@ def finals_first(comparisons: Sequence, finals: Sequence[str], inputs: Optional[
     final = [(stage, result) for stage, result in comparisons if stage in finals]
     differ = [result.message for stage, result in comparisons if stage not in finals and not result.ok]
     if final and all(result.ok for _, result in final) and differ:
-        return 1.0, (f"{', '.join(stage for stage, _ in final)}: right. Note, not a deduction, since the "
+        return 1.0, (f"{', '.join(stage for stage, _ in final)}: right. {NOTE}, since the "
                      f"final results are right: {'; '.join(differ)}"), None
     if inputs is None or all(result.ok for _, result in comparisons):
         return in_order(comparisons)

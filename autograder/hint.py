@@ -25,6 +25,7 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
+from autograder.compare import NOTE
 from autograder.config import ConfigError, load_config
 from autograder.grade import grade_submission
 from autograder.ladder import RUNG_NAMES, RUNGS, LadderError, StageHints, read_ladder
@@ -36,7 +37,7 @@ STATE = ".tinybackprop-hints.json"
 WIDTH = 100
 # The functions a grading stage calls when no function is named after it.
 CALLS = {"vectorized": ("forward", "backward")}
-_RIGHT_SO_FAR = re.compile(r"right so far: ([\w, ]+)")
+_RIGHT_SO_FAR = re.compile(r"\bright(?: so far)?: ([\w, ]+)")
 _IS_RIGHT = re.compile(r"(?:\b(?:cache|grads)\['(\w+)'\]|\b(\w+)) (?:= \S+ )?is right")
 _TABLE_OK = re.compile(r"^\s*(\w+)\s+\S+\s+\S+\s+ok$", re.MULTILINE)
 # What a message says is wrong: cache['x'] or grads['x'], "x is ...", "x has shape ...", "x[0, 2]: ...",
@@ -146,6 +147,13 @@ def first_failing(assignment: str, stages: Dict[str, List[TestResult]],
         own = own_stages(grading_stage, list(stages), ladder)
         found = [Found(assignment, grading_stage, pair[0], test, pair[1]) for test in failing
                  for pair in [locate(test, ladder, own)] if pair]
+        if found and not any(f.evidence for f in found):
+            # No failing message names a stage (a crash on huge scores), but a passing test's note may:
+            # "Note, not a deduction, ...: cache['shifted'] is off" is the stage the crash comes from.
+            noted = [Found(assignment, grading_stage, pair[0], test, True) for test in tests
+                     if test.status == "passed" and NOTE in test.output
+                     for pair in [locate(test, ladder, own)] if pair and pair[1]]
+            found = noted or found
         if found:
             return min(found, key=lambda f: (f.stage not in own, not f.evidence, ladder.index(f.stage)))
     return None

@@ -67,8 +67,8 @@ def test_one_file_is_graded_and_the_others_are_listed_as_not_submitted(reference
     assert cli.main(["--submission", str(path), "--seed", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"tinybackprop autograder: grading {path}, not ./assignments, which does not exist (seed 1)"
-    assert "svm  28 / 28" in lines and "Total: 28 / 100" in lines
-    for name, total in (("gates", 10), ("softmax", 28), ("linear_classifier", 10), ("two_layer_net", 24)):
+    assert "svm  25 / 25" in lines and "Total: 25 / 100" in lines
+    for name, total in (("gates", 10), ("softmax", 25), ("linear_classifier", 13), ("two_layer_net", 27)):
         assert f"{name}  0 / {total}  not submitted (the submission is svm.py alone)" in lines
     assert len(lines) < 20
 
@@ -80,10 +80,11 @@ def test_a_file_that_does_not_parse_is_reported_once_with_its_line(reference_sub
     line = source.splitlines().index("    scores = X @ W") + 1
     assert cli.main(["svm", "linear_classifier", "--submission", str(folder), "--seed", "1"]) == 0
     text = capsys.readouterr().out
-    assert f"svm  0 / 28  svm.py does not parse: invalid syntax (line {line}):\n        scores = X @@ W\n" in text
+    assert f"svm  0 / 25  svm.py does not parse: invalid syntax (line {line}):\n        scores = X @@ W\n" in text
     assert text.count("does not parse") == 1
-    # linear_classifier imports svm: its tests stop on the same error, said once too.
-    assert text.count(f"SyntaxError: invalid syntax (svm.py, line {line})") == 1
+    # linear_classifier imports svm: the grader lends it a stand-in svm, so its own work earns its points.
+    assert "linear_classifier  13 / 13" in text
+    assert "SyntaxError" not in text
 
 
 def test_a_failing_stage_offers_a_hint_unless_the_ladder_is_off(reference_submission, tmp_path, capsys):
