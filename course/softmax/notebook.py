@@ -5,8 +5,10 @@
 # $$p_j = \frac{e^{s_j}}{\sum_k e^{s_k}}, \qquad L_i = -\log p_{y_i}, \qquad
 # L = \frac{1}{N}\sum_i L_i + \lambda \sum_{k,l} W_{k,l}^2 .$$
 # Shifting each row by its maximum leaves $p$ unchanged and keeps $e^{s}$ from overflowing.
-# The gradient on the scores is $\frac{\partial L_i}{\partial s_j} = p_j - \mathbb{1}(j = y_i)$,
-# then $dW = X^T\, d\mathrm{scores} + 2 \lambda W$.
+# The backward pass is yours to derive: $d\mathrm{scores}$ ($N \times C$) first (how does $L_i$
+# change when $s_j$ moves, for $j = y_i$ and for the other classes? write $L_i$ with $\log\sum_k e^{s_k}$
+# and differentiate), then $dW$ through $s = XW$ and the regularization, as in the SVM.
+# Stuck on a stage? `python -m autograder hint softmax.backward` gives three hints, one at a time.
 #
 # Work in `softmax.py` next to this notebook. A check cell after each stage grades it here (see below);
 # `python -m autograder` in a terminal grades everything at once.
@@ -111,7 +113,7 @@ check("softmax.naive")
 
 # %%
 # A strong regularization keeps every gradient entry large enough for a clean numerical check
-# (the blank border pixels are 0 in every image, so their gradient is 2 * reg * W alone).
+# (the blank border pixels are 0 in every image, so their gradient comes from the regularization alone).
 loss, cache = softmax_forward(W, X_dev, y_dev, 1e2)
 for key, value in cache.items():
     print(f"{key:10s}", value.shape if isinstance(value, Matrix) else value if key != "y" else "...")

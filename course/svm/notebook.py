@@ -6,11 +6,11 @@
 # margin of 1:
 # $$L_i = \sum_{j \ne y_i} \max(0,\; s_j - s_{y_i} + 1), \qquad
 # L = \frac{1}{N}\sum_i L_i + \lambda \sum_{k,l} W_{k,l}^2 .$$
-# The regularization gradient is $2 \lambda W$. Each positive margin pushes its score up and the
-# correct score down:
-# $$\frac{\partial L_i}{\partial s_j} = \mathbb{1}(s_j - s_{y_i} + 1 > 0) \;\; (j \ne y_i), \qquad
-# \frac{\partial L_i}{\partial s_{y_i}} = -\sum_{j \ne y_i} \mathbb{1}(s_j - s_{y_i} + 1 > 0),$$
-# and the backward of $s = XW$ is $dW = X^T\, d\mathrm{scores}$.
+# The backward pass is yours to derive, stage by stage, as the lecture does: first
+# $d\mathrm{scores}$ ($N \times C$), the gradient of $L$ with respect to every score (which scores
+# does one positive margin touch, and in which direction?), then $dW$ through $s = XW$ (it has the
+# shape of $W$: which product of $X$ and $d\mathrm{scores}$ has it?), and the regularization's share.
+# Stuck on a stage? `python -m autograder hint svm.backward` gives three hints, one at a time.
 #
 # Work in `svm.py` next to this notebook. A check cell after each stage grades it here (see below);
 # `python -m autograder` in a terminal grades everything at once.
@@ -114,7 +114,7 @@ check("svm.naive")
 
 # %%
 # A strong regularization keeps every gradient entry large enough for a clean numerical check
-# (the blank border pixels are 0 in every image, so their gradient is 2 * reg * W alone).
+# (the blank border pixels are 0 in every image, so their gradient comes from the regularization alone).
 loss, cache = svm_forward(W, X_dev, y_dev, 1e2)
 for key, value in cache.items():
     print(f"{key:10s}", value.shape if isinstance(value, Matrix) else value if key != "y" else "...")

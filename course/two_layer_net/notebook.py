@@ -4,10 +4,11 @@
 # Affine, ReLU, affine, softmax, with the biases as $1 \times H$ and $1 \times C$ rows:
 # $$z_1 = X W_1 + b_1, \quad h_1 = \max(0, z_1), \quad s = h_1 W_2 + b_2, \quad
 # L = \frac{1}{N} \sum_i -\log \frac{e^{s_{i,y_i}}}{\sum_k e^{s_{i,k}}} + \lambda\,(\textstyle\sum W_1^2 + \sum W_2^2).$$
-# Backward, stage by stage: $d\mathrm{scores} = (p - \mathbb{1}_y)/N$;
-# $dW_2 = h_1^T d\mathrm{scores} + 2\lambda W_2$ and $db_2$ the column sums of $d\mathrm{scores}$;
-# $dh_1 = d\mathrm{scores}\, W_2^T$; $dz_1 = dh_1 \odot \mathbb{1}(z_1 > 0)$;
-# $dW_1 = X^T dz_1 + 2\lambda W_1$ and $db_1$ the column sums of $dz_1$.
+# Backward, stage by stage, in the reverse order of the forward pass: $d\mathrm{scores}$ (as in the
+# softmax), then $dW_2$, $db_2$, $dh_1$, $dz_1$, $dW_1$, $db_1$. At each gate, the local gradient times
+# the upstream one: what is the local gradient of a ReLU, of a product $h_1 W_2$, of a bias added to
+# every row? Each gradient has the shape of its variable. Stuck on a stage?
+# `python -m autograder hint two_layer_net.backward` gives three hints, one at a time.
 #
 # Work in `two_layer_net.py` next to this notebook. A check cell after each stage grades it here (see
 # below); `python -m autograder` in a terminal grades everything at once.
