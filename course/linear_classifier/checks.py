@@ -14,6 +14,7 @@ from autograder.compare import describe
 from autograder.oracle import lent, rounded
 from autograder.suite import Check, Handle, Session, Verdict
 from course import training
+from course.linear_classifier.bias import append_check, split_check
 from course.training import Data, Model, as_labels, corners, labels_problem
 from tinybackprop.matrix import Matrix
 
@@ -134,4 +135,6 @@ CHECKS = [
     training.history_check(SVM, "history_of_the_losses", 1),
     training.accuracy_check(SVM, "svm_accuracy", 1.5, corners),
     training.accuracy_check(SOFTMAX, "softmax_accuracy", 1.5, corners),
+    append_check("append_bias", 1, N=4, D=3),
+    split_check("split_bias", 1, D=3, C=4),
 ]

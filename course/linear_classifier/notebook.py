@@ -47,7 +47,7 @@ setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("svm", "softmax", "linear_classifier"):
     importlib.reload(importlib.import_module("assignments." + module))
-from assignments.linear_classifier import LinearSVM, Softmax
+from assignments.linear_classifier import LinearSVM, Softmax, append_bias, split_bias
 from tinybackprop.plots import plot_history, show_weights
 
 # %%
@@ -83,6 +83,34 @@ print(f"softmax: loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}, "
 
 # %%
 check("linear_classifier.training")
+
+# %% [markdown]
+# ## The bias trick
+# The scores above are $XW$ alone: every class's score is 0 where every pixel is 0. A bias $b$ ($1 \times C$)
+# gives each class a score of its own, $s = XW + b$. The bias trick adds nothing new to learn: append a
+# feature that is always 1 to every example, and the row of $W$ that meets it is $b$:
+# $$[X \;\; \mathbf{1}] \begin{bmatrix} W \\ b \end{bmatrix} = XW + b .$$
+# Implement `append_bias` and `split_bias` in `linear_classifier.py`; the classifier and its losses stay
+# as they are, trained on `append_bias(X)`.
+
+# %%
+X_train_bias, X_val_bias = append_bias(X_train), append_bias(X_val)
+print("with the constant feature:", X_train_bias.shape, "last column", X_train_bias[0][-1])
+biased = Softmax()
+biased.train(X_train_bias, y_train, learning_rate=3e-1, reg=1e-3, num_iters=60, batch_size=100, seed=0)
+print(f"softmax with a bias: validation accuracy {accuracy(biased.predict(X_val_bias), y_val):.3f}")
+templates, bias = split_bias(biased.W)
+print("weights", templates.shape, "bias", bias.shape)
+print("bias of each class:", [round(v, 3) for v in bias[0]])
+
+# %%
+check("linear_classifier.bias")
+
+# %% [markdown]
+# The templates of the classifier with a bias: the rows of $W$ that meet the pixels, without its last row.
+
+# %%
+show_weights(templates, title="softmax with a bias: one template per class")
 
 # %% [markdown]
 # ## Tuning

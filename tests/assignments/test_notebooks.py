@@ -53,7 +53,7 @@ EXPECTED_PICTURES = {
         "gates": ["graph", "graph", "graph"],
         "svm": ["images", "images"],
         "softmax": ["images", "images"],
-        "linear_classifier": ["history", "images"],
+        "linear_classifier": ["history", "images", "images"],
         "two_layer_net": ["regions", "history", "images"],
     },
     # As shipped, only what needs none of the student's code: the data, and the neuron

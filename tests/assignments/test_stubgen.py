@@ -241,6 +241,8 @@ DRIVERS = {
         reference_two_layer_net.two_layer_forward(PARAMS, X, Y, 0.1)[1]),
     "TwoLayerNet.train": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).train(X, Y, X, Y, num_iters=2, batch_size=3),
     "TwoLayerNet.predict": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).predict(X),
+    "append_bias": lambda m: m.append_bias(X),
+    "split_bias": lambda m: m.split_bias(W),
 }
 
 
