@@ -11,7 +11,7 @@ gradient is 2 * reg * W.
 from __future__ import annotations
 
 import random
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from tinybackprop.matrix import Matrix
 
@@ -117,3 +117,39 @@ class Softmax(LinearClassifier):
     def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
         """Softmax loss (with reg * sum(W * W)) and dW (D x C) on a minibatch."""
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+
+def accuracy(labels: list[int], y: list[int]) -> float:
+    """The fraction of the labels equal to y (two lists of N ints)."""
+    return sum(1 for label, truth in zip(labels, y) if label == truth) / len(y)
+
+
+def train_softmax(X: Matrix, y: list[int], learning_rate: float, reg: float, num_iters: int = 100,
+                  batch_size: int = 200, seed: Union[int, random.Random, None] = None) -> Softmax:
+    """A Softmax classifier trained on X (N x D) and y with these settings: the search's one way to train."""
+    model = Softmax()
+    model.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters, batch_size=batch_size,
+                seed=seed)
+    return model
+
+
+def search(X_train: Matrix, y_train: list[int], X_val: Matrix, y_val: list[int],
+           learning_rates: Sequence[float], regs: Sequence[float], num_iters: int = 100,
+           batch_size: int = 200, seed: Union[int, random.Random, None] = 0) -> tuple[tuple, list]:
+    """Try every (learning_rate, reg) pair: train a Softmax on the training split, score it on both splits.
+
+    Each model comes from train_softmax(X_train, y_train, learning_rate, reg, num_iters, batch_size,
+    seed). Returns (best, results): results a list of (learning_rate, reg, training accuracy,
+    validation accuracy), one per pair, learning rates in the outer loop; best the (learning_rate, reg)
+    of the highest validation accuracy (the first such pair tried, on a tie).
+    """
+    # results: one row (learning_rate, reg, training accuracy, validation accuracy) for every pair
+    #   of the two lists, each model trained by train_softmax. Which split may the training see, and
+    #   which split tells you how the model does on data it has not seen? (lecture 2: setting
+    #   hyperparameters, validation sets)
+    raise NotImplementedError("search: grid")
+    # best, the (learning_rate, reg) pair to keep. By which of the two accuracies do you choose, and
+    #   why not by the other? (lecture 2: setting hyperparameters; the test set is used once, at the
+    #   end)
+    raise NotImplementedError("search: best")
+    return best, results

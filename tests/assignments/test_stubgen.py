@@ -243,6 +243,8 @@ DRIVERS = {
     "TwoLayerNet.predict": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).predict(X),
     "append_bias": lambda m: m.append_bias(X),
     "split_bias": lambda m: m.split_bias(W),
+    "search": lambda m: m.search(X, Y, X, Y, [0.1, 0.2], [0.01], num_iters=2, batch_size=3),
+    "search_hidden_size": lambda m: m.search_hidden_size(X, Y, X, Y, [2, 3], num_iters=2, batch_size=3),
 }
 
 

@@ -10,6 +10,7 @@ graded for real through grade_submission.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -17,9 +18,10 @@ from autograder.config import load_config
 from autograder.content import write_references
 from autograder.grade import grade_submission
 from autograder.stubgen import ASSIGNMENTS_DIR
+from course import search
 from test_buggy import buggy_submission as variant_submission  # the reference with a variant's changes
 
-STAGES = ("linear_classifier.bias",)
+STAGES = ("linear_classifier.bias", "linear_classifier.search", "two_layer_net.search")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,33 @@ BUGS = [
     Variant("bias_as_a_column", "linear_classifier.py", "linear_classifier.bias",
             (("    b = W[D:]\n", "    b = W[D:].T\n"),),
             {"linear_classifier.bias.split_bias": (0.5, "yours is a C x 1 column")}),
+    Variant("search_by_training_accuracy", "linear_classifier.py", "linear_classifier.search",
+            (("max(results, key=lambda row: row[3])", "max(results, key=lambda row: row[2])"),),
+            {"linear_classifier.search.every_pair_by_validation_accuracy": (0.75, search.BY_TRAIN),
+             "linear_classifier.search.every_pair_other_grid": (0.75, search.BY_TRAIN)}),
+    Variant("search_keeps_the_last", "linear_classifier.py", "linear_classifier.search",
+            (("    best_row = max(results, key=lambda row: row[3])\n", "    best_row = results[-1]\n"),),
+            {"linear_classifier.search.every_pair_by_validation_accuracy": (0.75, search.NO_BEST)}),
+    Variant("search_trains_on_the_validation_split", "linear_classifier.py", "linear_classifier.search",
+            (("model = train_softmax(X_train, y_train,", "model = train_softmax(X_val, y_val,"),),
+            {"linear_classifier.search.every_pair_by_validation_accuracy": (0.0, search.TRAIN_SPLIT)}),
+    Variant("search_scores_validation_on_the_training_split", "linear_classifier.py", "linear_classifier.search",
+            (("val_accuracy = accuracy(model.predict(X_val), y_val)",
+              "val_accuracy = accuracy(model.predict(X_train), y_train)"),),
+            {"linear_classifier.search.every_pair_by_validation_accuracy": (0.5, search.VAL_SPLIT)}),
+    Variant("search_misses_a_pair", "linear_classifier.py", "linear_classifier.search",
+            (("        for reg in regs:\n", "        for reg in regs[:1]:\n"),),
+            {"linear_classifier.search.every_pair_by_validation_accuracy": (0.0, search.EVERY_PAIR)}),
+    Variant("search_forgets_the_settings", "linear_classifier.py", "linear_classifier.search",
+            (("learning_rate, reg, num_iters, batch_size, seed)", "learning_rate, reg)"),),
+            {"linear_classifier.search.every_pair_by_validation_accuracy": (0.0, "Pass the search's num_iters")}),
+    Variant("hidden_size_by_training_accuracy", "two_layer_net.py", "two_layer_net.search",
+            (("max(results, key=lambda row: row[2])[0]", "max(results, key=lambda row: row[1])[0]"),),
+            {"two_layer_net.search.every_size_by_validation_accuracy": (0.75, search.BY_TRAIN),
+             "two_layer_net.search.every_size_other_sizes": (0.75, search.BY_TRAIN)}),
+    Variant("hidden_size_trained_on_the_validation_split", "two_layer_net.py", "two_layer_net.search",
+            (("trained = train_net(X_train, y_train, X_val,", "trained = train_net(X_val, y_val, X_val,"),),
+            {"two_layer_net.search.every_size_by_validation_accuracy": (0.0, search.TRAIN_SPLIT)}),
 ]
 
 CORRECT = [
@@ -86,6 +115,12 @@ CORRECT = [
               "        for d in range(D):\n            X_bias[i, d] = X[i, d]"),
              ("    weights = W[:D]\n    b = W[D:]\n",
               "    rows = W.tolist()\n    weights, b = Matrix(rows[:-1]), Matrix.row(rows[-1])\n")), {}),
+    Variant("search_best_so_far", "linear_classifier.py", "linear_classifier.search",
+            (("    best_row = max(results, key=lambda row: row[3])\n    best = (best_row[0], best_row[1])\n",
+              "    best, best_val = None, -1.0\n    for rate, strength, _, val in results:\n"
+              "        if val > best_val:\n            best, best_val = (rate, strength), val\n"),
+             ("            results.append((learning_rate, reg, train_accuracy, val_accuracy))\n",
+              "            results.append([learning_rate, reg, train_accuracy, val_accuracy])\n")), {}),
 ]
 
 
