@@ -24,32 +24,6 @@ def _rng(seed: Union[int, random.Random, None]) -> random.Random:
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
-def append_bias(X: Matrix) -> Matrix:
-    """X (N x D) with a constant feature 1 appended to every row: N x (D + 1), the bias trick.
-
-    A linear classifier on append_bias(X) has weights W of (D + 1) x C whose last
-    row is the bias b (1 x C): its scores are X weights + b, with nothing else to learn.
-    """
-    # X_bias (N x (D + 1)): each row of X followed by one more feature that is 1 for every example.
-    #   Why does the weight a class gives to a feature that is always 1 act as that class's bias?
-    #   (lecture 2: the linear classifier, the bias trick)
-    raise NotImplementedError("append_bias: ones")
-    return X_bias
-
-
-def split_bias(W: Matrix) -> tuple[Matrix, Matrix]:
-    """The weights of a classifier trained on append_bias(X), (D + 1) x C, as (weights D x C, bias 1 x C).
-
-    The weights are the templates to draw; the bias is the score each class gets before any pixel counts.
-    """
-    D = W.shape[0] - 1
-    # weights (D x C) and b (1 x C): the rows of W that multiply the D features, and the row that
-    #   multiplies the constant 1. Which row of W meets the feature append_bias added? (lecture 2:
-    #   the linear classifier, the bias trick)
-    raise NotImplementedError("split_bias: rows")
-    return weights, b
-
-
 class LinearClassifier:
     """Class scores s = X W; subclasses choose the loss."""
 
@@ -117,6 +91,32 @@ class Softmax(LinearClassifier):
     def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
         """Softmax loss (with reg * sum(W * W)) and dW (D x C) on a minibatch."""
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+
+def append_bias(X: Matrix) -> Matrix:
+    """X (N x D) with a constant feature 1 appended to every row: N x (D + 1), the bias trick.
+
+    A linear classifier on append_bias(X) has weights W of (D + 1) x C whose last
+    row is the bias b (1 x C): its scores are X weights + b, with nothing else to learn.
+    """
+    # X_bias (N x (D + 1)): each row of X followed by one more feature that is 1 for every example.
+    #   Why does the weight a class gives to a feature that is always 1 act as that class's bias?
+    #   (lecture 2: the linear classifier, the bias trick)
+    raise NotImplementedError("append_bias: ones")
+    return X_bias
+
+
+def split_bias(W: Matrix) -> tuple[Matrix, Matrix]:
+    """The weights of a classifier trained on append_bias(X), (D + 1) x C, as (weights D x C, bias 1 x C).
+
+    The weights are the templates to draw; the bias is the score each class gets before any pixel counts.
+    """
+    D = W.shape[0] - 1
+    # weights (D x C) and b (1 x C): the rows of W that multiply the D features, and the row that
+    #   multiplies the constant 1. Which row of W meets the feature append_bias added? (lecture 2:
+    #   the linear classifier, the bias trick)
+    raise NotImplementedError("split_bias: rows")
+    return weights, b
 
 
 def accuracy(labels: list[int], y: list[int]) -> float:
