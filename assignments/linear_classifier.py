@@ -11,7 +11,7 @@ gradient is 2 * reg * W.
 from __future__ import annotations
 
 import random
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from tinybackprop.matrix import Matrix
 
@@ -91,3 +91,65 @@ class Softmax(LinearClassifier):
     def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
         """Softmax loss (with reg * sum(W * W)) and dW (D x C) on a minibatch."""
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+
+def append_bias(X: Matrix) -> Matrix:
+    """X (N x D) with a constant feature 1 appended to every row: N x (D + 1), the bias trick.
+
+    A linear classifier on append_bias(X) has weights W of (D + 1) x C whose last
+    row is the bias b (1 x C): its scores are X weights + b, with nothing else to learn.
+    """
+    # X_bias (N x (D + 1)): each row of X followed by one more feature that is 1 for every example.
+    #   Why does the weight a class gives to a feature that is always 1 act as that class's bias?
+    #   (lecture 2: the linear classifier, the bias trick)
+    raise NotImplementedError("append_bias: ones")
+    return X_bias
+
+
+def split_bias(W: Matrix) -> tuple[Matrix, Matrix]:
+    """The weights of a classifier trained on append_bias(X), (D + 1) x C, as (weights D x C, bias 1 x C).
+
+    The weights are the templates to draw; the bias is the score each class gets before any pixel counts.
+    """
+    D = W.shape[0] - 1
+    # weights (D x C) and b (1 x C): the rows of W that multiply the D features, and the row that
+    #   multiplies the constant 1. Which row of W meets the feature append_bias added? (lecture 2:
+    #   the linear classifier, the bias trick)
+    raise NotImplementedError("split_bias: rows")
+    return weights, b
+
+
+def accuracy(labels: list[int], y: list[int]) -> float:
+    """The fraction of the labels equal to y (two lists of N ints)."""
+    return sum(1 for label, truth in zip(labels, y) if label == truth) / len(y)
+
+
+def train_softmax(X: Matrix, y: list[int], learning_rate: float, reg: float, num_iters: int = 100,
+                  batch_size: int = 200, seed: Union[int, random.Random, None] = None) -> Softmax:
+    """A Softmax classifier trained on X (N x D) and y with these settings: the search's one way to train."""
+    model = Softmax()
+    model.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters, batch_size=batch_size,
+                seed=seed)
+    return model
+
+
+def search(X_train: Matrix, y_train: list[int], X_val: Matrix, y_val: list[int],
+           learning_rates: Sequence[float], regs: Sequence[float], num_iters: int = 100,
+           batch_size: int = 200, seed: Union[int, random.Random, None] = 0) -> tuple[tuple, list]:
+    """Try every (learning_rate, reg) pair: train a Softmax on the training split, score it on both splits.
+
+    Each model comes from train_softmax(X_train, y_train, learning_rate, reg, num_iters, batch_size,
+    seed). Returns (best, results): results a list of (learning_rate, reg, training accuracy,
+    validation accuracy), one per pair, learning rates in the outer loop; best the (learning_rate, reg)
+    of the highest validation accuracy (the first such pair tried, on a tie).
+    """
+    # results: one row (learning_rate, reg, training accuracy, validation accuracy) for every pair
+    #   of the two lists, each model trained by train_softmax. Which split may the training see, and
+    #   which split tells you how the model does on data it has not seen? (lecture 2: setting
+    #   hyperparameters, validation sets)
+    raise NotImplementedError("search: grid")
+    # best, the (learning_rate, reg) pair to keep. By which of the two accuracies do you choose, and
+    #   why not by the other? (lecture 2: setting hyperparameters; the test set is used once, at the
+    #   end)
+    raise NotImplementedError("search: best")
+    return best, results

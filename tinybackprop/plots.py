@@ -388,3 +388,47 @@ def show_weights(W: Any, shape: Tuple[int, int] = (8, 8), class_names: Optional[
         raise ValueError("W has %d classes (columns) but class_names has %d" % (len(templates), len(names)))
     ranges = [(min(t), max(t)) for t in templates]
     return _image_grid(templates, ranges, shape, names, columns, title, pixel)
+
+
+def heatmap(values: Any, row_labels: Sequence[Any], column_labels: Sequence[Any], title: str = "",
+            row_name: str = "", column_name: str = "", digits: int = 3) -> Figure:
+    """A table of numbers (R x K, a Matrix or a list of rows) as a grid of cells, darker blue for larger,
+    each with its value written in it: a hyperparameter search's validation accuracies, for example.
+
+    `row_labels` (R) and `column_labels` (K) name the rows and the columns; `row_name` and
+    `column_name` say what they are (e.g. "learning rate", "reg").
+    """
+    rows = _rows(values)  # an empty table is refused here, by Matrix
+    if len(row_labels) != len(rows) or len(column_labels) != len(rows[0]):
+        raise ValueError("heatmap: values has shape (%d, %d) but there are %d row labels and %d column labels"
+                         % (len(rows), len(rows[0]), len(row_labels), len(column_labels)))
+    numbers = [v for row in rows for v in row]
+    lo, hi = min(numbers), max(numbers)
+    span = hi - lo or 1.0  # a table of one value is drawn in its palest colour
+    rows_text = [str(label) for label in row_labels]
+    cell_w = max(56, max(s.text_width(str(c), FONT_SIZE) for c in column_labels) + 12)
+    cell_h = 28
+    left = 16 + max(s.text_width(t, FONT_SIZE) for t in rows_text + [row_name]) + 8
+    top = 40 + (18 if column_name else 0) + 18
+    body = [s.text(8, 18, title, font_weight="bold", font_size=FONT_SIZE + 1)]
+    if column_name:
+        body.append(s.text(left + cell_w * len(rows[0]) / 2, 40, column_name, text_anchor="middle"))
+    if row_name:
+        body.append(s.text(8, top - 6, row_name))
+    for k, label in enumerate(column_labels):
+        body.append(s.text(left + (k + 0.5) * cell_w, top - 6, label, text_anchor="middle"))
+    for r, (label, row) in enumerate(zip(rows_text, rows)):
+        y = top + r * cell_h
+        body.append(s.text(left - 8, y + cell_h / 2 + 4, label, text_anchor="end"))
+        for k, value in enumerate(row):
+            strength = (value - lo) / span
+            light = round(235 - 175 * strength)  # from pale (235) to dark (60) blue
+            fill = "rgb(%d,%d,255)" % (light - 20, light)
+            x = left + k * cell_w
+            body.append(s.element("g", [
+                s.element("rect", x=x, y=y, width=cell_w, height=cell_h, fill=fill, stroke="#ffffff"),
+                s.text(x + cell_w / 2, y + cell_h / 2 + 4, "%.*f" % (digits, value), text_anchor="middle",
+                       fill="#ffffff" if strength > 0.5 else "#1f2328")], class_="heatcell"))
+    width = max(left + cell_w * len(rows[0]) + 16, s.text_width(title, FONT_SIZE + 1) + 16)
+    height = top + cell_h * len(rows) + 8
+    return Figure(s.document(width, height, body, FONT_SIZE), width, height)

@@ -47,8 +47,8 @@ setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("svm", "softmax", "linear_classifier"):
     importlib.reload(importlib.import_module("assignments." + module))
-from assignments.linear_classifier import LinearSVM, Softmax
-from tinybackprop.plots import plot_history, show_weights
+from assignments.linear_classifier import LinearSVM, Softmax, append_bias, search, split_bias, train_softmax
+from tinybackprop.plots import heatmap, plot_history, show_weights
 
 # %%
 from tinybackprop.data import accuracy, load_digits, standardize, train_test_split
@@ -85,21 +85,71 @@ print(f"softmax: loss {loss_history[0]:.3f} -> {loss_history[-1]:.3f}, "
 check("linear_classifier.training")
 
 # %% [markdown]
-# ## Tuning
-# Try a few learning rates and regularization strengths and keep the best on the validation set. (Use more values and iterations for real; this grid is kept small.)
+# ## The bias trick
+# The scores above are $XW$ alone: every class's score is 0 where every pixel is 0. A bias $b$ ($1 \times C$)
+# gives each class a score of its own, $s = XW + b$. The bias trick adds nothing new to learn: append a
+# feature that is always 1 to every example, and the row of $W$ that meets it is $b$:
+# $$[X \;\; \mathbf{1}] \begin{bmatrix} W \\ b \end{bmatrix} = XW + b .$$
+# Implement `append_bias` and `split_bias` in `linear_classifier.py`; the classifier and its losses stay
+# as they are, trained on `append_bias(X)`.
 
 # %%
-best_val, best = -1.0, None
-for learning_rate in (1e-3, 1e-1):
-    for reg in (1e-3, 1e0):
-        candidate = Softmax()
-        candidate.train(X_train, y_train, learning_rate=learning_rate, reg=reg, num_iters=30,
-                        batch_size=100, seed=0)
-        val = accuracy(candidate.predict(X_val), y_val)
-        print(f"learning rate {learning_rate:g}, reg {reg:g}: validation accuracy {val:.3f}")
-        if val > best_val:
-            best_val, best = val, candidate
-print(f"best validation accuracy {best_val:.3f}")
+X_train_bias, X_val_bias = append_bias(X_train), append_bias(X_val)
+print("with the constant feature:", X_train_bias.shape, "last column", X_train_bias[0][-1])
+biased = Softmax()
+biased.train(X_train_bias, y_train, learning_rate=3e-1, reg=1e-3, num_iters=60, batch_size=100, seed=0)
+print(f"softmax with a bias: validation accuracy {accuracy(biased.predict(X_val_bias), y_val):.3f}")
+templates, bias = split_bias(biased.W)
+print("weights", templates.shape, "bias", bias.shape)
+print("bias of each class:", [round(v, 3) for v in bias[0]])
+
+# %%
+check("linear_classifier.bias")
+
+# %% [markdown]
+# The templates of the classifier with a bias: the rows of $W$ that meet the pixels, without its last row.
+
+# %%
+show_weights(templates, title="softmax with a bias: one template per class")
+
+# %% [markdown]
+# ## Tuning: a hyperparameter search
+# The learning rate and the regularization strength are not learned: they are chosen, by trying them.
+# Each setting trains a model on the training split; the validation split, which no model trains on,
+# says which setting generalizes best. Implement `search` in `linear_classifier.py`. The split called
+# validation above has chosen nothing so far: here it becomes the **test** split, used once, at the
+# end, and the search gets its validation split from the training set.
+
+# %%
+X_fit, X_search, y_fit, y_search = train_test_split(X_train, y_train, test_size=0.25, seed=1)
+X_test, y_test = X_val, y_val
+learning_rates, regs = [1e-2, 1e-1, 1e0], [1e-4, 1e-2, 1e0]
+best, results = search(X_fit, y_fit, X_search, y_search, learning_rates, regs, num_iters=30,
+                       batch_size=100, seed=0)
+print(f"{'learning rate':>14} {'reg':>8} {'train acc':>10} {'val acc':>8}")
+for row in results:
+    print(f"{row[0]:>14g} {row[1]:>8g} {row[2]:>10.3f} {row[3]:>8.3f}")
+print(f"best: learning rate {best[0]:g}, reg {best[1]:g}")
+
+# %%
+check("linear_classifier.search")
+
+# %% [markdown]
+# The validation accuracy of every setting: the search's table as a picture.
+
+# %%
+validation = {(row[0], row[1]): row[3] for row in results}
+heatmap([[validation[rate, reg] for reg in regs] for rate in learning_rates], [f"{r:g}" for r in learning_rates],
+        [f"{r:g}" for r in regs], title="validation accuracy", row_name="learning rate", column_name="reg")
+
+# %% [markdown]
+# The best setting's model, trained again as the search trained it, meets the test split once.
+
+# %%
+chosen = train_softmax(X_fit, y_fit, best[0], best[1], num_iters=30, batch_size=100, seed=0)
+best_val = accuracy(chosen.predict(X_search), y_search)
+print(f"best setting: validation accuracy {best_val:.3f}, "
+      f"test accuracy {accuracy(chosen.predict(X_test), y_test):.3f} (measured once)")
 
 # %% [markdown]
 # ## What the classifier learned
@@ -107,7 +157,7 @@ print(f"best validation accuracy {best_val:.3f}")
 
 # %%
 print(f"the templates of the best softmax classifier (validation accuracy {best_val:.3f})")
-show_weights(best.W)
+show_weights(chosen.W)
 
 # %% [markdown]
 # **Inline question 1.** Describe the templates above. Why do they look like that?

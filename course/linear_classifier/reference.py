@@ -8,7 +8,7 @@ gradient is 2 * reg * W.
 from __future__ import annotations
 
 import random
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from tinybackprop.matrix import Matrix
 
@@ -113,3 +113,103 @@ class Softmax(LinearClassifier):
     def loss(self, X_batch: Matrix, y_batch: list[int], reg: float) -> tuple[float, Matrix]:
         """Softmax loss (with reg * sum(W * W)) and dW (D x C) on a minibatch."""
         return softmax_loss_vectorized(self.W, X_batch, y_batch, reg)
+
+
+def append_bias(X: Matrix) -> Matrix:
+    """X (N x D) with a constant feature 1 appended to every row: N x (D + 1), the bias trick.
+
+    A linear classifier on append_bias(X) has weights W of (D + 1) x C whose last
+    row is the bias b (1 x C): its scores are X weights + b, with nothing else to learn.
+    """
+    # BEGIN SOLUTION append_bias: ones
+    # goal: X_bias (N x (D + 1)): each row of X followed by one more feature that is 1 for every example.
+    #   Why does the weight a class gives to a feature that is always 1 act as that class's bias? (lecture 2:
+    #   the linear classifier, the bias trick)
+    # idea: The score x . w + b equals [x, 1] . [w, b]: give every example an extra input that never changes,
+    #   and its weight plays the part of the bias. It goes last, so that the bias is the last row of W.
+    # formula: X_bias_{i,:} = [X_{i,1}, ..., X_{i,D}, 1] for every row i.
+    # code: A new Matrix built from a list of rows: each row of X as a list (X.tolist()) with 1.0 added at its
+    #   end.
+    X_bias = Matrix([row + [1.0] for row in X.tolist()])
+    # END SOLUTION
+    return X_bias
+
+
+def split_bias(W: Matrix) -> tuple[Matrix, Matrix]:
+    """The weights of a classifier trained on append_bias(X), (D + 1) x C, as (weights D x C, bias 1 x C).
+
+    The weights are the templates to draw; the bias is the score each class gets before any pixel counts.
+    """
+    D = W.shape[0] - 1
+    # BEGIN SOLUTION split_bias: rows
+    # goal: weights (D x C) and b (1 x C): the rows of W that multiply the D features, and the row that
+    #   multiplies the constant 1. Which row of W meets the feature append_bias added? (lecture 2: the linear
+    #   classifier, the bias trick)
+    # idea: Row k of W holds every class's weight on feature k; the feature append_bias added is the last one,
+    #   so the last row holds the biases and the rows before it the weights.
+    # formula: weights = W_{1..D,:}; b = W_{D+1,:}.
+    # code: Two slices of the rows of W (W[a:b] is a Matrix of those rows): the first D rows, and the rows from
+    #   D on (just one).
+    weights = W[:D]
+    b = W[D:]
+    # END SOLUTION
+    return weights, b
+
+
+def accuracy(labels: list[int], y: list[int]) -> float:
+    """The fraction of the labels equal to y (two lists of N ints)."""
+    return sum(1 for label, truth in zip(labels, y) if label == truth) / len(y)
+
+
+def train_softmax(X: Matrix, y: list[int], learning_rate: float, reg: float, num_iters: int = 100,
+                  batch_size: int = 200, seed: Union[int, random.Random, None] = None) -> Softmax:
+    """A Softmax classifier trained on X (N x D) and y with these settings: the search's one way to train."""
+    model = Softmax()
+    model.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters, batch_size=batch_size,
+                seed=seed)
+    return model
+
+
+def search(X_train: Matrix, y_train: list[int], X_val: Matrix, y_val: list[int],
+           learning_rates: Sequence[float], regs: Sequence[float], num_iters: int = 100,
+           batch_size: int = 200, seed: Union[int, random.Random, None] = 0) -> tuple[tuple, list]:
+    """Try every (learning_rate, reg) pair: train a Softmax on the training split, score it on both splits.
+
+    Each model comes from train_softmax(X_train, y_train, learning_rate, reg, num_iters, batch_size,
+    seed). Returns (best, results): results a list of (learning_rate, reg, training accuracy,
+    validation accuracy), one per pair, learning rates in the outer loop; best the (learning_rate, reg)
+    of the highest validation accuracy (the first such pair tried, on a tie).
+    """
+    # BEGIN SOLUTION search: grid
+    # goal: results: one row (learning_rate, reg, training accuracy, validation accuracy) for every pair of
+    #   the two lists, each model trained by train_softmax. Which split may the training see, and which
+    #   split tells you how the model does on data it has not seen? (lecture 2: setting hyperparameters,
+    #   validation sets)
+    # idea: Two nested loops give every pair once. Each model learns from the training split alone; its
+    #   accuracy on the training split shows how well it fits, and on the validation split how well it
+    #   generalizes, which is what the search compares.
+    # formula: for each (eta, lambda): model = train(X_train, y_train; eta, lambda); row = (eta, lambda,
+    #   acc(model, X_train, y_train), acc(model, X_val, y_val)).
+    # code: A list, a loop over learning_rates around a loop over regs; in the body one train_softmax call
+    #   with X_train and y_train, two accuracy calls on model.predict of each split, and an append of the
+    #   row as a tuple.
+    results = []
+    for learning_rate in learning_rates:
+        for reg in regs:
+            model = train_softmax(X_train, y_train, learning_rate, reg, num_iters, batch_size, seed)
+            train_accuracy = accuracy(model.predict(X_train), y_train)
+            val_accuracy = accuracy(model.predict(X_val), y_val)
+            results.append((learning_rate, reg, train_accuracy, val_accuracy))
+    # END SOLUTION
+    # BEGIN SOLUTION search: best
+    # goal: best, the (learning_rate, reg) pair to keep. By which of the two accuracies do you choose, and
+    #   why not by the other? (lecture 2: setting hyperparameters; the test set is used once, at the end)
+    # idea: Choose by validation accuracy: the training accuracy rewards the model that fits its own data
+    #   best, not the one that does best on new data. The test split stays untouched until the very end.
+    # formula: best = argmax over the rows of the validation accuracy, the first row on a tie.
+    # code: max over results with a key that reads the validation accuracy of a row (max keeps the first
+    #   of equal rows); best is that row's first two entries.
+    best_row = max(results, key=lambda row: row[3])
+    best = (best_row[0], best_row[1])
+    # END SOLUTION
+    return best, results

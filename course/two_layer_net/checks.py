@@ -17,6 +17,7 @@ from autograder.numerical import agreement, centered_difference, summary
 from autograder.oracle import answer, lent, make_check, rounded
 from autograder.suite import BadReturn, Check, Handle, Session, Stopped, Verdict
 from course import hints, training
+from course.search import Search, search_check
 from course.training import Data, Model, labels_problem
 from tinybackprop.data import make_circles
 from tinybackprop.matrix import Matrix
@@ -428,6 +429,29 @@ def circles(rng: random.Random) -> tuple:
     return X_train, X_test, y_train, y_test
 
 
+def trained_net(X, y, X_val, y_val, hidden_size, learning_rate=1.0, reg=1e-3, num_iters=100, batch_size=100,
+                seed=0):
+    """The signature of train_net, which the search check lends (its arguments are bound to it)."""
+
+
+def net_with_params(session: Session, rng: random.Random, data) -> Handle:
+    """A TwoLayerNet made in the child (4 hidden units), with parameters drawn now."""
+    D, C = data.X_train.shape[1], data.classes
+    model = session.new("two_layer_net.TwoLayerNet", D, 4, C)
+    params = draw(rng, 1, D, 4, C, 0.0, w_std=1.0).params
+    NET.set(session, model, params)
+    return model
+
+
+def hidden_sizes(rng: random.Random) -> tuple:
+    """Four hidden sizes, drawn now."""
+    return (sorted(rng.sample(range(2, 65), 4)),)
+
+
+# The search over hidden sizes: four sizes drawn now, the other settings passed on.
+SEARCH = Search("two_layer_net.search_hidden_size", "two_layer_net.train_net", trained_net, ("hidden_size",),
+                hidden_sizes, net_with_params, {"learning_rate": 0.5, "reg": 1e-4, "num_iters": 7, "batch_size": 5})
+
 CHECKS = [
     forward_check("toy_with_reg", 2, toy(reg=0.05)),
     forward_check("toy_scores_without_labels", 1, toy(reg=0.0, labels=False)),
@@ -440,4 +464,5 @@ CHECKS = [
     training.update_check(NET, "update_against_the_gradient", 1),
     training.history_check(NET, "history_of_the_losses", 0.5),
     training.accuracy_check(NET, "accuracy_on_circles", 2.5, circles),
+    search_check("two_layer_net", "every_size_by_validation_accuracy", 2, SEARCH),
 ]

@@ -52,11 +52,12 @@ setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("two_layer_net",):
     importlib.reload(importlib.import_module("assignments." + module))
-from assignments.two_layer_net import TwoLayerNet, two_layer_backward, two_layer_forward
+from assignments.two_layer_net import (TwoLayerNet, search_hidden_size, train_net, two_layer_backward,
+                                      two_layer_forward)
 from tinybackprop.data import accuracy, load_digits, make_spiral, standardize, train_test_split
 from tinybackprop.gradcheck import grad_check_sparse, rel_error
 from tinybackprop.matrix import Matrix
-from tinybackprop.plots import plot_decision_boundary, plot_history, show_weights
+from tinybackprop.plots import heatmap, plot_decision_boundary, plot_history, show_weights
 
 # %% [markdown]
 # ## A toy model
@@ -147,6 +148,39 @@ plot_history(stats, title="digits")
 # %%
 show_weights(digits_net.params["W1"], class_names=[f"h{j}" for j in range(32)],
              title="first-layer weights, one image per hidden unit (dark = large)")
+
+# %% [markdown]
+# ## How many hidden units?
+# The hidden size is a hyperparameter too: too few units cannot bend the boundaries enough, too many fit
+# the training set's noise. Implement `search_hidden_size` in `two_layer_net.py`: as in the linear
+# classifier's search, the nets train on a training split and a validation split chooses; the split called
+# validation above becomes the test split, used once.
+
+# %%
+X_fit, X_search, y_fit, y_search = train_test_split(X_train, y_train, test_size=0.25, seed=1)
+X_test, y_test = X_val, y_val
+sizes = [2, 8, 32]
+best_size, size_results = search_hidden_size(X_fit, y_fit, X_search, y_search, sizes, learning_rate=1.0,
+                                             reg=1e-3, num_iters=60, batch_size=100, seed=0)
+print(f"{'hidden units':>12} {'train acc':>10} {'val acc':>8}")
+for row in size_results:
+    print(f"{row[0]:>12d} {row[1]:>10.3f} {row[2]:>8.3f}")
+print(f"best: {best_size} hidden units")
+
+# %%
+check("two_layer_net.search")
+
+# %%
+heatmap([[row[1], row[2]] for row in size_results], [str(row[0]) for row in size_results],
+        ["training", "validation"], title="accuracy by hidden size", row_name="hidden units")
+
+# %% [markdown]
+# The best size's net, trained again as the search trained it, meets the test split once.
+
+# %%
+chosen_net = train_net(X_fit, y_fit, X_search, y_search, best_size, learning_rate=1.0, reg=1e-3, num_iters=60,
+                       batch_size=100, seed=0)
+print(f"{best_size} hidden units: test accuracy {accuracy(chosen_net.predict(X_test), y_test):.3f} (measured once)")
 
 # %% [markdown]
 # **Inline question 1.** A ReLU unit whose $z_1$ is negative for every training example gets no

@@ -10,7 +10,7 @@ gradients are 2 * reg * W1 and 2 * reg * W2.
 from __future__ import annotations
 
 import random
-from typing import Optional, Union
+from typing import Optional, Sequence, Union
 
 from tinybackprop.matrix import Matrix
 
@@ -258,3 +258,47 @@ class TwoLayerNet:
         labels = self.loss(X).argmax(axis=1)
         # END SOLUTION
         return labels
+
+
+def train_net(X: Matrix, y: list[int], X_val: Matrix, y_val: list[int], hidden_size: int,
+              learning_rate: float = 1.0, reg: float = 1e-3, num_iters: int = 100, batch_size: int = 100,
+              seed: Union[int, random.Random, None] = 0) -> TwoLayerNet:
+    """A TwoLayerNet with hidden_size hidden units (weights std 0.1), trained on X (N x D) and y with
+    these settings (X_val and y_val only for its accuracy history): the search's one way to train."""
+    net = TwoLayerNet(X.shape[1], hidden_size, max(y) + 1, std=0.1, seed=seed)
+    net.train(X, y, X_val, y_val, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
+              batch_size=batch_size, seed=seed)
+    return net
+
+
+def search_hidden_size(X_train: Matrix, y_train: list[int], X_val: Matrix, y_val: list[int],
+                       hidden_sizes: Sequence[int], learning_rate: float = 1.0, reg: float = 1e-3,
+                       num_iters: int = 100, batch_size: int = 100,
+                       seed: Union[int, random.Random, None] = 0) -> tuple[int, list]:
+    """Try every hidden size: train a net on the training split, score it on both splits.
+
+    Each net comes from train_net(X_train, y_train, X_val, y_val, hidden_size, learning_rate, reg,
+    num_iters, batch_size, seed). Returns (best, results): results a list of (hidden_size, training
+    accuracy, validation accuracy), one per size, in the order given; best the hidden size of the
+    highest validation accuracy (the first such size tried, on a tie).
+    """
+    # BEGIN SOLUTION search_hidden_size: sizes
+    # goal: results, one row (hidden_size, training accuracy, validation accuracy) for every size, each net
+    #   trained by train_net; and best, the size to keep. Which split trains, and which one chooses?
+    #   (lecture 2: setting hyperparameters, validation sets; lecture 4: the size of a network)
+    # idea: As in the linear classifier's search, with one hyperparameter: each net learns from the training
+    #   split (the validation split goes to train only for its history); the validation accuracy, not the
+    #   training accuracy, says which size generalizes best.
+    # formula: for each H: net = train(X_train, y_train; H); row = (H, acc(net, X_train, y_train), acc(net,
+    #   X_val, y_val)); best = the H of the highest validation accuracy.
+    # code: A loop over hidden_sizes with one train_net call and two _accuracy calls on net.predict of each
+    #   split, appending a tuple; then max over the rows by their validation accuracy.
+    results = []
+    for hidden_size in hidden_sizes:
+        trained = train_net(X_train, y_train, X_val, y_val, hidden_size, learning_rate, reg, num_iters,
+                            batch_size, seed)
+        results.append((hidden_size, _accuracy(trained.predict(X_train), y_train),
+                        _accuracy(trained.predict(X_val), y_val)))
+    best = max(results, key=lambda row: row[2])[0]
+    # END SOLUTION
+    return best, results

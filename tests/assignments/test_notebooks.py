@@ -47,14 +47,15 @@ EXPECTED_OUTPUT = {
 }
 
 # The pictures each notebook displays, in order, told apart by an SVG class only that kind of picture uses.
-PICTURE_CLASSES = {"graph": "value", "images": "image", "history": "series", "regions": "cell"}
+PICTURE_CLASSES = {"graph": "value", "images": "image", "history": "series", "regions": "cell",
+                   "heatmap": "heatcell"}
 EXPECTED_PICTURES = {
     "solved": {
         "gates": ["graph", "graph", "graph"],
         "svm": ["images", "images"],
         "softmax": ["images", "images"],
-        "linear_classifier": ["history", "images"],
-        "two_layer_net": ["regions", "history", "images"],
+        "linear_classifier": ["history", "images", "heatmap", "images"],
+        "two_layer_net": ["regions", "history", "images", "heatmap"],
     },
     # As shipped, only what needs none of the student's code: the data, and the neuron
     # tinybackprop's Value computes. Nothing trained by a stub is drawn.

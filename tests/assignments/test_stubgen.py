@@ -241,6 +241,10 @@ DRIVERS = {
         reference_two_layer_net.two_layer_forward(PARAMS, X, Y, 0.1)[1]),
     "TwoLayerNet.train": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).train(X, Y, X, Y, num_iters=2, batch_size=3),
     "TwoLayerNet.predict": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).predict(X),
+    "append_bias": lambda m: m.append_bias(X),
+    "split_bias": lambda m: m.split_bias(W),
+    "search": lambda m: m.search(X, Y, X, Y, [0.1, 0.2], [0.01], num_iters=2, batch_size=3),
+    "search_hidden_size": lambda m: m.search_hidden_size(X, Y, X, Y, [2, 3], num_iters=2, batch_size=3),
 }
 
 

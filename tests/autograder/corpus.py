@@ -165,6 +165,23 @@ CORRECT = [
         "LinearClassifier.predict: labels": """
             labels = [max(range(len(row)), key=row.__getitem__) for row in (X @ self.W).tolist()]
         """,
+        "append_bias: ones": "X_bias = Matrix([list(row) + [1.0] for row in X.data])",
+        "split_bias: rows": "weights, b = Matrix(W.tolist()[:D]), Matrix([W[D]])",
+        "search: grid": """
+            results = []
+            for learning_rate in learning_rates:
+                for reg in regs:
+                    model = train_softmax(X_train, y_train, learning_rate, reg, num_iters=num_iters,
+                                          batch_size=batch_size, seed=seed)
+                    results.append((learning_rate, reg) + tuple(
+                        accuracy(model.predict(data), labels) for data, labels in ((X_train, y_train), (X_val, y_val))))
+        """,
+        "search: best": """
+            best, best_val = None, -1.0
+            for learning_rate, reg, _, val in results:
+                if val > best_val:
+                    best, best_val = (learning_rate, reg), val
+        """,
     }),
     # Epochs of a shuffled order, the rows of X converted to lists once.
     Correct("linear_classifier_epochs_of_a_shuffled_order", "linear_classifier", {
@@ -193,6 +210,28 @@ CORRECT = [
                         best = j
                 labels.append(best)
         """,
+        "append_bias: ones": """
+            N, D = X.shape
+            X_bias = Matrix.ones(N, D + 1)
+            for i in range(N):
+                for d in range(D):
+                    X_bias[i, d] = X[i, d]
+        """,
+        "split_bias: rows": """
+            weights = W[:D]
+            b = W[D:D + 1]
+        """,
+        "search: grid": """
+            results = []
+            settings = [(rate, strength) for rate in learning_rates for strength in regs]
+            for rate, strength in settings:
+                model = train_softmax(X_train, y_train, learning_rate=rate, reg=strength, num_iters=num_iters,
+                                      batch_size=batch_size, seed=seed)
+                right_train = sum(p == t for p, t in zip(model.predict(X_train), y_train))
+                right_val = sum(p == t for p, t in zip(model.predict(X_val), y_val))
+                results.append([rate, strength, right_train / len(y_train), right_val / len(y_val)])
+        """,
+        "search: best": "best = tuple(sorted(results, key=lambda row: -row[3])[0][:2])",
     }),
     # The ReLU as a mask, and the backward's mask from h1 > 0; log-softmax; the rows converted to lists
     # once; a new dict of parameters at each step.
@@ -240,6 +279,18 @@ CORRECT = [
         "TwoLayerNet.predict: labels": """
             scores = self.loss(X)
             labels = [row.index(max(row)) for row in scores.tolist()]
+        """,
+        "search_hidden_size: sizes": """
+            results = []
+            best, best_val = None, -1.0
+            for size in hidden_sizes:
+                net = train_net(X_train, y_train, X_val, y_val, size, learning_rate=learning_rate, reg=reg,
+                                num_iters=num_iters, batch_size=batch_size, seed=seed)
+                train_acc = _accuracy(net.predict(X_train), y_train)
+                val_acc = _accuracy(net.predict(X_val), y_val)
+                results.append([size, train_acc, val_acc])
+                if val_acc > best_val:
+                    best, best_val = size, val_acc
         """,
     }),
 ]

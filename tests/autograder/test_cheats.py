@@ -445,9 +445,9 @@ def test_writes_outside_the_work_directory_fail(tmp_path, scratch, config, capsy
     assert wrote == [] and untouched and leaked == [], (wrote, leaked)
 
 
-def test_a_cheat_graded_on_every_assignment_scores_0_of_100(tmp_path, scratch, config):
+def test_a_cheat_graded_on_every_assignment_scores_0_of_every_point(tmp_path, scratch, config):
     result = graded(cheat("always_equal", tmp_path), scratch, config, only=None)
-    assert result.score == 0.0 and result.max_score == 100.0
+    assert result.score == 0.0 and result.max_score == sum(config.points.values())
     assert {t.assignment for t in result.tests} == {"gates", "svm", "softmax", "linear_classifier",
                                                     "two_layer_net"}
 

@@ -62,7 +62,7 @@ def test_the_vectorized_stage_is_about_forward_and_backward():
 
 def test_a_stage_named_for_no_function_is_about_the_functions_no_other_stage_names():
     net = read_ladder("two_layer_net")
-    own = hint.own_stages("training", ("forward", "backward", "training"), net)
+    own = hint.own_stages("training", ("forward", "backward", "training", "search"), net)
     assert {s.function for s in own} == {"TwoLayerNet.train", "TwoLayerNet.predict"}
     assert hint.own_stages("gates", ("gates",), GATES) == GATES
 

@@ -276,3 +276,26 @@ def test_show_weights_takes_a_title_for_columns_that_are_not_classes():
     assert "weights per class" in plots.show_weights(W, shape=(2, 2)).svg
     hidden = plots.show_weights(W, shape=(2, 2), title="first-layer weights")
     assert "first-layer weights" in hidden.svg and "weights per class" not in hidden.svg
+
+
+def test_heatmap_draws_a_cell_per_value_with_its_value_darker_for_larger():
+    figure = plots.heatmap([[0.5, 0.75, 0.25], [1.0, 0.0, 0.5]], ["1e-3", "1e-1"], ["1e-4", "1e-2", "1"],
+                           title="validation accuracy", row_name="learning rate", column_name="reg")
+    root = ET.fromstring(figure.svg)  # well-formed SVG
+    assert root.tag == SVG + "svg" and float(root.get("width")) > 0 and float(root.get("height")) > 0
+    cells = classes(figure, "heatcell")
+    assert [c.find(SVG + "text").text for c in cells] == ["0.500", "0.750", "0.250", "1.000", "0.000", "0.500"]
+    green = [int(re.match(r"rgb\((\d+),(\d+),255\)", c.find(SVG + "rect").get("fill")).group(2)) for c in cells]
+    assert green[3] == min(green) and green[4] == max(green)  # 1.0 the darkest, 0.0 the palest
+    assert green[0] == green[5] and green[1] < green[0] < green[2]
+    words = {t.text for t in root.iter(SVG + "text")}
+    assert {"validation accuracy", "learning rate", "reg", "1e-3", "1e-1", "1e-4", "1e-2", "1"} <= words
+
+
+def test_heatmap_of_one_value_and_its_errors():
+    one = plots.heatmap([[0.9]], ["a"], ["b"], digits=1)
+    assert [c.find(SVG + "text").text for c in classes(one, "heatcell")] == ["0.9"]
+    with pytest.raises(ValueError, match=r"values has shape \(1, 2\) but there are 1 row labels and 1 column labels"):
+        plots.heatmap([[0.1, 0.2]], ["a"], ["b"])
+    with pytest.raises(ValueError, match="got no rows"):
+        plots.heatmap([], [], [])
