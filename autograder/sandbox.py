@@ -64,8 +64,8 @@ from autograder import isolation, replies, wire
 from autograder.capture import Output
 from autograder.config import Limits
 from autograder.isolation.launch import random_id
-from autograder.suite import (BadReturn, CallTimeout, Handle, NotRun, StudentCrash, StudentError,
-                              SubmissionDied)
+from autograder.suite import (BadReturn, CallTimeout, Handle, LentArgument, NotRun, StudentCrash,
+                              StudentError, SubmissionDied)
 from autograder.timeouts import TimeoutPolicy, stuck_at
 from autograder.workspace import Workspace, WorkspaceError, remove_leftovers
 
@@ -365,7 +365,8 @@ class Sandbox:
         """Send one request to the child and return its validated, decoded reply value.
 
         lend: the functions the student's code may call back during this request, by the
-        name it knows them by (``"self.<attr>"`` of the method's object, ``"<module>.<name>"``).
+        name it knows them by (``"self.<attr>"`` of the method's object, ``"<module>.<name>"``, or a name
+        without a dot for an argument given as ``LentArgument(name)``).
         """
         what = f"{handle.description}.{fields.get('name', '')}" if handle else str(fields.get("target", ""))
         self.timeouts.refuse_known(what)
@@ -402,8 +403,9 @@ class Sandbox:
         end = time.monotonic() + limit
         self._next_id += 1
         message = dict(fields, op=op, id=self._next_id, forbid=list(forbid), lend=sorted(lend),
-                       args=wire.encode_argument(list(args), Handle),
-                       kwargs={k: wire.encode_argument(v, Handle) for k, v in (kwargs or {}).items()})
+                       args=wire.encode_argument(list(args), Handle, LentArgument),
+                       kwargs={k: wire.encode_argument(v, Handle, LentArgument)
+                               for k, v in (kwargs or {}).items()})
         if handle is not None:
             message["handle"] = handle.id
         self._write((json.dumps(message) + "\n").encode("utf-8"), end)
