@@ -253,3 +253,27 @@ def fork_hint(got, branches: Sequence[float]) -> str:
     if rel_error(got, total) <= EXACT:
         return ""
     return FORK if any(rel_error(got, branch) <= EXACT for branch in branches) else ""
+
+
+SAME_SHAPE = "The gradient with respect to a variable always has its shape"
+NO_FACTOR_TWO = ("{name} is half the right one: the derivative of q_i^2 is 2 q_i, not q_i (the factor 2 is "
+                 "missing).")
+TRANSPOSED_DW = ("dW is transposed: W_ij only enters q_i, where it multiplies x_j, so dW_ij = dq_i x_j: row i "
+                 "comes from dq and column j from x (dq x^T, not x dq^T).")
+
+
+def same_shape_hint(name: str, got_shape, want_shape: tuple, like: str) -> str:
+    """SAME_SHAPE for a gradient whose shape is not that of the variable ``like`` it is the gradient on."""
+    if got_shape is None or tuple(got_shape) == tuple(want_shape):
+        return ""
+    return (f"{SAME_SHAPE}: {name} must be {want_shape[0]} x {want_shape[1]} like {like}; yours is "
+            + " x ".join(str(n) for n in got_shape) + ".")
+
+
+def variant_hint(got, variants: Sequence[tuple]) -> str:
+    """The words of the first (wrong answer, words) variant whose wrong answer ``got`` is, or ""."""
+    values = flat(got)
+    for wrong, words in variants:
+        if values is not None and matches(values, wrong.flatten()):
+            return words
+    return ""

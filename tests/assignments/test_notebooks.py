@@ -213,6 +213,13 @@ def test_reported_relative_errors_are_small(executed):
         assert errors and max(errors) < 1e-7, name
 
 
+def test_the_gates_notebook_shows_the_slides_vectorized_example(executed):
+    output = stdout(executed["solved", "gates"])
+    for line in ("q = [0.22, 0.26]", "f = 0.1160", "dq = [0.44, 0.52]", "dW = [[0.088, 0.176], [0.104, 0.208]]",
+                 "dx = [-0.112, 0.636]", "shapes: W (3, 2) dW (3, 2) | x (2, 1) dx (2, 1)"):
+        assert line in output, line
+
+
 def test_notebooks_report_the_accuracy_the_references_reach(executed):
     output = stdout(executed["solved", "two_layer_net"])
     assert float(re.search(r"final validation accuracy ([0-9.]+)", output).group(1)) >= 0.95

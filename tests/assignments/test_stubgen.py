@@ -241,6 +241,9 @@ DRIVERS = {
         reference_two_layer_net.two_layer_forward(PARAMS, X, Y, 0.1)[1]),
     "TwoLayerNet.train": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).train(X, Y, X, Y, num_iters=2, batch_size=3),
     "TwoLayerNet.predict": lambda m: m.TwoLayerNet(3, 5, 2, seed=0).predict(X),
+    "vector_circuit_forward": lambda m: m.vector_circuit_forward(W, Matrix.column([1.0, 2.0])),
+    "vector_circuit_backward": lambda m: m.vector_circuit_backward(
+        {"W": W, "x": Matrix.column([1.0, 2.0]), "q": Matrix.column([1.0, -1.0, 0.5]), "f": 2.25}),
 }
 
 

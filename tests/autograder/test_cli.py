@@ -14,6 +14,8 @@ from autograder.content import write_references
 from autograder.grade import grade_submission
 
 REPO = Path(__file__).resolve().parents[2]
+POINTS = load_config().points
+TOTAL = f"{sum(POINTS.values()):.4g}"  # the points of every stage, as the report writes them
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +30,13 @@ def run(*args: str, env: dict = None) -> subprocess.CompletedProcess:
                           text=True, timeout=120, env=env)
 
 
-def test_the_references_score_100_of_100_with_public_and_hidden_tests(reference_submission, tmp_path):
+def test_the_references_score_every_point_with_public_and_hidden_tests(reference_submission, tmp_path):
     out = tmp_path / "results.json"
     done = run("--submission", str(reference_submission), "--seed", "5", "--json", str(out))
     assert done.returncode == 0, done.stderr
-    assert "Total: 100 / 100" in done.stdout
+    assert f"Total: {TOTAL} / {TOTAL}" in done.stdout
     data = json.loads(out.read_text())
-    assert data["score"] == data["max_score"] == 100
+    assert data["score"] == data["max_score"] == pytest.approx(sum(POINTS.values()))
     assert any(test["hidden"] for test in data["tests"])
     assert all(test["status"] == "passed" for test in data["tests"])
     assert "\x1b[" not in done.stdout  # plain text off a terminal
@@ -45,7 +47,7 @@ def test_the_stubs_as_shipped_score_0_in_a_line_per_stage_without_any_traceback(
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "tinybackprop autograder: grading ./assignments (seed 5)"
-    assert "Total: 0 / 100" in lines
+    assert f"Total: 0 / {TOTAL}" in lines
     assert "Traceback" not in done.stdout + done.stderr
     assert "  forward      0 / 8  not implemented yet: svm_forward: scores" in lines
     assert "  naive        0 / 4  not implemented yet: svm_loss_naive: loops" in lines
@@ -67,9 +69,12 @@ def test_one_file_is_graded_and_the_others_are_listed_as_not_submitted(reference
     assert cli.main(["--submission", str(path), "--seed", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"tinybackprop autograder: grading {path}, not ./assignments, which does not exist (seed 1)"
-    assert "svm  28 / 28" in lines and "Total: 28 / 100" in lines
-    for name, total in (("gates", 10), ("softmax", 28), ("linear_classifier", 10), ("two_layer_net", 24)):
-        assert f"{name}  0 / {total}  not submitted (the submission is svm.py alone)" in lines
+    def total(name: str) -> str:
+        return f"{sum(v for k, v in POINTS.items() if k.startswith(name + '.')):.4g}"
+
+    assert f"svm  {total('svm')} / {total('svm')}" in lines and f"Total: {total('svm')} / {TOTAL}" in lines
+    for name in ("gates", "softmax", "linear_classifier", "two_layer_net"):
+        assert f"{name}  0 / {total(name)}  not submitted (the submission is svm.py alone)" in lines
     assert len(lines) < 20
 
 
