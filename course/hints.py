@@ -277,3 +277,23 @@ def variant_hint(got, variants: Sequence[tuple]) -> str:
         if values is not None and matches(values, wrong.flatten()):
             return words
     return ""
+
+
+ONE_SIDED = ("f was evaluated at x itself: that is the one-sided difference (f(x + h) - f(x)) / h, whose error "
+             "shrinks only like h. The lecture's numerical gradient is centered: f(x + h e_i) and f(x - h e_i), "
+             "divided by 2h; its error shrinks like h^2.")
+DIVIDED_BY_H = ("Your gradient is twice the right one: from x - h to x + h the distance is 2h, so the centered "
+                "difference divides by 2h, not by h.")
+NOT_RESTORED = ("x was not put back: when f was evaluated for one entry, an entry moved before was still moved. "
+                "Keep x[i] before moving it and set it back after its two evaluations, so that every slope is "
+                "taken at the x you were given and x is as given when your function returns.")
+WRONG_STEP = "Move each entry by the h you were given (the argument h, 1e-5 by default), not by a step of your own."
+NOT_RANDOM = ("Draw the entries with the generator made from seed (rng = random.Random(seed)): the same seed must "
+              "draw the same entries, and another seed other ones.")
+NO_FLOOR = ("Two zeros divide 0 by 0: the denominator is max(|a| + |b|, 1e-8), so that two gradients that are "
+            "both 0 agree with an error of 0.")
+NOT_ABSOLUTE = "A relative error is never negative: take the absolute value of the difference, |a - b|."
+MAX_DENOMINATOR = ("Your denominator is max(|a|, |b|): the lecture's relative error divides by the sum, "
+                   "max(|a| + |b|, 1e-8).")
+NOT_LARGEST = ("For lists and matrices, the relative error is the largest over the entries (one wrong entry is a "
+               "wrong gradient), not their mean or sum.")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from assignments import gates as stubs
-from autograder.content import write_references
 from autograder.grade import grade_submission
 from autograder.oracle import reference
 from course import hints
+from edits import assert_graded_as_expected, graded_edit
 from tinybackprop.gradcheck import numerical_gradient, rel_error
 from tinybackprop.matrix import Matrix
 
@@ -58,16 +58,8 @@ def test_the_stubs_name_their_first_stage():
 
 
 def graded(folder: Path, changes: tuple, seed: int = 5) -> dict:
-    """The vector stage of the reference gates.py with (old, new) changes, each found once: name -> test."""
-    write_references(folder)
-    path = folder / "gates.py"
-    source = path.read_text(encoding="utf-8")
-    for old, new in changes:
-        assert source.count(old) == 1, old
-        source = source.replace(old, new)
-    path.write_text(source, encoding="utf-8")
-    result = grade_submission(str(folder), only=["gates.vector"], seed=seed)
-    return {test.name.rsplit(".", 1)[-1]: test for test in result.tests}
+    """The vector stage of the reference gates.py with (old, new) changes: test name -> test."""
+    return graded_edit(folder, "gates.py", changes, "gates.vector", seed, name_from=2)
 
 
 def test_the_reference_earns_every_point_and_the_stubs_none(tmp_path):
@@ -100,13 +92,7 @@ MISTAKES = {
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_a_common_mistake_gets_its_partial_score_and_hint(tmp_path, mistake):
     changes, expect = MISTAKES[mistake]
-    tests = graded(tmp_path, changes)
-    for name, (fraction, words) in expect.items():
-        test = tests[name]
-        assert test.score == pytest.approx(fraction * test.max_score), (name, test.output)
-        assert test.status == ("passed" if fraction == 1.0 else "failed")
-        assert words in test.hint, (name, test.hint, test.output)
-        assert bool(test.hint) == bool(words), (name, test.hint)
+    assert_graded_as_expected(graded(tmp_path, changes), expect)
 
 
 def test_the_transposed_dW_on_a_W_that_is_not_square_is_told_its_shape_and_why(tmp_path):
@@ -132,3 +118,14 @@ def test_correct_work_written_otherwise_scores_every_point_with_no_hint(tmp_path
     tests = graded(tmp_path, CORRECT[variant], seed)
     assert all(t.status == "passed" and t.score == t.max_score and not t.hint for t in tests.values()), \
         {name: (t.status, t.output, t.hint) for name, t in tests.items()}
+
+
+@pytest.mark.parametrize("changes, stage", [((TRANSPOSED,), "vector_circuit_backward: dW"),
+                                            ((NO_FACTOR_TWO,), "vector_circuit_backward: dq")])
+def test_the_hint_command_finds_the_stage_of_the_mistake(tmp_path, capsys, monkeypatch, changes, stage):
+    from autograder import hint
+
+    graded(tmp_path / "assignments", changes)
+    monkeypatch.chdir(tmp_path)
+    assert hint.main(["gates.vector", "--seed", "3"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"gates.vector: the first stage that fails is {stage}"
