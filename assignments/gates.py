@@ -1,15 +1,18 @@
 # Generated from course/gates/reference.py by `python -m autograder stubs`:
 # replace each `raise NotImplementedError` with your code for the stage described above it.
 # Stuck? `python -m autograder hint gates` gives a hint for the first stage that fails.
-"""Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron and of a circuit with a fork.
+"""Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron, of a circuit with a fork and
+of the lecture's vectorized example.
 
-Imports only the standard library. Each gate caches in `forward` what its
-`backward` needs; `backward` multiplies the upstream gradient by the gate's
-local gradient (chain rule), one gradient per input.
+Imports only the standard library and tinybackprop's Matrix. Each gate caches
+in `forward` what its `backward` needs; `backward` multiplies the upstream
+gradient by the gate's local gradient (chain rule), one gradient per input.
 """
 from __future__ import annotations
 
 import math
+
+from tinybackprop.matrix import Matrix
 
 
 def sigmoid(x: float) -> float:
@@ -167,3 +170,42 @@ def fork_circuit_backward(cache: dict, dout: float = 1.0) -> tuple[float, float]
     #   gradients add at branches)
     raise NotImplementedError("fork_circuit_backward: fork")
     return dx, dy
+
+
+def vector_circuit_forward(W: Matrix, x: Matrix) -> tuple[float, dict]:
+    """Forward pass of the lecture's vectorized example f(x, W) = ||W x||^2 = sum_i q_i^2, with q = W x.
+
+    W: an n x d Matrix, x: a d x 1 column Matrix. Returns (f, cache), cache keys "W", "x",
+    "q" (n x 1) and "f" (a float).
+    """
+    if W.shape[1] != x.shape[0] or x.shape[1] != 1:
+        raise ValueError(f"vector_circuit_forward: W is {W.shape[0]} x {W.shape[1]}, so x must be a "
+                         f"{W.shape[1]} x 1 column; got x of shape {x.shape[0]} x {x.shape[1]}")
+    # q (n x 1): the intermediate of f(x, W) = ||W x||^2, the vector whose squared length f is.
+    #   (lecture 4: backpropagation, a vectorized example)
+    raise NotImplementedError("vector_circuit_forward: q")
+    # f (a float): the squared L2 norm of q, the output of the circuit. (lecture 4: backpropagation,
+    #   a vectorized example)
+    raise NotImplementedError("vector_circuit_forward: f")
+    cache = {"W": W, "x": x, "q": q, "f": f}
+    return f, cache
+
+
+def vector_circuit_backward(cache: dict, dout: float = 1.0) -> dict:
+    """Backward pass of f = ||W x||^2, from the cache of vector_circuit_forward.
+
+    Returns {"dq", "dW", "dx"}: the gradients of dout * f on q (n x 1), W (n x d) and x (d x 1).
+    """
+    W, x, q = cache["W"], cache["x"], cache["q"]
+    # dq (n x 1): the gradient of dout * f on every entry of q. f adds up n squares: how does f move
+    #   when q_i alone moves a little? (lecture 4: backpropagation, a vectorized example)
+    raise NotImplementedError("vector_circuit_backward: dq")
+    # dW (n x d): the gradient on W. W_ij only enters q_i: by how much does q_i move when W_ij
+    #   moves, and what multiplies that? Check your answer's shape. (lecture 4: backpropagation, a
+    #   vectorized example; backprop with vectors and matrices)
+    raise NotImplementedError("vector_circuit_backward: dW")
+    # dx (d x 1): the gradient on x. Unlike W_ij, x_j enters every q_i: how do the contributions of
+    #   all the q_i combine? (lecture 4: backpropagation, a vectorized example; gradients add at
+    #   branches)
+    raise NotImplementedError("vector_circuit_backward: dx")
+    return {"dq": dq, "dW": dW, "dx": dx}

@@ -253,3 +253,47 @@ def fork_hint(got, branches: Sequence[float]) -> str:
     if rel_error(got, total) <= EXACT:
         return ""
     return FORK if any(rel_error(got, branch) <= EXACT for branch in branches) else ""
+
+
+SAME_SHAPE = "The gradient with respect to a variable always has its shape"
+NO_FACTOR_TWO = ("{name} is half the right one: the derivative of q_i^2 is 2 q_i, not q_i (the factor 2 is "
+                 "missing).")
+TRANSPOSED_DW = ("dW is transposed: W_ij only enters q_i, where it multiplies x_j, so dW_ij = dq_i x_j: row i "
+                 "comes from dq and column j from x (dq x^T, not x dq^T).")
+
+
+def same_shape_hint(name: str, got_shape, want_shape: tuple, like: str) -> str:
+    """SAME_SHAPE for a gradient whose shape is not that of the variable ``like`` it is the gradient on."""
+    if got_shape is None or tuple(got_shape) == tuple(want_shape):
+        return ""
+    return (f"{SAME_SHAPE}: {name} must be {want_shape[0]} x {want_shape[1]} like {like}; yours is "
+            + " x ".join(str(n) for n in got_shape) + ".")
+
+
+def variant_hint(got, variants: Sequence[tuple]) -> str:
+    """The words of the first (wrong answer, words) variant whose wrong answer ``got`` is, or ""."""
+    values = flat(got)
+    for wrong, words in variants:
+        if values is not None and matches(values, wrong.flatten()):
+            return words
+    return ""
+
+
+ONE_SIDED = ("f was evaluated at x itself: that is the one-sided difference (f(x + h) - f(x)) / h, whose error "
+             "shrinks only like h. The lecture's numerical gradient is centered: f(x + h e_i) and f(x - h e_i), "
+             "divided by 2h; its error shrinks like h^2.")
+DIVIDED_BY_H = ("Your gradient is twice the right one: from x - h to x + h the distance is 2h, so the centered "
+                "difference divides by 2h, not by h.")
+NOT_RESTORED = ("x was not put back: when f was evaluated for one entry, an entry moved before was still moved. "
+                "Keep x[i] before moving it and set it back after its two evaluations, so that every slope is "
+                "taken at the x you were given and x is as given when your function returns.")
+WRONG_STEP = "Move each entry by the h you were given (the argument h, 1e-5 by default), not by a step of your own."
+NOT_RANDOM = ("Draw the entries with the generator made from seed (rng = random.Random(seed)): the same seed must "
+              "draw the same entries, and another seed other ones.")
+NO_FLOOR = ("Two zeros divide 0 by 0: the denominator is max(|a| + |b|, 1e-8), so that two gradients that are "
+            "both 0 agree with an error of 0.")
+NOT_ABSOLUTE = "A relative error is never negative: take the absolute value of the difference, |a - b|."
+MAX_DENOMINATOR = ("Your denominator is max(|a|, |b|): the lecture's relative error divides by the sum, "
+                   "max(|a| + |b|, 1e-8).")
+NOT_LARGEST = ("For lists and matrices, the relative error is the largest over the entries (one wrong entry is a "
+               "wrong gradient), not their mean or sum.")

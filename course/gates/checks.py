@@ -1,5 +1,5 @@
 """Public checks of the gates warm-up: the lecture's three circuits, the staged sigmoid neuron and
-the staged circuit with a fork.
+the staged circuit with a fork (stage gates), and the vectorized example (stage vector, in vector.py).
 
 A circuit is a list of gates wired by name. It runs twice: with the
 reference gates here in the parent, and with the student's gates in the
@@ -19,6 +19,7 @@ from autograder.compare import (EXACT, compare_floats, compare_number, describe,
                                 rel_error, tuple_message, unpack)
 from autograder.oracle import answer, make_check, published
 from autograder.suite import Check, Session, Verdict
+from course.gates import vector
 from course.hints import fork_hint
 
 
@@ -306,4 +307,4 @@ CHECKS = [
                  lecture((LECTURE_NEURON, 0.5), neuron_inputs())),
     # x = -2, y = 5 as in the lecture's first circuit: f = -6, dx = 2x + y = 1, dy = x = -2.
     staged_check("fork_circuit", FORK_CIRCUIT, 3, lecture(((-2.0, 5.0), 1.0), fork_inputs)),
-]
+] + vector.CHECKS

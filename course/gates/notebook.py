@@ -51,10 +51,12 @@ setup_notebook()
 for module in ("gates",):
     importlib.reload(importlib.import_module("assignments." + module))
 from assignments.gates import (AddGate, MaxGate, MultiplyGate, SigmoidGate, fork_circuit_backward,
-                               fork_circuit_forward, sigmoid_neuron_backward, sigmoid_neuron_forward)
+                               fork_circuit_forward, sigmoid_neuron_backward, sigmoid_neuron_forward,
+                               vector_circuit_backward, vector_circuit_forward)
 from tinybackprop.gates import ScaleGate
 from tinybackprop.gradcheck import numerical_gradient, rel_error
 from tinybackprop.graph import ComputationalGraph
+from tinybackprop.matrix import Matrix
 from tinybackprop.value import Value
 
 # %% [markdown]
@@ -169,10 +171,49 @@ numerical_dy = numerical_gradient(lambda y: fork_circuit_forward(x, y)[0], y)
 print(f"dx relative error {rel_error(dx, numerical_dx):.2e}, dy relative error {rel_error(dy, numerical_dy):.2e}")
 
 # %% [markdown]
-# The warm-up is one stage: its tests are the three circuits, the staged neuron and the fork.
+# The gates stage is graded here: its tests are the three circuits, the staged neuron and the fork.
 
 # %%
 check("gates.gates")
+
+# %% [markdown]
+# ## A vectorized example: $f(x, W) = \lVert W x \rVert^2$
+#
+# The same rules hold when the variables are vectors and matrices. Stage the expression:
+# $q = W x$ ($W$ is $n \times d$, $x$ a $d \times 1$ column), then $f = \lVert q \rVert^2 = \sum_i q_i^2$.
+# Backward, each gradient is a matrix of the partial derivatives of $f$ with respect to each entry, so
+# **the gradient with respect to a variable always has its shape**: `dq` is $n \times 1$ like $q$,
+# `dW` is $n \times d$ like $W$, `dx` is $d \times 1$ like $x$. Work out one entry, $\partial f / \partial W_{ij}$,
+# then write all of them at once. The lecture's numbers:
+# $W = \begin{bmatrix} 0.1 & 0.5 \\ -0.3 & 0.8 \end{bmatrix}$, $x = \begin{bmatrix} 0.2 \\ 0.4 \end{bmatrix}$.
+
+# %%
+W = Matrix([[0.1, 0.5], [-0.3, 0.8]])
+x = Matrix.column([0.2, 0.4])
+f, cache = vector_circuit_forward(W, x)
+print("q =", [round(v, 4) for v in cache["q"].flatten()], "(expected [0.22, 0.26])")
+print(f"f = {f:.4f} (expected 0.116)")
+grads = vector_circuit_backward(cache)
+print("dq =", [round(v, 4) for v in grads["dq"].flatten()], "(expected [0.44, 0.52])")
+print("dW =", [[round(v, 4) for v in row] for row in grads["dW"].tolist()], "(expected [[0.088, 0.176], [0.104, 0.208]])")
+print("dx =", [round(v, 4) for v in grads["dx"].flatten()], "(expected [-0.112, 0.636])")
+
+# %% [markdown]
+# Check both gradients numerically, and their shapes, on a $W$ that is not square (where a transposed
+# `dW` has the wrong shape) and an upstream gradient other than 1.
+
+# %%
+W, x, dout = Matrix.randn(3, 2, seed=0), Matrix.randn(2, 1, seed=1), -1.5
+_, cache = vector_circuit_forward(W, x)
+grads = vector_circuit_backward(cache, dout)
+print("shapes: W", W.shape, "dW", grads["dW"].shape, "| x", x.shape, "dx", grads["dx"].shape)
+numerical_dW = numerical_gradient(lambda W: dout * vector_circuit_forward(W, x)[0], W)
+numerical_dx = numerical_gradient(lambda x: dout * vector_circuit_forward(W, x)[0], x)
+print(f"dW relative error {rel_error(grads['dW'], numerical_dW):.2e}, "
+      f"dx relative error {rel_error(grads['dx'], numerical_dx):.2e}")
+
+# %%
+check("gates.vector")
 
 # %% [markdown]
 # **Inline question 1.** The gradient on $x$ from a multiply gate is the value of $y$. What happens

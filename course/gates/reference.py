@@ -1,12 +1,15 @@
-"""Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron and of a circuit with a fork.
+"""Warm-up: the backward pass of the lecture's gates, of a sigmoid neuron, of a circuit with a fork and
+of the lecture's vectorized example.
 
-Imports only the standard library. Each gate caches in `forward` what its
-`backward` needs; `backward` multiplies the upstream gradient by the gate's
-local gradient (chain rule), one gradient per input.
+Imports only the standard library and tinybackprop's Matrix. Each gate caches
+in `forward` what its `backward` needs; `backward` multiplies the upstream
+gradient by the gate's local gradient (chain rule), one gradient per input.
 """
 from __future__ import annotations
 
 import math
+
+from tinybackprop.matrix import Matrix
 
 
 def sigmoid(x: float) -> float:
@@ -255,3 +258,71 @@ def fork_circuit_backward(cache: dict, dout: float = 1.0) -> tuple[float, float]
     dx = dx_from_sum + dx_from_product
     # END SOLUTION
     return dx, dy
+
+
+def vector_circuit_forward(W: Matrix, x: Matrix) -> tuple[float, dict]:
+    """Forward pass of the lecture's vectorized example f(x, W) = ||W x||^2 = sum_i q_i^2, with q = W x.
+
+    W: an n x d Matrix, x: a d x 1 column Matrix. Returns (f, cache), cache keys "W", "x",
+    "q" (n x 1) and "f" (a float).
+    """
+    if W.shape[1] != x.shape[0] or x.shape[1] != 1:
+        raise ValueError(f"vector_circuit_forward: W is {W.shape[0]} x {W.shape[1]}, so x must be a "
+                         f"{W.shape[1]} x 1 column; got x of shape {x.shape[0]} x {x.shape[1]}")
+    # BEGIN SOLUTION vector_circuit_forward: q
+    # goal: q (n x 1): the intermediate of f(x, W) = ||W x||^2, the vector whose squared length f is.
+    #   (lecture 4: backpropagation, a vectorized example)
+    # idea: Stage the expression as in the scalar circuits: first the matrix-vector product, then the
+    #   squared length of its result. Each entry q_i is the dot product of row i of W with x.
+    # formula: q = W x, that is q_i = sum_j W_ij x_j.
+    # code: One matrix product of the two arguments, in the order that gives an n x 1 column.
+    q = W @ x
+    # END SOLUTION
+    # BEGIN SOLUTION vector_circuit_forward: f
+    # goal: f (a float): the squared L2 norm of q, the output of the circuit. (lecture 4: backpropagation, a
+    #   vectorized example)
+    # idea: The squared length of a vector adds up the squares of its entries.
+    # formula: f = ||q||^2 = q_1^2 + ... + q_n^2.
+    # code: Square q entry by entry, then sum every entry into one float.
+    f = (q * q).sum()
+    # END SOLUTION
+    cache = {"W": W, "x": x, "q": q, "f": f}
+    return f, cache
+
+
+def vector_circuit_backward(cache: dict, dout: float = 1.0) -> dict:
+    """Backward pass of f = ||W x||^2, from the cache of vector_circuit_forward.
+
+    Returns {"dq", "dW", "dx"}: the gradients of dout * f on q (n x 1), W (n x d) and x (d x 1).
+    """
+    W, x, q = cache["W"], cache["x"], cache["q"]
+    # BEGIN SOLUTION vector_circuit_backward: dq
+    # goal: dq (n x 1): the gradient of dout * f on every entry of q. f adds up n squares: how does f move
+    #   when q_i alone moves a little? (lecture 4: backpropagation, a vectorized example)
+    # idea: Each entry q_i appears in exactly one square of the sum; differentiate that square, and
+    #   multiply by the upstream gradient (the chain rule).
+    # formula: df/dq_i = 2 q_i, so dq = 2 q · dout.
+    # code: One expression from the cached q and dout: a column of the shape of q.
+    dq = 2.0 * q * dout
+    # END SOLUTION
+    # BEGIN SOLUTION vector_circuit_backward: dW
+    # goal: dW (n x d): the gradient on W. W_ij only enters q_i: by how much does q_i move when W_ij moves,
+    #   and what multiplies that? Check your answer's shape. (lecture 4: backpropagation, a vectorized
+    #   example; backprop with vectors and matrices)
+    # idea: By the chain rule, dW_ij = (df/dq_i) (dq_i/dW_ij), and q_i = sum_j W_ij x_j changes with W_ij
+    #   at the rate x_j. Every pair (i, j) at once is an outer product. The gradient with respect to a
+    #   variable always has the shape of that variable.
+    # formula: dW_ij = dq_i x_j, that is dW = dq x^T (n x 1 times 1 x d).
+    # code: One matrix product of dq and the transpose of the cached x, in the order that gives n x d.
+    dW = dq @ x.T
+    # END SOLUTION
+    # BEGIN SOLUTION vector_circuit_backward: dx
+    # goal: dx (d x 1): the gradient on x. Unlike W_ij, x_j enters every q_i: how do the contributions of all
+    #   the q_i combine? (lecture 4: backpropagation, a vectorized example; gradients add at branches)
+    # idea: x_j feeds every entry of q (a fork), so its gradient is the sum over i of dq_i times the rate at
+    #   which q_i moves with x_j, which is W_ij.
+    # formula: dx_j = sum_i W_ij dq_i, that is dx = W^T dq (d x n times n x 1).
+    # code: One matrix product of the transpose of the cached W and dq, which gives a d x 1 column.
+    dx = W.T @ dq
+    # END SOLUTION
+    return {"dq": dq, "dW": dW, "dx": dx}

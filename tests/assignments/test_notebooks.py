@@ -44,6 +44,7 @@ EXPECTED_OUTPUT = {
     "softmax": "loss 2.30",
     "linear_classifier": "SVM: training accuracy",
     "two_layer_net": "first row of scores: [-0.5328368, 0.20031504, 0.93346689]",
+    "gradient_check": "rel_error(0, 0) = 0.0 (expected 0)",
 }
 
 # The pictures each notebook displays, in order, told apart by an SVG class only that kind of picture uses.
@@ -56,11 +57,12 @@ EXPECTED_PICTURES = {
         "softmax": ["images", "images"],
         "linear_classifier": ["history", "images", "heatmap", "images"],
         "two_layer_net": ["regions", "history", "images", "heatmap"],
+        "gradient_check": [],
     },
     # As shipped, only what needs none of the student's code: the data, and the neuron
     # tinybackprop's Value computes. Nothing trained by a stub is drawn.
     "stubs": {"gates": ["graph"], "svm": ["images"], "softmax": ["images"], "linear_classifier": [],
-              "two_layer_net": []},
+              "two_layer_net": [], "gradient_check": []},
 }
 # The kernel reports which autograder it imported, so the test knows the kit's was used.
 WHERE = "import autograder\nprint('autograder from', autograder.__file__)"
@@ -165,7 +167,8 @@ def test_a_check_cell_after_each_stage_shows_its_verdict(name, run, executed):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_as_shipped_each_cell_that_needs_a_stub_says_which_stage_to_finish(name, executed, kits):
     """No traceback, no NameError, no 'NoneType' has no attribute: one line naming a stage of the stubs."""
-    stubs = (kits["stubs"] / "assignments" / f"{name}.py").read_text(encoding="utf-8")
+    # A notebook may use another assignment's functions (gradient_check checks the losses of svm.py).
+    stubs = "".join(path.read_text(encoding="utf-8") for path in (kits["stubs"] / "assignments").glob("*.py"))
     stopped = 0
     for cell in code_cells(executed["stubs", name]):
         lines = printed(cell).splitlines()
@@ -212,6 +215,25 @@ def test_reported_relative_errors_are_small(executed):
     for name in ("gates", "svm", "softmax", "two_layer_net"):
         errors = [float(e) for e in re.findall(r"relative error ([0-9.e+-]+)", stdout(executed["solved", name]))]
         assert errors and max(errors) < 1e-7, name
+
+
+def test_the_gates_notebook_shows_the_slides_vectorized_example(executed):
+    output = stdout(executed["solved", "gates"])
+    for line in ("q = [0.22, 0.26]", "f = 0.1160", "dq = [0.44, 0.52]", "dW = [[0.088, 0.176], [0.104, 0.208]]",
+                 "dx = [-0.112, 0.636]", "shapes: W (3, 2) dW (3, 2) | x (2, 1) dx (2, 1)"):
+        assert line in output, line
+
+
+def test_the_gradient_check_notebook_checks_the_losses_with_the_students_own_numerical_gradient(executed):
+    output = stdout(executed["solved", "gradient_check"])
+    assert "W after the call = [[1.0, -2.0, 0.5], [3.0, 0.25, -1.5]]" in output
+    errors = [float(e) for e in re.findall(r"relative error ([0-9.e+-]+)", output)]
+    assert len(errors) == 3 and max(errors) < 1e-7
+    centered = [float(e) for e in re.findall(r"centered [0-9.]+ \(off by ([0-9.e+-]+)\)", output)]
+    one_sided = [float(e) for e in re.findall(r"one-sided [0-9.]+ \(off by ([0-9.e+-]+)\)", output)]
+    assert len(centered) == len(one_sided) == 4 and centered[2] < 1e-8 < one_sided[2]
+    stubbed = stdout(executed["stubs", "gradient_check"])
+    assert "finish softmax_forward: scores first" in stubbed and "finish svm_forward: scores first" in stubbed
 
 
 def test_notebooks_report_the_accuracy_the_references_reach(executed):

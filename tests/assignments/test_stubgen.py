@@ -20,7 +20,7 @@ from tinybackprop.matrix import Matrix
 reference_softmax, reference_svm = reference("softmax"), reference("svm")
 reference_two_layer_net = reference("two_layer_net")
 
-ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
+ASSIGNMENTS = ("gates", "gradient_check", "svm", "softmax", "linear_classifier", "two_layer_net")
 
 
 def test_committed_stubs_and_notebooks_are_up_to_date(capsys):
@@ -245,6 +245,14 @@ DRIVERS = {
     "split_bias": lambda m: m.split_bias(W),
     "search": lambda m: m.search(X, Y, X, Y, [0.1, 0.2], [0.01], num_iters=2, batch_size=3),
     "search_hidden_size": lambda m: m.search_hidden_size(X, Y, X, Y, [2, 3], num_iters=2, batch_size=3),
+    "vector_circuit_forward": lambda m: m.vector_circuit_forward(W, Matrix.column([1.0, 2.0])),
+    "numerical_gradient": lambda m: (m.numerical_gradient(lambda v: v * v, 3.0),
+                                     m.numerical_gradient(lambda v: v[0] * v[1], [1.0, 2.0])),
+    "numerical_partial": lambda m: m.numerical_partial(lambda v: v[0] * v[1], [1.0, 2.0], 0),
+    "rel_error": lambda m: m.rel_error(1.0, 2.0),
+    "grad_check_sparse": lambda m: m.grad_check_sparse(lambda v: v[0] * v[1], [1.0, 2.0], [2.0, 1.0], 2, seed=0),
+    "vector_circuit_backward": lambda m: m.vector_circuit_backward(
+        {"W": W, "x": Matrix.column([1.0, 2.0]), "q": Matrix.column([1.0, -1.0, 0.5]), "f": 2.25}),
 }
 
 

@@ -84,6 +84,46 @@ CORRECT = [
             for branch in (dx_from_sum, dx_from_product):
                 dx += branch
         """,
+        "vector_circuit_forward: q": """
+            n, d = W.shape
+            q = Matrix([[sum(W[i, j] * x[j, 0] for j in range(d))] for i in range(n)])
+        """,
+        "vector_circuit_forward: f": "f = sum(value * value for value in q.flatten())",
+        "vector_circuit_backward: dq": "dq = q * 2.0 * dout",
+        "vector_circuit_backward: dW": """
+            dW = Matrix.zeros(*W.shape)
+            for i in range(W.shape[0]):
+                for j in range(W.shape[1]):
+                    dW[i, j] = dq[i, 0] * x[j, 0]
+        """,
+        "vector_circuit_backward: dx": "dx = (dq.T @ W).T",
+    }),
+    # The minus side first, the entry put back from a saved value, indices drawn with randrange.
+    Correct("gradient_check_minus_side_first", "gradient_check", {
+        "numerical_gradient: number": """
+            down, up = f(x - h), f(x + h)
+            grad = (up - down) / (2.0 * h)
+        """,
+        "numerical_partial: nudge": """
+            saved = x[ix]
+            x[ix] = saved - h
+            fxmh = f(x)
+            x[ix] = saved + h
+            fxph = f(x)
+            x[ix] = saved
+        """,
+        "numerical_partial: slope": "slope = 0.5 * (fxph - fxmh) / h",
+        "rel_error: errors": """
+            errors = []
+            for p, q in pairs:
+                size = abs(p) + abs(q)
+                errors.append(0.0 if size == 0 else abs(p - q) / max(size, 1e-8))
+        """,
+        "grad_check_sparse: pick": "ix = candidates[rng.randrange(len(candidates))]",
+        "grad_check_sparse: compare": """
+            numerical = numerical_partial(f, x, ix, h)
+            errors.append(rel_error(numerical, analytic[ix]))
+        """,
     }),
     # The margin of the correct class kept (it is 1 in every row) and taken off the loss; in the
     # loops, the rows converted to lists once and the features outside the classes.

@@ -275,8 +275,8 @@ def test_the_instructors_config_sets_the_points_and_the_feedback(tmp_path):
                       .replace('visibility = "after_published"', 'visibility = "hidden"'), encoding="utf-8")
     reference_folder(tmp_path / "subs" / "alice")
     mine, default = tmp_path / "mine", tmp_path / "default"
-    assert run_batch(tmp_path / "subs", "--out", mine, "--only", "gates", "--config", config) == 0
-    assert run_batch(tmp_path / "subs", "--out", default, "--only", "gates") == 0
+    assert run_batch(tmp_path / "subs", "--out", mine, "--only", "gates.gates", "--config", config) == 0
+    assert run_batch(tmp_path / "subs", "--out", default, "--only", "gates.gates") == 0
     assert read_grades(mine)["alice"]["max"] == read_grades(mine)["alice"]["total"] == "25"
     assert read_grades(default)["alice"]["max"] == "10"
     # Hidden tests' messages reach the feedback unless the config keeps hidden tests hidden.

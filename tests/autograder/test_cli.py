@@ -12,11 +12,11 @@ from autograder import cli
 from autograder.config import load_config
 from autograder.content import write_references
 from autograder.grade import grade_submission
+from autograder.suite import ASSIGNMENTS
 
 REPO = Path(__file__).resolve().parents[2]
-
-# Every stage's points, as autograder/config.toml gives them.
-TOTAL = sum(load_config().points.values())
+POINTS = load_config().points
+TOTAL = f"{sum(POINTS.values()):.4g}"  # the points of every stage, as the report writes them
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,9 @@ def test_the_references_score_every_point_with_public_and_hidden_tests(reference
     out = tmp_path / "results.json"
     done = run("--submission", str(reference_submission), "--seed", "5", "--json", str(out))
     assert done.returncode == 0, done.stderr
-    assert f"Total: {TOTAL:g} / {TOTAL:g}" in done.stdout
+    assert f"Total: {TOTAL} / {TOTAL}" in done.stdout
     data = json.loads(out.read_text())
-    assert data["score"] == data["max_score"] == TOTAL
+    assert data["score"] == data["max_score"] == pytest.approx(sum(POINTS.values()))
     assert any(test["hidden"] for test in data["tests"])
     assert all(test["status"] == "passed" for test in data["tests"])
     assert "\x1b[" not in done.stdout  # plain text off a terminal
@@ -48,7 +48,7 @@ def test_the_stubs_as_shipped_score_0_in_a_line_per_stage_without_any_traceback(
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "tinybackprop autograder: grading ./assignments (seed 5)"
-    assert f"Total: 0 / {TOTAL:g}" in lines
+    assert f"Total: 0 / {TOTAL}" in lines
     assert "Traceback" not in done.stdout + done.stderr
     assert "  forward      0 / 8  not implemented yet: svm_forward: scores" in lines
     assert "  naive        0 / 4  not implemented yet: svm_loss_naive: loops" in lines
@@ -70,14 +70,13 @@ def test_one_file_is_graded_and_the_others_are_listed_as_not_submitted(reference
     assert cli.main(["--submission", str(path), "--seed", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"tinybackprop autograder: grading {path}, not ./assignments, which does not exist (seed 1)"
-    totals = {name: sum(points for stage, points in load_config().points.items() if stage.startswith(name + "."))
-              for name in ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")}
-    assert f"svm  {totals['svm']:g} / {totals['svm']:g}" in lines
-    assert f"Total: {totals['svm']:g} / {TOTAL:g}" in lines
-    for name, total in totals.items():
-        if name != "svm":
-            assert f"{name}  0 / {total:g}  not submitted (the submission is svm.py alone)" in lines
-    assert len(lines) < 20
+    def total(name: str) -> str:
+        return f"{sum(v for k, v in POINTS.items() if k.startswith(name + '.')):.4g}"
+
+    assert f"svm  {total('svm')} / {total('svm')}" in lines and f"Total: {total('svm')} / {TOTAL}" in lines
+    for name in ("gates", "softmax", "linear_classifier", "two_layer_net"):
+        assert f"{name}  0 / {total(name)}  not submitted (the submission is svm.py alone)" in lines
+    assert len(lines) < 10 + 2 * len(ASSIGNMENTS)  # a line and a blank line for each assignment
 
 
 def test_a_file_that_does_not_parse_is_reported_once_with_its_line(reference_submission, tmp_path, capsys):
@@ -190,5 +189,6 @@ def test_a_python_file_that_is_no_assignment_is_refused(tmp_path, capsys):
     path.write_text("x = 1\n", encoding="utf-8")
     assert cli.main(["--submission", str(path)]) == 1
     out = capsys.readouterr().out
-    assert out.count("notes.py is not an assignment's file: expected gates.py, svm.py, softmax.py") == 1
+    expected = ", ".join(f"{name}.py" for name in ASSIGNMENTS)
+    assert out.count(f"notes.py is not an assignment's file: expected {expected}") == 1
     assert "Submission status: unsupported submission." in out

@@ -102,7 +102,7 @@ def test_late_moodle_students_and_an_override_file_recomputed_without_regrading(
     overrides = tmp_path / "overrides.toml"
     overrides.write_text('["4444"]\nextension_days = 3\nreason = "medical note"\n', encoding="utf-8")
     out = tmp_path / "out"
-    argv = [str(subs), "--out", str(out), "--lms", "moodle", "--only", "gates", "--seed", "8",
+    argv = [str(subs), "--out", str(out), "--lms", "moodle", "--only", "gates.gates", "--seed", "8",
             "--config", str(config), "--worksheet", str(worksheet), "--overrides", str(overrides)]
 
     assert batch.main(argv) == 0

@@ -58,7 +58,7 @@ def test_a_canvas_download_loses_no_upload(tmp_path):
     (subs / "kimlee_999_401_gates.py").write_text(GATES, encoding="utf-8")
     out = tmp_path / "out"
 
-    assert batch.main([str(subs), "--out", str(out), "--lms", "canvas", "--only", "gates", "--seed", "3",
+    assert batch.main([str(subs), "--out", str(out), "--lms", "canvas", "--only", "gates.gates", "--seed", "3",
                        "--lms-assignment", "Backprop 1 (4567)"]) == 0
 
     rows = grades(out)
@@ -97,7 +97,7 @@ def test_a_moodle_download_with_zips_notebooks_and_online_text(tmp_path):
     (ann / "onlinetext.html").write_text("<p>def backward(self): ...</p>", encoding="utf-8")
     out = tmp_path / "out"
 
-    assert batch.main([str(subs), "--out", str(out), "--lms", "moodle", "--only", "gates", "--seed", "3"]) == 0
+    assert batch.main([str(subs), "--out", str(out), "--lms", "moodle", "--only", "gates.gates", "--seed", "3"]) == 0
 
     rows = grades(out)
     assert sorted(rows) == ["4242", "4343", "4444"]
