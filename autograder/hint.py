@@ -29,11 +29,13 @@ from autograder.compare import NOTE
 from autograder.config import ConfigError, load_config
 from autograder.grade import grade_submission
 from autograder.ladder import RUNG_NAMES, RUNGS, LadderError, StageHints, read_ladder
-from autograder.results import TestResult, assignment_problem, grouped
+from autograder.results import GradeResult, TestResult, assignment_problem, grouped
 from autograder.submission import local_assignments
 from autograder.suite import ASSIGNMENTS
 
 STATE = ".tinybackprop-hints.json"
+LADDER_OFF = ("No hints: the instructor has switched hints off for this course "
+              "([hints] ladder = false in autograder/config.toml).")
 WIDTH = 100
 # The functions a grading stage calls when no function is named after it.
 CALLS = {"vectorized": ("forward", "backward")}
@@ -200,7 +202,12 @@ def wrapped(text: str, first: str = "", rest: str = "  ") -> List[str]:
                          break_long_words=False, break_on_hyphens=False)
 
 
-def show(found: Found, rung: int, again_command: str) -> List[str]:
+# How to see the last hint again and how to start over, as the command line and a notebook say it.
+COMMAND_WORDS = ("--again shows this one again", "--again shows it again, --reset starts over")
+NOTEBOOK_WORDS = ("again=True shows this one again", "again=True shows it again")
+
+
+def show(found: Found, rung: int, again_command: str, words: Tuple[str, str] = COMMAND_WORDS) -> List[str]:
     """The lines that show one rung (1, 2 or 3) of a stage's ladder, with the goal above it."""
     stage, test = found.stage, found.test
     why = test.output.splitlines()[0] if test.output else test.status
@@ -216,10 +223,9 @@ def show(found: Found, rung: int, again_command: str) -> List[str]:
     lines += wrapped(stage.text(label), f"Hint {rung} of {len(RUNGS)}, {RUNG_NAMES[label]}: ") + [""]
     if rung < len(RUNGS):
         lines.append(f"Run `{again_command}` again for hint {rung + 1} ({RUNG_NAMES[RUNGS[rung]]}); "
-                     "--again shows this one again.")
+                     f"{words[0]}.")
     else:
-        lines.append("That was the last hint for this stage: the rest is yours to derive. "
-                     "--again shows it again, --reset starts over.")
+        lines.append(f"That was the last hint for this stage: the rest is yours to derive. {words[1]}.")
     return lines
 
 
@@ -239,6 +245,46 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def read_ladders() -> Dict[str, List[StageHints]]:
+    """The hint ladder of each assignment this kit has one for (LadderError when one is unreadable)."""
+    return {name: ladder for name in ASSIGNMENTS for ladder in [read_ladder(name)] if ladder}
+
+
+def advice(result: GradeResult, ladders: Dict[str, List[StageHints]], graded: Path, shown: Dict[str, int],
+           target: Optional[str], again: bool, reset: bool, command: str,
+           words: Tuple[str, str] = COMMAND_WORDS) -> Tuple[int, List[str]]:
+    """The next hint for the first stage of ``result`` that fails, as lines, and the exit code (0: a hint
+    or "every stage passes" was shown, 1: none can be); remembers the rung shown beside ``graded``.
+
+    shown: the rungs already shown (``read_shown``, less those ``reset`` forgot); command: what the
+    student runs for the next one.
+    """
+    if not grouped(result):
+        return 1, [f"Nothing to give a hint on: {result.message}"]
+    found = None
+    for name, stages in grouped(result).items():
+        problem = assignment_problem([t for tests in stages.values() for t in tests])
+        if problem:
+            return 1, [f"{name}: {problem}", f"No stage of {name} can run until that is fixed."]
+        found = first_failing(name, stages, ladders.get(name, []))
+        if found:
+            break
+    unhinted = [name for name in ASSIGNMENTS if name not in ladders and
+                any(t.assignment == name and t.status != "passed" for t in result.tests)]
+    if found is None and unhinted:
+        return 1, [f"No hints for {', '.join(unhinted)}, which still fail{'s' if len(unhinted) == 1 else ''}: "
+                   f"this kit has no course/<assignment>/hints.json for {'it' if len(unhinted) == 1 else 'them'}."]
+    if found is None:
+        lines = [f"Every stage of {target or 'your assignments'} passes: no hint needed."]
+    else:
+        rung = max(shown.get(found.stage.name, 0), 1) if again else \
+            min(shown.get(found.stage.name, 0) + 1, len(RUNGS))
+        shown[found.stage.name] = max(rung, shown.get(found.stage.name, 0))
+        lines = show(found, rung, command, words)
+    trouble = write_shown(graded, shown) if found is not None or reset else ""
+    return 0, lines + ([trouble] if trouble else [])
+
+
 def main(argv: List[str]) -> int:
     """``python -m autograder hint``: 0 when a hint (or "all passes") was shown, 1 when none can be, 2 on bad use."""
     args = parser().parse_args(argv)
@@ -248,12 +294,11 @@ def main(argv: List[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not config.ladder:
-        print("No hints: the instructor has switched hints off for this course "
-              "([hints] ladder = false in autograder/config.toml).")
+        print(LADDER_OFF)
         return 1
     assignment = (args.target or "").split(".")[0]
     try:
-        ladders = {name: ladder for name in ASSIGNMENTS for ladder in [read_ladder(name)] if ladder}
+        ladders = read_ladders()
     except LadderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -274,34 +319,7 @@ def main(argv: List[str]) -> int:
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not grouped(result):
-        print(f"Nothing to give a hint on: {result.message}")
-        return 1
-    found = None
-    for name, stages in grouped(result).items():
-        problem = assignment_problem([t for tests in stages.values() for t in tests])
-        if problem:
-            print(f"{name}: {problem}\nNo stage of {name} can run until that is fixed.")
-            return 1
-        found = first_failing(name, stages, ladders.get(name, []))
-        if found:
-            break
-    unhinted = [name for name in ASSIGNMENTS if name not in ladders and
-                any(t.assignment == name and t.status != "passed" for t in result.tests)]
-    if found is None and unhinted:
-        print(f"No hints for {', '.join(unhinted)}, which still fail{'s' if len(unhinted) == 1 else ''}: "
-              f"this kit has no course/<assignment>/hints.json for {'it' if len(unhinted) == 1 else 'them'}.")
-        return 1
-    if found is None:
-        print(f"Every stage of {target or 'your assignments'} passes: no hint needed.")
-        trouble = write_shown(graded, shown) if args.reset else ""
-    else:
-        rung = max(shown.get(found.stage.name, 0), 1) if args.again else \
-            min(shown.get(found.stage.name, 0) + 1, len(RUNGS))
-        shown[found.stage.name] = max(rung, shown.get(found.stage.name, 0))
-        command = "python -m autograder hint" + (f" {target}" if target else "")
-        print("\n".join(show(found, rung, command)))
-        trouble = write_shown(graded, shown)
-    if trouble:
-        print(trouble)
-    return 0
+    command = "python -m autograder hint" + (f" {target}" if target else "")
+    code, lines = advice(result, ladders, graded, shown, target, args.again, args.reset, command)
+    print("\n".join(lines))
+    return code

@@ -18,6 +18,12 @@ The result, :class:`StageCheck`, shows itself: ``_repr_html_`` in Jupyter
 (the verdict in colour, the points, each test's message with the expected
 value and how far off the answer is, and its hint), ``repr`` as plain text.
 ``%check svm.forward`` is the same as a magic (see :func:`load_ipython_extension`).
+
+``hint("svm.forward")`` is the hint ladder of ``python -m autograder hint`` in
+the notebook (where a browser tab has no terminal): it grades the stage the
+same way, finds the first solution stage that fails and shows its next hint,
+remembered beside the folder as the command does, so the two climb the same
+ladder.
 """
 from __future__ import annotations
 
@@ -90,6 +96,31 @@ def check(stage: str, folder: Optional[str] = None) -> StageCheck:
     return StageCheck(stage, _runner.grade(where, stage))
 
 
+class Hint:
+    """The next hint of a stage's ladder, as the notebook shows it: plain text."""
+
+    def __init__(self, lines: List[str]) -> None:
+        self.lines = lines
+
+    def __repr__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def hint(stage: str, folder: Optional[str] = None, again: bool = False) -> Hint:
+    """The next hint for the first stage of ``stage`` ("svm.backward", or "svm") that fails in the
+    notebook's folder (``folder``: another one); ``again=True`` shows the last one again."""
+    from autograder import hint as ladder
+    from autograder.config import load_config
+
+    if not load_config().ladder:
+        return Hint([ladder.LADDER_OFF])
+    where = Path(folder) if folder is not None else Path.cwd()
+    result = _runner.grade(where, stage)
+    _, lines = ladder.advice(result, ladder.read_ladders(), where, ladder.read_shown(where), stage, again,
+                             False, f'hint("{stage}")', ladder.NOTEBOOK_WORDS)
+    return Hint(lines)
+
+
 def verdict(tests: List[TestResult]) -> str:
     """One word for a stage: passed (every test), not implemented (nothing failed yet), or failed."""
     if tests and all(t.status == "passed" for t in tests):
@@ -121,7 +152,8 @@ class StageCheck:
         """What follows the tests: why nothing was graded, where hints come from, what the official grade adds."""
         lines = [self.result.message] if self.result.message else []
         if self.result.status == "graded" and not self.passed:
-            lines.append(f"Stuck? `python -m autograder hint {self.stage}` gives a hint, one step at a time.")
+            lines.append(f"Stuck? `hint(\"{self.stage}\")` in a cell (or `python -m autograder hint "
+                         f"{self.stage}` in a terminal) gives a hint, one step at a time.")
         hidden, worth = self.result.hidden_pending
         also = f" ({tests_worth(hidden, worth)})" if hidden else ""
         lines.append(f"These are the public checks; the official grade uses fresh inputs and hidden tests{also}.")

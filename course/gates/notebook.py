@@ -43,7 +43,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
-from autograder.inline import check, setup_notebook
+from autograder.inline import check, hint, setup_notebook
 
 # check("gates.gates") grades a stage; a cell stopped by a stub says which stage to finish.
 setup_notebook()
@@ -113,9 +113,10 @@ circuit
 # %% [markdown]
 # ## A sigmoid neuron, stage by stage
 #
-# $f = \sigma(w_0 x_0 + w_1 x_1 + w_2)$ with $\sigma(t) = \frac{1}{1 + e^{-t}}$, whose local gradient is
-# $\frac{d\sigma}{dt} = (1 - \sigma(t))\,\sigma(t)$. The forward pass computes `dot`, then `f`;
-# the backward pass computes `ddot` $= (1 - f) f \cdot$ upstream, then `dw` and `dx`.
+# $f = \sigma(w_0 x_0 + w_1 x_1 + w_2)$ with $\sigma(t) = \frac{1}{1 + e^{-t}}$. The forward pass computes
+# `dot`, then `f`; the backward pass computes `ddot`, then `dw` and `dx`. The lecture's trick: the local
+# gradient $\frac{d\sigma}{dt}$ can be written with $\sigma(t)$ alone, which the forward pass already
+# computed. Differentiate $\frac{1}{1 + e^{-t}}$ and find how.
 
 # %%
 f, cache = sigmoid_neuron_forward([2.0, -3.0, -3.0], [-1.0, -2.0])
@@ -126,7 +127,7 @@ print("dx =", [round(v, 2) for v in dx], "(expected [0.39, -0.59])")
 
 gate = SigmoidGate()
 gate.forward(1.0)
-print(f"the sigmoid gate agrees: dx = {gate.backward(1.0):.4f} (expected {cache['f'] * (1 - cache['f']):.4f})")
+print(f"the sigmoid gate's local gradient at 1: {gate.backward(1.0):.4f} (expected 0.1966)")
 
 # %% [markdown]
 # `tinybackprop.value.Value` records the same neuron as you compute it and runs its backward pass for you. Compare the red gradients of the weights and inputs with your `dw` and `dx`.

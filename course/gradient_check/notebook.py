@@ -46,7 +46,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
-from autograder.inline import check, setup_notebook
+from autograder.inline import check, hint, setup_notebook
 
 # check("gradient_check.numerical") grades a stage; a cell stopped by a stub says which stage to finish.
 setup_notebook()

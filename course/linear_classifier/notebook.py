@@ -40,7 +40,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
-from autograder.inline import check, setup_notebook
+from autograder.inline import check, hint, setup_notebook
 
 # check("linear_classifier.training") grades a stage; a cell stopped by a stub says which stage to finish.
 setup_notebook()

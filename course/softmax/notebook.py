@@ -8,7 +8,7 @@
 # The backward pass is yours to derive: $d\mathrm{scores}$ ($N \times C$) first (how does $L_i$
 # change when $s_j$ moves, for $j = y_i$ and for the other classes? write $L_i$ with $\log\sum_k e^{s_k}$
 # and differentiate), then $dW$ through $s = XW$ and the regularization, as in the SVM.
-# Stuck on a stage? `python -m autograder hint softmax.backward` gives three hints, one at a time.
+# Stuck on a stage? `hint("softmax.backward")` in a cell gives three hints, one at a time.
 #
 # Work in `softmax.py` next to this notebook. A check cell after each stage grades it here (see below);
 # `python -m autograder` in a terminal grades everything at once.
@@ -45,7 +45,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
-from autograder.inline import check, setup_notebook
+from autograder.inline import check, hint, setup_notebook
 
 # check("softmax.naive") grades a stage; a cell stopped by a stub says which stage to finish.
 setup_notebook()

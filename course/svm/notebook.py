@@ -10,7 +10,7 @@
 # $d\mathrm{scores}$ ($N \times C$), the gradient of $L$ with respect to every score (which scores
 # does one positive margin touch, and in which direction?), then $dW$ through $s = XW$ (it has the
 # shape of $W$: which product of $X$ and $d\mathrm{scores}$ has it?), and the regularization's share.
-# Stuck on a stage? `python -m autograder hint svm.backward` gives three hints, one at a time.
+# Stuck on a stage? `hint("svm.backward")` in a cell gives three hints, one at a time.
 #
 # Work in `svm.py` next to this notebook. A check cell after each stage grades it here (see below);
 # `python -m autograder` in a terminal grades everything at once.
@@ -47,7 +47,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
-from autograder.inline import check, setup_notebook
+from autograder.inline import check, hint, setup_notebook
 
 # check("svm.naive") grades a stage; a cell stopped by a stub says which stage to finish.
 setup_notebook()

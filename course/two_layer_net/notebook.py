@@ -8,7 +8,7 @@
 # softmax), then $dW_2$, $db_2$, $dh_1$, $dz_1$, $dW_1$, $db_1$. At each gate, the local gradient times
 # the upstream one: what is the local gradient of a ReLU, of a product $h_1 W_2$, of a bias added to
 # every row? Each gradient has the shape of its variable. Stuck on a stage?
-# `python -m autograder hint two_layer_net.backward` gives three hints, one at a time.
+# `hint("two_layer_net.backward")` in a cell gives three hints, one at a time.
 #
 # Work in `two_layer_net.py` next to this notebook. A check cell after each stage grades it here (see
 # below); `python -m autograder` in a terminal grades everything at once.
@@ -45,7 +45,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath("")))
-from autograder.inline import check, setup_notebook
+from autograder.inline import check, hint, setup_notebook
 
 # check("two_layer_net.forward") grades a stage; a cell stopped by a stub says which stage to finish.
 setup_notebook()

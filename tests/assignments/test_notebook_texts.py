@@ -15,6 +15,9 @@ from autograder.stubgen import ASSIGNMENTS_DIR
 
 # (assignment, what the text must not say): each one a gradient the student is asked to derive.
 ANSWERS = [
+    ("gates", r"(1 - \sigma(t))\,\sigma(t)"),
+    ("gates", "(1 - f) f"),
+    ("gates", "(1 - cache['f'])"),
     ("svm", r"dW = X^T"),
     ("svm", r"2 \lambda W"),
     ("svm", r"\frac{\partial L_i}{\partial s_j} ="),
@@ -42,4 +45,4 @@ def test_no_notebook_states_a_gradient_the_student_derives(assignment, answer):
 
 @pytest.mark.parametrize("assignment", ["svm", "softmax", "two_layer_net"])
 def test_each_notebook_says_where_the_hints_are(assignment):
-    assert f"python -m autograder hint {assignment}.backward" in markdown(assignment)
+    assert f'hint("{assignment}.backward")' in markdown(assignment)

@@ -80,12 +80,13 @@ def test_a_failed_stage_shows_each_test_with_what_was_expected_and_the_hint():
     assert text.splitlines()[0] == "svm.forward: failed, 3.2 / 4 points (public checks)"
     assert "  passed          fixed: 2 / 2" in text and "  failed          random: 1.2 / 2" in text
     assert "expected 0.5 (relative error 3.3e-01)" in text and "hint: Your penalty is 0.5 * reg" in text
-    assert "`python -m autograder hint svm.forward`" in text
+    assert '`hint("svm.forward")` in a cell (or `python -m autograder hint svm.forward` in a terminal)' in text
     assert text.splitlines()[-1] == ("These are the public checks; the official grade uses fresh inputs and "
                                      "hidden tests (2 tests worth 3 points).")
     page = shown._repr_html_()
     assert "<b style='color:#cf222e'>failed</b>" in page and "color:#1a7f37;white-space:nowrap'>passed" in page
     assert "expected 0.5 (relative error 3.3e-01)" in page and "&lt;another course&#x27;s&gt;" in page
+    assert "<code>hint(&quot;svm.forward&quot;)</code>" in page
     assert "<code>python -m autograder hint svm.forward</code>" in page
     assert "<another" not in page  # the student's and the grader's text is escaped
 
@@ -126,6 +127,27 @@ def test_in_a_browser_the_same_check_runs_in_process_and_says_it_is_no_official_
     assert "0.5 * reg" in repr(forward) and "expected" in repr(forward)
     assert InProcessRunner.NOTE in repr(forward) and "never the official grade" in forward._repr_html_()
     assert StageCheck("svm.naive", InProcessRunner().grade(buggy, "svm.naive")).passed
+
+
+def test_hint_climbs_the_ladder_of_the_first_failing_stage_with_the_command_line(tmp_path):
+    """hint() in the notebook: the next rung each time, remembered beside the folder like the command's."""
+    folder = write_references(tmp_path / "assignments")
+    svm = folder / "svm.py"
+    svm.write_text(svm.read_text(encoding="utf-8").replace("    dscores = positive / N\n", "    dscores = positive\n"),
+                   encoding="utf-8")
+    first = repr(inline.hint("svm.backward", folder=str(folder))).splitlines()
+    assert first[0] == "svm.backward: the first stage that fails is svm_backward: dscores"
+    assert any(line.startswith("Hint 1 of 3, the idea: ") for line in first)
+    assert first[-1] == 'Run `hint("svm.backward")` again for hint 2 (the formula); again=True shows this one again.'
+    second = repr(inline.hint("svm.backward", folder=str(folder)))
+    assert "Hint 2 of 3, the formula: " in second
+    assert "Hint 2 of 3" in repr(inline.hint("svm.backward", folder=str(folder), again=True))
+    from autograder import hint as command  # the terminal's command continues where the notebook is
+    assert command.read_shown(folder) == {"svm_backward: dscores": 2}
+
+
+def test_hint_in_a_passing_stage_says_none_is_needed(buggy):
+    assert repr(inline.hint("svm.naive", folder=str(buggy))) == "Every stage of svm.naive passes: no hint needed."
 
 
 def test_a_stage_that_does_not_exist_is_named_in_the_error(buggy):
