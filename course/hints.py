@@ -14,23 +14,22 @@ from autograder.compare import EXACT, as_floats, as_rows, is_number, rel_error
 from tinybackprop.matrix import Matrix
 
 OVERFLOW = ("Your softmax overflows on large scores: e^1000 is too big for a float. "
-            "Subtract each row's max score before exp (shifted = scores - scores.max(axis=1)); "
-            "the probabilities do not change.")
+            "Shift each row before exp so that its largest score is 0: the probabilities do not change.")
 RELU_MASK = ("Your backward through the ReLU forgot its mask: dz1 must be dh1 where z1 > 0 "
              "and 0 elsewhere.")
-RELU_ACTIVATIONS = ("You multiplied dh1 by the activations h1: the ReLU's local gradient is not its output "
-                    "but 1 where z1 > 0 and 0 elsewhere, so dz1 = dh1 * (z1 > 0), the mask.")
+RELU_ACTIVATIONS = ("You multiplied dh1 by the activations h1: the ReLU's local gradient is not its output. "
+                    "What is the slope of max(0, z) where z > 0, and where z < 0?")
 NOT_ACCUMULATED = ("It is what assigning each example's contribution gives (dW[...] = ...): every "
                    "example adds to the gradient, so accumulate with +=; with =, only the last write survives.")
 LOG_SOFTMAX = ("Subtracting the max is right, but on scores this large a probability underflows to 0 and "
-               "-log(probs[y]) cannot be taken (log(0)). Take the log of the softmax directly, row by row: "
-               "log p = shifted - log(sum(exp(shifted))), so the data loss is the mean of "
-               "log(sum(exp(shifted))) - shifted[y], which never takes log(0).")
+               "-log(probs[y]) cannot be taken (log(0)). Take the log of the softmax without computing the "
+               "probabilities first: written with the shifted scores, the log of a softmax is a difference "
+               "that never takes log(0).")
 NOT_DIVIDED = ("It is N times too large: the data loss is the mean over the N examples, "
                "so divide the sum (and its gradient) by N.")
 DIVIDED_TWICE = "It is N times too small: you divided by N twice."
 CORRECT_CLASS = ("The correct class counts as a margin: s_y - s_y + 1 = 1 in every row. The sum "
-                 "runs over j != y_i only, so its margin must be 0 (skip it, or margins.add_at(y, -1.0)).")
+                 "runs over j != y_i only, so the correct class must add nothing.")
 
 
 def flat(value) -> Optional[list]:
@@ -51,10 +50,10 @@ def penalty_words(multiple: float) -> str:
     if multiple == 0:
         return "The regularization is missing: the loss must add reg * sum(W * W) to the data loss."
     if multiple == 2:
-        return ("You added 2 * reg * sum(W * W): the penalty in the loss is reg * sum(W * W); "
-                "2 * reg * W is its gradient.")
+        return ("You added 2 * reg * sum(W * W): the penalty in the loss is reg * sum(W * W), as the "
+                "assignment writes it.")
     return (f"Your penalty is {multiple:g} * reg * sum(W * W) (another course's convention); "
-            "here it is reg * sum(W * W), with gradient 2 * reg * W.")
+            "here it is reg * sum(W * W).")
 
 
 # The losses a known mistake produces: (data loss scale, penalty multiple, what went wrong).
@@ -85,7 +84,7 @@ def loss_hint(got, data_loss: float, squares: float, reg: float, N: int) -> str:
 
 
 def gradient_hint(name: str, got, data_grad: Matrix, W: Matrix, reg: float, N: int) -> str:
-    """Explain a wrong weight gradient: a missing or mis-scaled 2 * reg * W, or no division by N.
+    """Explain a wrong weight gradient: a missing or mis-scaled regularization gradient, or no division by N.
 
     data_grad: the reference gradient of the data loss alone; W: the weights.
     """
@@ -118,13 +117,13 @@ def fit_multiple(values: Sequence[float], data: Sequence[float], weights: Sequen
 def reg_gradient_words(multiple: float) -> str:
     """The hint for a regularization gradient that is `multiple` times reg * W."""
     if abs(multiple) < 1e-6:
-        return ("It is right for the data loss but the regularization gradient is missing: "
-                "add 2 * reg * W.")
+        return ("It is right for the data loss but the regularization gradient is missing: the loss also "
+                "adds reg * sum(W * W), and every entry of W gets a share of its gradient.")
     if abs(multiple - 1) < 1e-6:
-        return ("The data part is right but you added reg * W where 2 * reg * W belongs: "
-                "the derivative of reg * w^2 is 2 * reg * w.")
-    return (f"The data part is right but the regularization gradient is {multiple:.3g} * reg * W; "
-            "the gradient of reg * sum(W * W) is 2 * reg * W.")
+        return ("The data part is right but the regularization gradient is reg * W, half of what it "
+                "should be: differentiate reg * w^2 once more.")
+    return (f"The data part is right but the regularization gradient is {multiple:.3g} * reg * W: "
+            "differentiate reg * sum(W * W) with respect to one entry w.")
 
 
 def scale_hint(name: str, got, expected: Matrix, N: int) -> str:
@@ -142,26 +141,26 @@ def scale_hint(name: str, got, expected: Matrix, N: int) -> str:
 def shape_hint(name: str, got_shape, want_shape: tuple, like: str, product: str = "") -> str:
     """Explain a gradient of the wrong shape: it always has the shape of what it is the gradient of.
 
-    product: the matrix product that gives the gradient (e.g. "X.T @ dscores"), named when the
-    answer is its transpose.
+    product: the factors of the matrix product that gives the gradient (e.g. "X and dscores"), named
+    when the answer is its transpose (their order is the student's to find).
     """
     if got_shape is None or tuple(got_shape) == tuple(want_shape):
         return ""
     extra = ""
     if tuple(got_shape) == tuple(reversed(want_shape)) and product:
-        extra = f" Yours is transposed: check the order of the matrix product ({product})."
+        extra = f" Yours is transposed: check the order of the product of {product}, and which is transposed."
     return (f"{name} must have the shape of {like}, {tuple(want_shape)}; yours is "
             f"{tuple(got_shape)}.{extra}")
 
 
 def transposed_product_hint(name: str, crash_message: str, want_shape: tuple, like: str, product: str) -> str:
     """Explain a crash in the line computing ``name`` where a matrix of the transposed shape met one of
-    the right shape (``dz1.T @ X + 2 * reg * W1``): the product is in the wrong order."""
+    the right shape: the product of ``product`` (its factors, "X and dz1") is in the wrong order."""
     rows, cols = want_shape
     if rows == cols or f"({cols}, {rows})" not in crash_message or f"({rows}, {cols})" not in crash_message:
         return ""
     return (f"{name} came out {cols} x {rows}, the transpose of the {rows} x {cols} of {like}: "
-            f"the matrix product is in the wrong order; {name} = {product}.")
+            f"the product of {product} is in the wrong order (a gradient has the shape of its variable).")
 
 
 def accumulate_hint(name: str, got, overwritten: Sequence[Matrix]) -> str:
@@ -209,8 +208,8 @@ def shift_hint(got, scores: Matrix) -> str:
     )
     for wrong, words in variants:
         if matches(values, wrong.flatten()):
-            return (f"{words}: subtract each row's own max, shifted = scores - scores.max(axis=1), "
-                    "so that every row's largest entry is 0 and exp cannot overflow.")
+            return (f"{words}: shift each row by its own max, so that every row's largest entry is 0 "
+                    "and exp cannot overflow.")
     return ""
 
 
@@ -256,10 +255,9 @@ def fork_hint(got, branches: Sequence[float]) -> str:
 
 
 SAME_SHAPE = "The gradient with respect to a variable always has its shape"
-NO_FACTOR_TWO = ("{name} is half the right one: the derivative of q_i^2 is 2 q_i, not q_i (the factor 2 is "
-                 "missing).")
-TRANSPOSED_DW = ("dW is transposed: W_ij only enters q_i, where it multiplies x_j, so dW_ij = dq_i x_j: row i "
-                 "comes from dq and column j from x (dq x^T, not x dq^T).")
+NO_FACTOR_TWO = "{name} is half the right one: differentiate q_i^2 once more (a factor is missing)."
+TRANSPOSED_DW = ("dW is transposed: W_ij only enters q_i, where it multiplies x_j. Which of dq and x gives "
+                 "the rows of dW, and which its columns?")
 
 
 def same_shape_hint(name: str, got_shape, want_shape: tuple, like: str) -> str:
@@ -279,11 +277,11 @@ def variant_hint(got, variants: Sequence[tuple]) -> str:
     return ""
 
 
-ONE_SIDED = ("f was evaluated at x itself: that is the one-sided difference (f(x + h) - f(x)) / h, whose error "
-             "shrinks only like h. The lecture's numerical gradient is centered: f(x + h e_i) and f(x - h e_i), "
-             "divided by 2h; its error shrinks like h^2.")
-DIVIDED_BY_H = ("Your gradient is twice the right one: from x - h to x + h the distance is 2h, so the centered "
-                "difference divides by 2h, not by h.")
+ONE_SIDED = ("f was evaluated at x itself: that is the one-sided difference, whose error shrinks only like h. "
+             "The lecture's numerical gradient is centered: it evaluates f on both sides of x, and its error "
+             "shrinks like h^2.")
+DIVIDED_BY_H = ("Your gradient is twice the right one: how far apart are the two points where f was "
+                "evaluated?")
 NOT_RESTORED = ("x was not put back: when f was evaluated for one entry, an entry moved before was still moved. "
                 "Keep x[i] before moving it and set it back after its two evaluations, so that every slope is "
                 "taken at the x you were given and x is as given when your function returns.")

@@ -31,8 +31,8 @@ from tinybackprop.matrix import Matrix
 # Exceptions a softmax without the max shift raises on scores of +-1000:
 # exp overflows, e^-1000 underflows to 0 and the division or log fails.
 OVERFLOW_ERRORS = ("OverflowError", "ZeroDivisionError", "ValueError")
-SLOW = ("A vectorized loss has no Python loop over examples or classes: compute all scores "
-        "at once with X @ W, and dW with X.T @ dscores.")
+SLOW = ("A vectorized loss has no Python loop over examples or classes: all the scores come from one "
+        "matrix product, and dW from one more.")
 OWN_CACHE = ("fed your own forward's cache (your forward is right, and your backward reads its cache "
              "in its own way)")
 
@@ -142,7 +142,7 @@ class LinearLoss:
     def dW_hint(self, got, result: Comparison, p: Problem, exp: Expected) -> str:
         """A hint for a wrong dW (shape, regularization gradient, division by N, sign, overwriting)."""
         if result.shape != p.W.shape:
-            return hints.shape_hint("dW", result.shape, p.W.shape, "W", "X.T @ dscores")
+            return hints.shape_hint("dW", result.shape, p.W.shape, "W", "X and dscores")
         return (hints.gradient_hint("dW", got, exp.data_grads["dW"], p.W, p.reg, p.N)
                 or hints.scale_hint("dW", got, exp.grads["dW"], p.N)
                 or hints.accumulate_hint("dW", got, self.overwritten(p, exp)))
@@ -325,7 +325,7 @@ class LinearLoss:
             shape = compare_matrix("dW", dW, exp.grads["dW"], what="D x C, the shape of W")
             if shape.shape != p.W.shape:
                 return Verdict(0.0, shape.message, hints.shape_hint("dW", shape.shape, p.W.shape, "W",
-                                                                    "X.T @ dscores"))
+                                                                    "X and dscores"))
             rows = dW.tolist() if isinstance(dW, Matrix) else dW
             results = [agreement(f"dW[{i}, {j}]", rows[i][j], value) for (i, j), value in zip(picks, numerical)]
             if all(ok for ok, _ in results):

@@ -44,17 +44,17 @@ SCRIPT_RATE = 0.1
 # the reference runs in the grader's own process, so what it is given stays small.
 MOST_ROWS = 2000
 
-MINIBATCH = ("A minibatch is batch_size row indices drawn from range(N), then the rows of X and the "
-             "labels of y at those indices: X_batch = X[rows], y_batch = [y[i] for i in rows].")
+MINIBATCH = ("A minibatch is batch_size rows of X drawn at random from all N, each with its own label "
+             "from y: draw the row indices first, then take those rows and those labels.")
 LABELS = ("Your labels are out of step with your rows: y_batch[k] must be the label of row k of X_batch. "
-          "With sampled rows, take their own labels, y_batch = [y[i] for i in rows], not y[:batch_size].")
-SAME_ROWS = ("Every step trained on the same rows: draw new row indices at every step "
-             "(rng.randrange(N) or rng.sample(range(N), batch_size)), not X[:batch_size].")
+          "With sampled rows, take the labels of the same indices, not the first batch_size labels.")
+SAME_ROWS = ("Every step trained on the same rows: draw new row indices at every step, "
+             "not the first batch_size rows.")
 WHOLE_SET = "Each step uses batch_size rows, not the whole set: that is what makes it stochastic."
-UPHILL = "Step against the gradient: W = W - learning_rate * dW (a + climbs the loss)."
-NO_RATE = "The step is the gradient times the learning rate: W = W - learning_rate * dW."
-NOT_KEPT = ("The parameters never changed: assign the step back to the model (self.W = self.W - "
-            "learning_rate * dW), so that the next step and predict use it.")
+UPHILL = "Step against the gradient: the gradient points uphill, and a step along it climbs the loss."
+NO_RATE = "The step is the gradient scaled by the learning rate, not the gradient alone."
+NOT_KEPT = ("The parameters never changed: assign the stepped parameters back to the model, so that the "
+            "next step and predict use them.")
 REPLACED = ("train replaced the parameters the model already had: create them only when there are "
             "none yet (if self.W is None), so that calling train again goes on from where it stopped.")
 OWN_LOSS = ("This self-check trains with your own loss: check that the loss's own tests pass, then the "

@@ -31,7 +31,7 @@ FROM = {"dW2": ("dscores",), "db2": ("dscores",), "dh1": ("dscores",), "dz1": ("
         "db1": ("dz1",)}
 # What each gradient must have the shape of (for the wrong-shape hint), and the product that gives it.
 LIKE = {"dscores": "scores", "dW2": "W2", "db2": "b2", "dh1": "h1", "dz1": "z1", "dW1": "W1", "db1": "b1"}
-PRODUCT = {"dW2": "h1.T @ dscores", "dh1": "dscores @ W2.T", "dW1": "X.T @ dz1"}
+PRODUCT = {"dW2": "h1 and dscores", "dh1": "dscores and W2", "dW1": "X and dz1"}  # each gradient's factors
 FORWARD = "two_layer_net.two_layer_forward"
 BACKWARD = "two_layer_net.two_layer_backward"
 # Training settings that fit two circles (not linearly separable): over 100 datasets the reference

@@ -80,8 +80,8 @@ MISTAKES = {
     # that is not square, it has the shape of W transposed.
     "dW_transposed": ((TRANSPOSED,), {"lecture_numbers": (4 / 5, hints.TRANSPOSED_DW),
                                       "not_square_with_upstream": (4 / 5, hints.SAME_SHAPE)}),
-    "factor_two_missing": ((NO_FACTOR_TWO,), {"lecture_numbers": (2 / 5, "the factor 2 is missing"),
-                                              "not_square_with_upstream": (2 / 5, "the factor 2 is missing")}),
+    "factor_two_missing": ((NO_FACTOR_TWO,), {"lecture_numbers": (2 / 5, "a factor is missing"),
+                                              "not_square_with_upstream": (2 / 5, "a factor is missing")}),
     "upstream_ignored": ((NO_UPSTREAM,), {"lecture_numbers": (1.0, ""),
                                           "not_square_with_upstream": (2 / 5, "multiply by the upstream")}),
     "dx_without_the_transpose": ((("    dx = W.T @ dq\n", "    dx = (dq.T @ W)\n"),),
