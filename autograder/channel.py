@@ -11,7 +11,8 @@ validated by ``autograder.replies``; what the code printed is kept, capped.
 
 A request may lend the student's code functions of the parent's for its
 duration (``lend``: name -> function, by the name the code knows them by:
-``"self.<attr>"`` of the method's object, ``"<module>.<name>"``). When the
+``"self.<attr>"`` of the method's object, ``"<module>.<name>"``, or a name without
+a dot for an argument given as ``LentArgument(name)``). When the
 code calls one, a callback comes before the request's reply: the function
 runs in the parent (:meth:`RequestChannel._answer`), on arguments validated
 like any reply, so the grader sees every argument; its time counts in the
@@ -33,7 +34,7 @@ from typing import Any, Callable, Dict, Optional, Sequence
 from autograder import replies, wire
 from autograder.capture import Output
 from autograder.config import Limits
-from autograder.suite import BadReturn, CallTimeout, Handle, NotRun, StudentCrash, SubmissionDied
+from autograder.suite import BadReturn, CallTimeout, Handle, LentArgument, NotRun, StudentCrash, SubmissionDied
 from autograder.timeouts import TimeoutPolicy
 from autograder.workspace import Workspace
 
@@ -107,7 +108,8 @@ class RequestChannel:
         """Send one request to the student's code and return its validated, decoded reply value.
 
         lend: the functions the student's code may call back during this request, by the name it
-        knows them by (``"self.<attr>"`` of the method's object, ``"<module>.<name>"``).
+        knows them by (``"self.<attr>"`` of the method's object, ``"<module>.<name>"``, or a name
+        without a dot for an argument given as ``LentArgument(name)``).
         """
         what = f"{handle.description}.{fields.get('name', '')}" if handle else str(fields.get("target", ""))
         self.timeouts.refuse_known(what)
@@ -141,8 +143,9 @@ class RequestChannel:
         """Carry one request to the running server and return its decoded reply value."""
         self._next_id += 1
         message = dict(fields, op=op, id=self._next_id, forbid=list(forbid), lend=sorted(lend),
-                       args=wire.encode_argument(list(args), Handle),
-                       kwargs={k: wire.encode_argument(v, Handle) for k, v in (kwargs or {}).items()})
+                       args=wire.encode_argument(list(args), Handle, LentArgument),
+                       kwargs={k: wire.encode_argument(v, Handle, LentArgument)
+                               for k, v in (kwargs or {}).items()})
         if handle is not None:
             message["handle"] = handle.id
         reply = self._exchange(message, limit, lend)

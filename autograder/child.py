@@ -196,10 +196,11 @@ class Server:
             owner = getattr(owner, part)
         return owner, parts[-1], getattr(owner, parts[-1])
 
-    def decode(self, value: Any) -> Any:
-        """Turn a request value (JSON data from the parent) into Python/Matrix objects."""
+    def decode(self, value: Any, lent: Optional[dict] = None) -> Any:
+        """Turn a request value (JSON data from the parent) into Python/Matrix objects; ``lent``: the
+        functions of the request's lent arguments, by name."""
         try:
-            return self.wire.decode_argument(value, matrix_class(), self.objects)
+            return self.wire.decode_argument(value, matrix_class(), self.objects, lent)
         except self.wire.Unsendable as exc:
             raise Refused(self.wire.CRASH, str(exc)) from None
 
@@ -271,6 +272,8 @@ class Server:
         ``<module>.<name>`` of the submission (skipped when the student's code has no such name).
         Each swap goes into ``saved`` as it is made, so that all of them are undone."""
         for name in names:
+            if "." not in name:
+                continue  # a lent argument: invoke decodes it
             if name.startswith(self.wire.SELF):
                 if obj is None:
                     raise Refused(self.wire.CRASH, f"{name} can only be lent to a method call")
@@ -370,8 +373,10 @@ class Server:
             return self.encode(getattr(self.objects[request["handle"]], request["name"]))
         if op == wire.STANDIN:
             return self.standin(str(request["module"]))
-        args = self.decode(request.get("args", []))
-        kwargs = {key: self.decode(item) for key, item in request.get("kwargs", {}).items()}
+        arguments = {name: self.proxy(name, None, self.current) for name in request.get("lend", [])
+                     if "." not in name}
+        args = self.decode(request.get("args", []), arguments)
+        kwargs = {key: self.decode(item, arguments) for key, item in request.get("kwargs", {}).items()}
         obj = None
         if op in (wire.CALL, wire.NEW):
             function = self.resolve(request["target"])[2]

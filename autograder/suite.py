@@ -136,6 +136,14 @@ class Channel(Protocol):
 Lent = Dict[str, Callable[..., Any]]  # a lent function by the name the student's code calls it by
 
 
+@dataclass(frozen=True)
+class LentArgument:
+    """An argument of a call that is a lent function: the student's code gets, in its place, a function
+    that runs ``lend[name]`` in the parent (``name`` has no dot, unlike a module's or a method's)."""
+
+    name: str
+
+
 class Session:
     """The trusted parent's handle on one sandboxed child (one assignment of one submission).
 
@@ -143,7 +151,9 @@ class Session:
     parent: ``lend={"self.loss": fn}`` puts a proxy in place of the method's object's
     ``loss`` for the call (``fn(self, *args, **kwargs)``, where ``self`` is a dict of the
     object's data attributes at the time of the call), ``lend={"<module>.<name>": fn}``
-    in place of a module's function (``fn(*args, **kwargs)``). The student's code gets
+    in place of a module's function (``fn(*args, **kwargs)``), and ``lend={"f": fn}`` with
+    ``LentArgument("f")`` among the call's arguments hands it to the student's code as that
+    argument (``numerical_gradient(f, x)``: the parent sees every x that f is called at). The student's code gets
     ``fn``'s answer; ``fn`` gets the arguments as validated plain data, and refuses bad
     ones by raising (the student's code then raises the same). Nothing of ``fn`` enters
     the child: it sees only the answers.

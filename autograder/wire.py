@@ -27,7 +27,8 @@ one, the child writes ``{"id", "callback": name, "args", "kwargs"}`` on the
 reply pipe (the arguments as plain data, like a reply; for ``"self.<attr>"``
 the object's own attributes come first, as ``self``) and reads the answer, a
 reply or a refusal with that request's id, on the request pipe. The request's
-own reply comes after its callbacks. The op ``standin`` puts a stand-in
+own reply comes after its callbacks. A lent name without a dot is an argument: ``{"L": name}``
+among a request's arguments is, in the child, the function that calls it back. The op ``standin`` puts a stand-in
 module, whose every function is lent, in place of an ``assignments.<module>``
 that cannot be imported.
 """
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-MATRIX, DICT, HANDLE = "M", "D", "H"
+MATRIX, DICT, HANDLE, LENT = "M", "D", "H", "L"
 IMPORT, CALL, NEW, METHOD, ATTR, STANDIN = "import", "call", "new", "method", "attr", "standin"
 OPS = (IMPORT, CALL, NEW, METHOD, ATTR, STANDIN)
 CALLBACK = "callback"  # the key of a child's message asking the parent to run a lent function
@@ -52,25 +53,30 @@ class Unsendable(ValueError):
     """A value that cannot cross the wire, or be rebuilt on the other side (the message says why)."""
 
 
-def encode_argument(value: Any, handle_type: type) -> Any:
-    """An argument of the parent's (numbers, lists, dicts, matrices, handles) as JSON data for the child."""
+def encode_argument(value: Any, handle_type: type, lent_type: Optional[type] = None) -> Any:
+    """An argument of the parent's (numbers, lists, dicts, matrices, handles, lent functions named by
+    a ``lent_type`` with a ``name``) as JSON data for the child."""
     if value is None or isinstance(value, (bool, str, int, float)):
         return value
     if isinstance(value, handle_type):
         return {HANDLE: value.id}
+    if lent_type is not None and isinstance(value, lent_type):
+        return {LENT: value.name}
     if isinstance(value, (list, tuple)):
-        return [encode_argument(item, handle_type) for item in value]
+        return [encode_argument(item, handle_type, lent_type) for item in value]
     if isinstance(value, dict):
-        return {DICT: {str(key): encode_argument(item, handle_type) for key, item in value.items()}}
+        return {DICT: {str(key): encode_argument(item, handle_type, lent_type) for key, item in value.items()}}
     if hasattr(value, "tolist") and hasattr(value, "shape"):
         return {MATRIX: value.tolist()}
     raise TypeError(f"cannot send a {type(value).__name__} to the submission")
 
 
-def decode_argument(value: Any, matrix_type: Optional[type], objects: Dict[int, Any]) -> Any:
-    """An argument as the child's objects: its own Matrix, the object of a handle, dicts, lists."""
+def decode_argument(value: Any, matrix_type: Optional[type], objects: Dict[int, Any],
+                    lent: Optional[Dict[str, Any]] = None) -> Any:
+    """An argument as the child's objects: its own Matrix, the object of a handle, the function of a
+    lent argument (``lent``: name -> the function calling it back), dicts, lists."""
     if isinstance(value, list):
-        return [decode_argument(item, matrix_type, objects) for item in value]
+        return [decode_argument(item, matrix_type, objects, lent) for item in value]
     if isinstance(value, dict):
         if MATRIX in value:
             if matrix_type is None:
@@ -78,7 +84,11 @@ def decode_argument(value: Any, matrix_type: Optional[type], objects: Dict[int, 
             return matrix_type(value[MATRIX])
         if HANDLE in value:
             return objects[value[HANDLE]]
-        return {key: decode_argument(item, matrix_type, objects) for key, item in value[DICT].items()}
+        if LENT in value:
+            if not lent or value[LENT] not in lent:
+                raise Unsendable(f"the function {value[LENT]} is not lent for this call")
+            return lent[value[LENT]]
+        return {key: decode_argument(item, matrix_type, objects, lent) for key, item in value[DICT].items()}
     return value
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from autograder.config import Limits
 from autograder.sandbox import Sandbox
-from autograder.suite import BadReturn, CallTimeout, Session, StudentCrash
+from autograder.suite import BadReturn, CallTimeout, LentArgument, Session, StudentCrash
 from autograder.workspace import Workspace
 from tinybackprop.matrix import Matrix
 
@@ -48,6 +48,20 @@ def forges_a_callback():
     # The id of the first call after the import of a fresh child is 2.
     os.write(int(sys.argv[2]), b'{"id": 2, "callback": "trainer.helper", "args": {"M": 1}}\\n')
     return 0.0
+
+
+def applies(f, xs):
+    return [f(x) for x in xs]
+
+
+def keeps(f):
+    global KEPT
+    KEPT = f
+    return 0.0
+
+
+def uses_kept():
+    return KEPT(1.0)
 
 
 class Model:
@@ -101,6 +115,30 @@ def test_a_lent_module_function_runs_in_the_parent_on_plain_data(session):
     assert seen == [3.0, 4.0]  # an int crosses as a float, like any value from the child
     assert [m.tolist() for m in got] == [[[3.0, -3.0]], [[4.0, -4.0]]]
     assert session.call("trainer.uses_helper", 1) == "the student's own helper"  # lent for one call only
+
+
+def test_a_lent_argument_is_a_function_of_the_parents_that_sees_every_argument(session):
+    seen = []
+
+    def f(x):
+        seen.append(x)
+        return (x * x).sum() if isinstance(x, Matrix) else -x
+
+    xs = [Matrix([[1.0, 2.0]]), 3]
+    assert session.call("trainer.applies", LentArgument("f"), xs, lend={"f": f}) == [5.0, -3.0]
+    assert [x.tolist() if isinstance(x, Matrix) else x for x in seen] == [[[1.0, 2.0]], 3.0]
+    assert session.call("trainer.applies", f=LentArgument("f"), xs=[2.0], lend={"f": f}) == [-2.0]
+
+
+def test_a_lent_argument_kept_after_its_call_refuses_to_run(session):
+    session.call("trainer.keeps", LentArgument("f"), lend={"f": lambda x: x})
+    with pytest.raises(StudentCrash, match="lent by the grader for one call only"):
+        session.call("trainer.uses_kept")
+
+
+def test_a_lent_argument_whose_function_is_not_lent_is_refused(session):
+    with pytest.raises(StudentCrash, match="the function f is not lent for this call"):
+        session.call("trainer.applies", LentArgument("f"), [1.0])
 
 
 def test_a_lent_method_gets_the_objects_data_as_self_at_each_call(session):
