@@ -20,7 +20,8 @@ STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidde
 # and the reports stay small.
 TEXT_CAP = 8000
 # The order of the stages in every report, gradebook column and summary.
-STAGES = ("gates", "forward", "backward", "naive", "vectorized", "training", "bias", "search")
+STAGES = ("gates", "forward", "backward", "naive", "vectorized", "training", "bias", "search",
+          "sampling", "local", "gradient")
 
 
 @dataclass

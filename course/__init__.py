@@ -6,4 +6,4 @@ name here.
 """
 from __future__ import annotations
 
-ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
+ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net", "optimization")

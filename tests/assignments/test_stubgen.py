@@ -20,7 +20,7 @@ from tinybackprop.matrix import Matrix
 reference_softmax, reference_svm = reference("softmax"), reference("svm")
 reference_two_layer_net = reference("two_layer_net")
 
-ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net")
+ASSIGNMENTS = ("gates", "svm", "softmax", "linear_classifier", "two_layer_net", "optimization")
 
 
 def test_committed_stubs_and_notebooks_are_up_to_date(capsys):
@@ -245,6 +245,9 @@ DRIVERS = {
     "split_bias": lambda m: m.split_bias(W),
     "search": lambda m: m.search(X, Y, X, Y, [0.1, 0.2], [0.01], num_iters=2, batch_size=3),
     "search_hidden_size": lambda m: m.search_hidden_size(X, Y, X, Y, [2, 3], num_iters=2, batch_size=3),
+    "random_search": lambda m: m.random_search(lambda V: V.sum(), (2, 3), 3, seed=0),
+    "random_local_search": lambda m: m.random_local_search(lambda V: V.sum(), W, 3, 0.1, seed=0),
+    "follow_gradient": lambda m: m.follow_gradient(lambda V: V.sum(), lambda V: V, W, 3, 0.1),
 }
 
 
