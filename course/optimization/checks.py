@@ -151,11 +151,14 @@ def sampling_verdict(bowl: Bowl, steps: int, returned: Any) -> Verdict:
             hint = RUNNING
     square = mean_square(Ws)
     distinct = len({tuple(W.flatten()) for W in Ws}) == len(Ws)
-    if not distinct or not 0.5 <= square <= 2.0:
-        why = ("some guesses are the same W" if not distinct else
-               f"the entries of the guesses have a mean square of {fmt(square)}, where N(0, 1) draws have 1")
-        moved = len(Ws) > 1 and mean_square([W - V for W, V in zip(Ws[1:], Ws)]) < 0.5
-        return Verdict(0.5 * fraction, f"{why}; {said}", FRESH if moved or not distinct else SCALE)
+    # A guess drawn anew is as far from the best so far as from 0; a step from the best is much nearer it.
+    moved = len(Ws) > 1 and mean_square([W - B for W, B in zip(Ws[1:], bests)]) < 0.25 * mean_square(Ws[1:])
+    if not distinct or moved:
+        why = "some guesses are the same W" if not distinct else "the guesses are small steps from the best W"
+        return Verdict(0.5 * fraction, f"{why}; {said}", FRESH)
+    if not 0.5 <= square <= 2.0:
+        return Verdict(0.5 * fraction, f"the entries of the guesses have a mean square of {fmt(square)}, where "
+                                       f"N(0, 1) draws have 1; {said}", SCALE)
     return Verdict(0.5 + 0.5 * fraction, f"{steps} guesses drawn anew; {said}", hint)
 
 
