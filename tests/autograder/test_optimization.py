@@ -9,8 +9,6 @@ graded for real through grade_submission.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from autograder.config import load_config
@@ -19,18 +17,13 @@ from autograder.grade import grade_submission
 from autograder.stubgen import ASSIGNMENTS_DIR
 from course.optimization import checks
 from test_buggy import buggy_submission as variant_submission  # the reference with a variant's changes
-from test_lecture_exercises import Variant
+from test_lecture_exercises import Variant, graded  # graded: {check name: TestResult} of one stage
 
 STAGES = ("optimization.sampling", "optimization.local", "optimization.gradient")
 SAMPLING = ("optimization.sampling.guesses_drawn_anew_best_kept", "optimization.sampling.guesses_other_shape")
 LOCAL = ("optimization.local.tries_from_the_best_kept_if_lower", "optimization.local.tries_other_shape")
 GRADIENT = ("optimization.gradient.steps_against_the_gradient", "optimization.gradient.steps_other_shape")
 FILE = "optimization.py"
-
-
-def graded(folder: Path, stage: str, seed: int = 5) -> dict:
-    """{check name: TestResult} of one stage, public and hidden checks, graded officially."""
-    return {t.name: t for t in grade_submission(str(folder), only=[stage], seed=seed).tests}
 
 
 def both(names: tuple, fraction: float, words: str) -> dict:
