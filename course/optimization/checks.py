@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from autograder.compare import EXACT, describe, fmt, is_number, rel_error, unpack
 from autograder.oracle import make_check, rounded
@@ -52,6 +52,8 @@ class Bowl:
     T: Matrix
     a: Matrix
     calls: List[Tuple[str, Matrix]] = field(default_factory=list)
+    last: int = 0  # when > 0: the number of the evaluation that is never given a new lowest loss (loss_fn)
+    answers: Dict[tuple, float] = field(default_factory=dict)  # what loss_fn answered, by W's entries
 
     def value(self, W: Matrix) -> float:
         """L(W), here in the parent."""
@@ -72,8 +74,21 @@ class Bowl:
         return W
 
     def loss_fn(self, W: Any) -> float:
-        """The loss the student's code is lent."""
-        return self.value(self.taken("loss", W))
+        """The loss the student's code is lent: L(W), the same at the same W every time, except that the
+        evaluation numbered ``last`` is never given a new lowest loss (its L is mirrored above the lowest so
+        far). The grader's loss is its own to choose: so a search that keeps its last guess, whatever its
+        loss, never ends with the best W by chance."""
+        key = tuple(self.taken("loss", W).flatten())
+        if key not in self.answers:
+            value, lowest = self.value(W), min(self.answers.values(), default=float("inf"))
+            if len(self.evaluated("loss")) == self.last and value < lowest:
+                value = 2 * lowest - value
+            self.answers[key] = value
+        return self.answers[key]
+
+    def answered(self, W: Matrix) -> float:
+        """What loss_fn answered at W, which it was evaluated at."""
+        return self.answers[tuple(W.flatten())]
 
     def grad_fn(self, W: Any) -> Matrix:
         """The gradient the student's code is lent."""
@@ -112,7 +127,7 @@ def running_best(bowl: Bowl, Ws: List[Matrix]) -> Tuple[List[Matrix], List[float
     """The best W and its loss after each of Ws (the first on a tie)."""
     best, best_loss, bests, history = None, float("inf"), [], []
     for W in Ws:
-        loss = bowl.value(W)
+        loss = bowl.answered(W)
         if loss < best_loss:
             best, best_loss = W, loss
         bests.append(best)
@@ -147,7 +162,7 @@ def sampling_verdict(bowl: Bowl, steps: int, returned: Any) -> Verdict:
     if pair is not None and fraction < 1:
         if not same(pair[0], bests[-1]):
             hint = BEST
-        elif same_list(pair[1], [bowl.value(W) for W in Ws]):
+        elif same_list(pair[1], [bowl.answered(W) for W in Ws]):
             hint = RUNNING
     square = mean_square(Ws)
     distinct = len({tuple(W.flatten()) for W in Ws}) == len(Ws)
@@ -177,7 +192,7 @@ def local_verdict(bowl: Bowl, W0: Matrix, steps: int, step_size: float, returned
     if pair is not None and fraction < 1:
         if not same(pair[0], bests[-1]):
             hint = BEST
-        elif same_list(pair[1], [bowl.value(W) for W in Ws[1:]]):
+        elif same_list(pair[1], [bowl.answered(W) for W in Ws[1:]]):
             hint = RUNNING
     tries = Ws[1:]
     # Where each try started from: the best W before it (right), the try before it, or W0.
@@ -230,6 +245,7 @@ def sampling_check(test: str, points: float, D: int, C: int, steps: int, hidden:
     """random_search on a bowl drawn now."""
     def run(session: Session, rng: random.Random) -> Verdict:
         bowl = draw_bowl(rng, D, C)
+        bowl.last = steps
         returned = session.call("optimization.random_search", LentArgument("loss_fn"), (D, C), steps,
                                 rng.randrange(10 ** 6), lend={"loss_fn": bowl.loss_fn})
         return sampling_verdict(bowl, steps, returned)
@@ -241,6 +257,7 @@ def local_check(test: str, points: float, D: int, C: int, steps: int, hidden: bo
     about half of the tries are kept."""
     def run(session: Session, rng: random.Random) -> Verdict:
         bowl = draw_bowl(rng, D, C)
+        bowl.last = steps + 1
         W0 = rounded(bowl.T + Matrix.randn(D, C, std=2.0, seed=rng))
         step_size = round(rng.uniform(0.1, 0.3), 6)
         returned = session.call("optimization.random_local_search", LentArgument("loss_fn"), W0, steps,
