@@ -33,10 +33,10 @@ FROM_LAST = ("Each try starts from the best W so far: a try that made the loss w
              "next one starts again from the best W, not from the rejected try.")
 FROM_W0 = ("Each try starts from the best W so far, not from W0: once a step is kept, the search goes on "
            "from there.")
-STEP = "A try is W + step_size * Matrix.randn(D, C, seed=rng): a standard normal step scaled by step_size."
-AGAINST = ("Step against the gradient: the gradient points to where the loss grows fastest, so "
-           "W = W - learning_rate * dW.")
-RATE = "Scale the step by the learning rate: W = W - learning_rate * dW."
+STEP = "A try is a random step from the best W: a standard normal draw (Matrix.randn) scaled by step_size."
+AGAINST = ("Step against the gradient: it points to where the loss grows fastest, so the way down is the "
+           "opposite direction.")
+RATE = "Scale the step by the learning rate: the gradient gives the direction, the learning rate how far to go."
 CURRENT = ("Evaluate grad_fn at the current W, the one the last step reached: the gradient of W0 tells the "
            "way down only at W0.")
 AFTER = "history[k] is the loss after step k + 1: evaluate loss_fn at the new W, once per step."
@@ -135,18 +135,27 @@ def running_best(bowl: Bowl, Ws: List[Matrix]) -> Tuple[List[Matrix], List[float
     return bests, history
 
 
-def finals(returned: Any, name: str, want_W: Matrix, want_history: List[float]) -> Tuple[float, str]:
-    """(the fraction of the finals, best_W and history, that are right: 0, 0.5 or 1; what they are)."""
+def finals(returned: Any, name: str, want_W: Matrix, want_history: List[float], label: str = "best_W",
+           W_is: str = "the W of the lowest loss") -> Tuple[float, str]:
+    """(the fraction of the finals, the W returned (``label``, which is ``W_is``) and history, that are
+    right: 0, 0.5 or 1; what they are)."""
     pair = unpack(returned, 2)
     if pair is None:
-        return 0.0, f"{name} should return (best_W, history); it returned {describe(returned)}"
+        return 0.0, f"{name} should return ({label}, history); it returned {describe(returned)}"
     W, history = pair
     W_ok, history_ok = same(W, want_W), same_list(history, want_history)
-    words = [("best_W is right" if W_ok else f"best_W is {describe(W)}, not the W of the lowest loss"),
-             ("history is right" if history_ok else
-              f"history is {describe(history)}, expected {len(want_history)} losses from "
-              f"{fmt(want_history[0])} to {fmt(want_history[-1])}")]
-    return 0.5 * W_ok + 0.5 * history_ok, "; ".join(words)
+    return 0.5 * W_ok + 0.5 * history_ok, "; ".join([
+        f"{label} is right" if W_ok else f"{label} is {describe(W)} but not {W_is}",
+        "history is right" if history_ok else history_words(history, want_history)])
+
+
+def history_words(history: Any, want: List[float]) -> str:
+    """How a wrong history differs from the expected one: its first wrong entry, or what it is."""
+    if not isinstance(history, list) or len(history) != len(want):
+        return f"history is {describe(history)}; expected a list of {len(want)} losses, one per step"
+    k = next(k for k, (got, loss) in enumerate(zip(history, want))
+             if not (is_number(got) and rel_error(float(got), loss) <= EXACT))
+    return f"history[{k}] is {describe(history[k])}, expected {fmt(want[k])}"
 
 
 def sampling_verdict(bowl: Bowl, steps: int, returned: Any) -> Verdict:
@@ -235,7 +244,7 @@ def gradient_verdict(bowl: Bowl, W0: Matrix, steps: int, learning_rate: float, r
     while len(path) <= steps:
         path.append(path[-1] - learning_rate * bowl.gradient(path[-1]))
     W, history = path[-1], [bowl.value(V) for V in path[1:]]
-    fraction, said = finals(returned, "follow_gradient", W, history)
+    fraction, said = finals(returned, "follow_gradient", W, history, "W", "the W after the last step")
     if fraction == 1:
         return Verdict(1.0, f"{steps} steps against the gradient: {said}")
     return Verdict(fraction, said, descent_hint(bowl, W0, learning_rate))

@@ -94,7 +94,8 @@ def counted_loss(W):
 
 
 W_zero = Matrix.zeros(D, C)
-print(f"X {X.shape}, W {W_zero.shape}; loss at W = 0: {loss_fn(W_zero):.4f} (ln 10 = 2.3026: every class equally likely)")
+print(f"X {X.shape}, W {W_zero.shape}; loss at W = 0: {loss_fn(W_zero):.4f} "
+      "(ln 10 = 2.3026: every class equally likely)")
 
 # %% [markdown]
 # ## Strategy 1: random search

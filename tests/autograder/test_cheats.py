@@ -449,7 +449,7 @@ def test_a_cheat_graded_on_every_assignment_scores_0_of_every_point(tmp_path, sc
     result = graded(cheat("always_equal", tmp_path), scratch, config, only=None)
     assert result.score == 0.0 and result.max_score == sum(config.points.values())
     assert {t.assignment for t in result.tests} == {"gates", "svm", "softmax", "linear_classifier",
-                                                    "two_layer_net"}
+                                                    "two_layer_net", "optimization"}
 
 
 def test_a_sandbox_that_cannot_start_is_a_grader_error_not_a_zero_for_the_student(monkeypatch, tmp_path,
