@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder import hint
-from autograder.content import write_references
+from autograder.content import ASSIGNMENTS, write_references
 from autograder.ladder import RUNGS, StageHints, read_ladder
 from autograder.results import TestResult
 
@@ -226,5 +226,5 @@ def test_a_kit_without_the_ladder_of_a_failing_assignment_says_so(student, monke
     assert run_hint(capsys)[1].startswith("svm.forward: the first stage that fails is svm_forward: scores\n")
     monkeypatch.setattr(hint, "read_ladder", lambda name: None)
     code, out = run_hint(capsys)
-    assert code == 1 and out == ("No hints for gates, svm, softmax, linear_classifier, two_layer_net, which still "
-                                 "fail: this kit has no course/<assignment>/hints.json for them.\n")
+    assert code == 1 and out == (f"No hints for {', '.join(ASSIGNMENTS)}, which still fail: this kit has no "
+                                 "course/<assignment>/hints.json for them.\n")
