@@ -11,7 +11,8 @@ validated by ``autograder.replies``; what the code printed is kept, capped.
 
 A request may lend the student's code functions of the parent's for its
 duration (``lend``: name -> function, by the name the code knows them by:
-``"self.<attr>"`` of the method's object, ``"<module>.<name>"``). When the
+``"self.<attr>"`` of the method's object, ``"<module>.<name>"``, or a name without
+a dot for an argument given as ``LentArgument(name)``). When the
 code calls one, a callback comes before the request's reply: the function
 runs in the parent (:meth:`RequestChannel._answer`), on arguments validated
 like any reply, so the grader sees every argument; its time counts in the

@@ -21,7 +21,7 @@ STATUSES = ("passed", "failed", "error", "timeout", "not implemented", "forbidde
 TEXT_CAP = 8000
 # The order of the stages in every report, gradebook column and summary.
 STAGES = ("gates", "forward", "backward", "naive", "vectorized", "training", "bias", "search",
-          "vector", "numerical", "rel_error", "sparse")
+          "vector", "numerical", "rel_error", "sparse", "sampling", "local", "gradient")
 
 
 @dataclass

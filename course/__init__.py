@@ -6,4 +6,5 @@ name here.
 """
 from __future__ import annotations
 
-ASSIGNMENTS = ("gates", "gradient_check", "svm", "softmax", "linear_classifier", "two_layer_net")
+ASSIGNMENTS = ("gates", "gradient_check", "svm", "softmax", "linear_classifier", "two_layer_net",
+               "optimization")

@@ -45,6 +45,7 @@ EXPECTED_OUTPUT = {
     "linear_classifier": "SVM: training accuracy",
     "two_layer_net": "first row of scores: [-0.5328368, 0.20031504, 0.93346689]",
     "gradient_check": "rel_error(0, 0) = 0.0 (expected 0)",
+    "optimization": "loss at W = 0: 2.3026 (ln 10 = 2.3026",
 }
 
 # The pictures each notebook displays, in order, told apart by an SVG class only that kind of picture uses.
@@ -58,11 +59,12 @@ EXPECTED_PICTURES = {
         "linear_classifier": ["history", "images", "heatmap", "images"],
         "two_layer_net": ["regions", "history", "images", "heatmap"],
         "gradient_check": [],
+        "optimization": ["history"],
     },
     # As shipped, only what needs none of the student's code: the data, and the neuron
     # tinybackprop's Value computes. Nothing trained by a stub is drawn.
     "stubs": {"gates": ["graph"], "svm": ["images"], "softmax": ["images"], "linear_classifier": [],
-              "two_layer_net": [], "gradient_check": []},
+              "two_layer_net": [], "gradient_check": [], "optimization": []},
 }
 # The kernel reports which autograder it imported, so the test knows the kit's was used.
 WHERE = "import autograder\nprint('autograder from', autograder.__file__)"

@@ -20,7 +20,8 @@ from tinybackprop.matrix import Matrix
 reference_softmax, reference_svm = reference("softmax"), reference("svm")
 reference_two_layer_net = reference("two_layer_net")
 
-ASSIGNMENTS = ("gates", "gradient_check", "svm", "softmax", "linear_classifier", "two_layer_net")
+ASSIGNMENTS = ("gates", "gradient_check", "svm", "softmax", "linear_classifier", "two_layer_net",
+               "optimization")
 
 
 def test_committed_stubs_and_notebooks_are_up_to_date(capsys):
@@ -253,6 +254,9 @@ DRIVERS = {
     "grad_check_sparse": lambda m: m.grad_check_sparse(lambda v: v[0] * v[1], [1.0, 2.0], [2.0, 1.0], 2, seed=0),
     "vector_circuit_backward": lambda m: m.vector_circuit_backward(
         {"W": W, "x": Matrix.column([1.0, 2.0]), "q": Matrix.column([1.0, -1.0, 0.5]), "f": 2.25}),
+    "random_search": lambda m: m.random_search(lambda V: V.sum(), (2, 3), 3, seed=0),
+    "random_local_search": lambda m: m.random_local_search(lambda V: V.sum(), W, 3, 0.1, seed=0),
+    "follow_gradient": lambda m: m.follow_gradient(lambda V: V.sum(), lambda V: V, W, 3, 0.1),
 }
 
 

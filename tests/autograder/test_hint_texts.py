@@ -15,7 +15,8 @@ from autograder.handout import solution_lines, text_leaks
 
 # The modules whose constants are the diagnoses the checks attach to a failed test.
 MODULES = ("course.hints", "course.linear_loss", "course.search", "course.two_layer_net.checks",
-           "course.gradient_check.checks", "course.linear_classifier.bias", "course.training")
+           "course.gradient_check.checks", "course.linear_classifier.bias", "course.training",
+           "course.optimization.checks")
 
 
 def diagnoses():

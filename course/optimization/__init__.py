@@ -1,0 +1,1 @@
+"""The optimization strategies side by side: reference solution, public and hidden checks, notebook."""
