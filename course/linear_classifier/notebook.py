@@ -52,8 +52,6 @@ from tinybackprop.plots import heatmap, plot_history, show_weights
 
 # %%
 from tinybackprop.data import accuracy, load_digits, standardize, train_test_split
-from tinybackprop.gradcheck import grad_check_sparse, rel_error
-from tinybackprop.matrix import Matrix
 
 # 1797 handwritten digits, 8 x 8 pixels each: X is N x 64, y holds labels 0..9.
 X, y = load_digits()

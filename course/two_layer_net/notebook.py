@@ -52,8 +52,7 @@ setup_notebook()
 # Re-run this cell after editing a .py file: reload picks up your changes.
 for module in ("two_layer_net",):
     importlib.reload(importlib.import_module("assignments." + module))
-from assignments.two_layer_net import (TwoLayerNet, search_hidden_size, train_net, two_layer_backward,
-                                      two_layer_forward)
+from assignments.two_layer_net import TwoLayerNet, search_hidden_size, train_net
 from tinybackprop.data import accuracy, load_digits, make_spiral, standardize, train_test_split
 from tinybackprop.gradcheck import grad_check_sparse, rel_error
 from tinybackprop.matrix import Matrix

@@ -10,7 +10,7 @@ import pytest
 
 from autograder import cli
 from autograder.config import load_config
-from autograder.content import ASSIGNMENTS, write_references
+from autograder.content import write_references
 from autograder.grade import grade_submission
 from autograder.suite import ASSIGNMENTS
 

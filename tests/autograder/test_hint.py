@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder import hint
-from autograder.content import ASSIGNMENTS, write_references
+from autograder.content import write_references
 from autograder.ladder import RUNGS, StageHints, read_ladder
 from autograder.results import TestResult
 from autograder.suite import ASSIGNMENTS
